@@ -1,0 +1,50 @@
+use std::io::Write;
+
+use super::{Exit, Options, load, out_path, report};
+use crate::outdir;
+
+/// `ssm-compile build`: compile and write the plan, touching only files whose bytes change.
+pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
+    let loaded = match load(opts, err) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    let dir = &loaded.out_dir;
+    match outdir::build(dir, &loaded.compiled.plan) {
+        Ok(done) => {
+            for change in &done.written {
+                let _ = writeln!(
+                    err,
+                    "{:>9} {}",
+                    change.kind.as_str(),
+                    out_path(dir, &change.name)
+                );
+            }
+            for name in &done.removed {
+                let _ = writeln!(err, "{:>9} {}", "removed", out_path(dir, name));
+            }
+            for name in &done.untouched {
+                let _ = writeln!(
+                    err,
+                    "{:>9} {} (not written by ssm-compile; left as it is)",
+                    "skipped",
+                    out_path(dir, name)
+                );
+            }
+            let _ = writeln!(
+                err,
+                "{} policies in {}: {} written, {} removed, {} unchanged",
+                loaded.compiled.plan.files.len(),
+                outdir::display(dir),
+                done.written.len(),
+                done.removed.len(),
+                done.unchanged
+            );
+            Exit::Success
+        }
+        Err(diagnostics) => {
+            report(err, &diagnostics, &loaded.source, opts.color);
+            Exit::Error
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The command shells around the pure core: each loads the configuration, compiles it and
+//! then writes (`build`) or compares (`diff`, `check`). They print and return an exit code.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{self, Diagnostic, Source};
+use crate::outdir;
+use crate::{Compiled, compile, parse};
+
+mod build;
+
+pub use build::build;
+
+/// What every command needs to know.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub config: PathBuf,
+    pub out: Option<PathBuf>,
+    pub color: bool,
+}
+
+/// The exit codes of SPEC.md section 5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    /// `check` found stale files, or `diff --exit-code` found changes.
+    Changes = 1,
+    Error = 2,
+}
+
+/// A configuration that compiled, with where its output goes.
+pub struct Loaded {
+    pub source: Source,
+    pub compiled: Compiled,
+    pub out_dir: PathBuf,
+}
+
+/// Reads and compiles the configuration. Diagnostics (errors and warnings) go to `err`.
+pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
+    let path = outdir::display(&opts.config);
+    let bytes = match fs::read(&opts.config) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let mut d = outdir::io_error("read", &opts.config, &e);
+            if e.kind() == io::ErrorKind::NotFound {
+                d = d.help("run ssm-compile in the directory of access.toml, or name the file with -c FILE");
+            }
+            report(err, &[d], &Source::new(path, ""), opts.color);
+            return Err(Exit::Error);
+        }
+    };
+    let text = match parse::decode(&bytes) {
+        Ok(text) => text,
+        Err(d) => {
+            let source = Source::new(path, String::from_utf8_lossy(&bytes));
+            report(err, &[d], &source, opts.color);
+            return Err(Exit::Error);
+        }
+    };
+    let source = Source::new(path, text);
+    match compile(text) {
+        Ok(compiled) => {
+            report(err, &compiled.warnings, &source, opts.color);
+            let out_dir = outdir::resolve(
+                &opts.config,
+                opts.out.as_deref(),
+                compiled.config.output.as_deref(),
+            );
+            Ok(Loaded {
+                source,
+                compiled,
+                out_dir,
+            })
+        }
+        Err(diagnostics) => {
+            report(err, &diagnostics, &source, opts.color);
+            Err(Exit::Error)
+        }
+    }
+}
+
+/// Prints diagnostics and, when there are errors, a closing count.
+pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source, color: bool) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let mut text = diagnostic::render(diagnostics, source, color);
+    if let Some(summary) = diagnostic::summary(diagnostics, source) {
+        text.push_str(&diagnostic::render(
+            &[Diagnostic::error(summary)],
+            source,
+            color,
+        ));
+    }
+    let _ = err.write_all(text.as_bytes());
+}
+
+/// A path inside the output directory, as the user would type it.
+pub fn out_path(dir: &Path, name: &str) -> String {
+    outdir::display(&dir.join(name))
+}

@@ -1,0 +1,139 @@
+//! The validated configuration: every value here has passed `validate`, so expansion can trust it.
+
+use std::fmt;
+use std::ops::Range;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Sorted by name, so every later stage is independent of the order grants were written in.
+    pub grants: Vec<Grant>,
+    /// The `output` key, relative to the configuration file's directory.
+    pub output: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub name: String,
+    /// Where the grant's name is written, for diagnostics about the grant as a whole.
+    pub span: Range<usize>,
+    pub role: Role,
+    pub who: Vec<Principal>,
+    pub variant: Variant,
+    pub target: Target,
+    pub kms_key: Option<String>,
+    /// Session documents the grant may start sessions with; empty where the variant has none.
+    pub documents: Vec<String>,
+    pub document_access_check: bool,
+    pub own_sessions: OwnSessions,
+    pub resume_session: bool,
+    pub account: String,
+    pub region: String,
+    pub partition: Partition,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    EndUser,
+    Admin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrincipalKind {
+    User,
+    Group,
+    Role,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "user",
+            PrincipalKind::Group => "group",
+            PrincipalKind::Role => "role",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Principal {
+    pub kind: PrincipalKind,
+    pub name: String,
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind.as_str(), self.name)
+    }
+}
+
+/// The quickstart variant, picked by the set of consoles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// `session-manager` and/or `cli`, without `ec2`.
+    SessionManagerCli,
+    /// Only `ec2`.
+    Ec2,
+    /// `ec2` with either of the others.
+    AllConsoles,
+}
+
+impl Variant {
+    pub fn has_ec2(self) -> bool {
+        matches!(self, Variant::Ec2 | Variant::AllConsoles)
+    }
+
+    pub fn has_session_manager(self) -> bool {
+        matches!(self, Variant::SessionManagerCli | Variant::AllConsoles)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Named EC2 instances (`i-`) and managed nodes (`mi-`), in the order written.
+    Instances(Vec<String>),
+    /// `instances = ["*"]`.
+    AllInstances,
+    /// Tag key to accepted values: keys are ANDed, values ORed.
+    Tags(Vec<(String, Vec<String>)>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnSessions {
+    Username,
+    SessionTag,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Partition {
+    Aws,
+    AwsCn,
+    AwsUsGov,
+}
+
+impl Partition {
+    pub const ALL: [Partition; 3] = [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Partition::Aws => "aws",
+            Partition::AwsCn => "aws-cn",
+            Partition::AwsUsGov => "aws-us-gov",
+        }
+    }
+
+    pub fn of_region(region: &str) -> Partition {
+        if region.starts_with("cn-") {
+            Partition::AwsCn
+        } else if region.starts_with("us-gov-") {
+            Partition::AwsUsGov
+        } else {
+            Partition::Aws
+        }
+    }
+}
+
+impl fmt::Display for Partition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,71 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ssm_compile::commands::{self, Options};
+
+/// Compile access.toml into AWS Session Manager IAM policies.
+#[derive(Parser)]
+#[command(
+    name = "ssm-compile",
+    version,
+    about,
+    args_conflicts_with_subcommands = false
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// The configuration file.
+    #[arg(
+        short,
+        long,
+        global = true,
+        default_value = "access.toml",
+        value_name = "FILE"
+    )]
+    config: PathBuf,
+
+    /// The output directory [default: the file's `output` key, else `policies`, next to the file]
+    #[arg(short, long, global = true, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile and write the policies (the default command).
+    Build,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stderr = std::io::stderr();
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stderr.is_terminal()
+        }
+    };
+    let opts = Options {
+        config: cli.config,
+        out: cli.out,
+        color,
+    };
+    let exit = match cli.command.unwrap_or(Command::Build) {
+        Command::Build => commands::build(&opts, &mut stderr.lock()),
+    };
+    ExitCode::from(exit as u8)
+}

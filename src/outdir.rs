@@ -1,0 +1,300 @@
+//! The output directory: what is on disk, how it differs from a plan, and writing a plan.
+//!
+//! This is the only module (with the command shells) that touches the file system. The directory
+//! is ssm-compile's: a manifest lists the files it wrote; it never overwrites or deletes a file
+//! not listed there, and every write is a rename of a complete temporary file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::plan::{MANIFEST, Plan, parse_manifest};
+
+/// Temporary files are named like this, so a run killed mid-write can be cleaned up by the next.
+const TEMP_PREFIX: &str = ".ssm-compile-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// What the output directory holds, as far as the plan and the manifest care.
+#[derive(Debug, Default)]
+pub struct DiskState {
+    pub exists: bool,
+    /// Names the manifest lists; empty without a manifest.
+    pub owned: BTreeSet<String>,
+    pub manifest: Option<Vec<u8>>,
+    /// Contents of every existing file that is planned or owned.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
+    pub foreign: Vec<String>,
+    /// Leftovers of a killed run.
+    pub temps: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Removed,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub name: String,
+    pub kind: ChangeKind,
+    pub old: Option<Vec<u8>>,
+    pub new: Option<Vec<u8>>,
+}
+
+/// Reads the state of `dir` relevant to `plan`. A missing directory is an empty state.
+pub fn read(dir: &Path, plan: &Plan) -> Result<DiskState, Diagnostic> {
+    let mut state = DiskState::default();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(state),
+        Err(e) => return Err(io_error("read the output directory", dir, &e)),
+    };
+    state.exists = true;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error("read the output directory", dir, &e))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    if names.iter().any(|n| n == MANIFEST) {
+        let path = dir.join(MANIFEST);
+        let bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
+        state.owned = parse_manifest(&String::from_utf8_lossy(&bytes))
+            .into_iter()
+            .collect();
+        state.manifest = Some(bytes);
+    }
+    for name in names {
+        if name == MANIFEST {
+            continue;
+        }
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            state.temps.push(name);
+            continue;
+        }
+        let planned = plan.files.get(&name);
+        let owned = state.owned.contains(&name);
+        if planned.is_none() && !owned {
+            state.foreign.push(name);
+            continue;
+        }
+        let path = dir.join(&name);
+        let meta = fs::symlink_metadata(&path).map_err(|e| io_error("read", &path, &e))?;
+        if !meta.is_file() {
+            // A directory or a link where a policy belongs is not ours to read or replace.
+            state.foreign.push(name);
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
+        if !owned && planned != Some(&bytes) {
+            state.foreign.push(name.clone());
+        }
+        state.files.insert(name, bytes);
+    }
+    Ok(state)
+}
+
+impl DiskState {
+    /// Planned files that exist, were not written by ssm-compile, and differ from the plan:
+    /// building would have to overwrite a file that is not ours.
+    pub fn conflicts(&self, plan: &Plan) -> Vec<String> {
+        plan.files
+            .keys()
+            .filter(|n| self.foreign.contains(n))
+            .cloned()
+            .collect()
+    }
+
+    /// Foreign entries that the plan does not want: reported, never touched.
+    pub fn untouched(&self, plan: &Plan) -> Vec<String> {
+        self.foreign
+            .iter()
+            .filter(|n| !plan.files.contains_key(*n))
+            .cloned()
+            .collect()
+    }
+
+    /// How the plan differs from the disk, by file name.
+    pub fn changes(&self, plan: &Plan) -> Vec<Change> {
+        let mut out = Vec::new();
+        for (name, new) in &plan.files {
+            match self.files.get(name) {
+                Some(old) if old == new => {}
+                Some(old) if self.owned.contains(name) => out.push(Change {
+                    name: name.clone(),
+                    kind: ChangeKind::Changed,
+                    old: Some(old.clone()),
+                    new: Some(new.clone()),
+                }),
+                _ => out.push(Change {
+                    name: name.clone(),
+                    kind: ChangeKind::Added,
+                    old: None,
+                    new: Some(new.clone()),
+                }),
+            }
+        }
+        for name in &self.owned {
+            if plan.files.contains_key(name) {
+                continue;
+            }
+            if let Some(old) = self.files.get(name) {
+                out.push(Change {
+                    name: name.clone(),
+                    kind: ChangeKind::Removed,
+                    old: Some(old.clone()),
+                    new: None,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// Whether the manifest on disk is exactly the one the plan would write.
+    pub fn manifest_current(&self, plan: &Plan) -> bool {
+        self.manifest.as_deref() == Some(plan.manifest().as_slice())
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub written: Vec<Change>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+    /// Entries not written by ssm-compile, left as they are.
+    pub untouched: Vec<String>,
+}
+
+/// Writes the plan into `dir`. Nothing is written when a planned file would overwrite a file
+/// ssm-compile did not write. Unchanged files are not touched at all.
+pub fn build(dir: &Path, plan: &Plan) -> Result<BuildReport, Vec<Diagnostic>> {
+    let state = read(dir, plan).map_err(|d| vec![d])?;
+    let conflicts = state.conflicts(plan);
+    if !conflicts.is_empty() {
+        return Err(conflicts
+            .iter()
+            .map(|name| {
+                Diagnostic::error(format!(
+                    "{} exists and was not written by ssm-compile",
+                    display(&dir.join(name))
+                ))
+                .help(format!(
+                    "ssm-compile never overwrites a file it did not write: move or delete {} and build again",
+                    display(&dir.join(name))
+                ))
+            })
+            .collect());
+    }
+    let changes = state.changes(plan);
+    let one = |e: Diagnostic| vec![e];
+
+    if !state.exists {
+        fs::create_dir_all(dir).map_err(|e| one(io_error("create", dir, &e)))?;
+    }
+    for temp in &state.temps {
+        remove(&dir.join(temp)).map_err(one)?;
+    }
+
+    // Claim new files in the manifest before writing them, so a run killed in between
+    // leaves files the next run knows are its own.
+    let claimed: BTreeSet<&String> = state.owned.iter().chain(plan.files.keys()).collect();
+    let mut manifest_now = state.manifest.clone();
+    if changes.iter().any(|c| !state.owned.contains(&c.name)) {
+        let interim = Plan::manifest_for(claimed);
+        write_atomic(dir, MANIFEST, &interim).map_err(one)?;
+        manifest_now = Some(interim);
+    }
+
+    let mut report = BuildReport {
+        untouched: state.untouched(plan),
+        ..BuildReport::default()
+    };
+    for change in changes {
+        match &change.new {
+            Some(bytes) => {
+                write_atomic(dir, &change.name, bytes).map_err(one)?;
+                report.written.push(change);
+            }
+            None => {
+                remove(&dir.join(&change.name)).map_err(one)?;
+                report.removed.push(change.name);
+            }
+        }
+    }
+    report.unchanged = plan.files.len() - report.written.len();
+
+    let manifest = plan.manifest();
+    if manifest_now.as_deref() != Some(manifest.as_slice()) {
+        write_atomic(dir, MANIFEST, &manifest).map_err(one)?;
+    }
+    Ok(report)
+}
+
+/// Replaces `dir/name` with `bytes`: a temporary file in the same directory, renamed over it.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let path = dir.join(name);
+    let fail = |e: io::Error| io_error("write", &path, &e);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    builder.permissions(file_permissions(&path));
+    let mut temp = builder.tempfile_in(dir).map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
+    temp.persist(&path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Keep the mode of the file being replaced; new files get the usual rw-r--r--, not the
+/// owner-only mode of a temporary file.
+#[cfg(unix)]
+fn file_permissions(path: &Path) -> fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    match fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => fs::Permissions::from_mode(0o644),
+    }
+}
+
+fn remove(path: &Path) -> Result<(), Diagnostic> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_error("remove", path, &e)),
+    }
+}
+
+pub fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
+    Diagnostic::error(format!("could not {what} {}: {e}", display(path)))
+}
+
+/// A path as the user would type it.
+pub fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// The output directory for a configuration file: `-o`, else its `output` key, else `policies`,
+/// relative to the configuration file's directory.
+pub fn resolve(config_path: &Path, cli_out: Option<&Path>, key: Option<&str>) -> PathBuf {
+    if let Some(out) = cli_out {
+        return out.to_path_buf();
+    }
+    let base = config_path.parent().unwrap_or(Path::new(""));
+    base.join(key.unwrap_or("policies"))
+}
