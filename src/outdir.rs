@@ -176,7 +176,7 @@ impl DiskState {
 #[derive(Debug, Default)]
 pub struct BuildReport {
     pub written: Vec<Change>,
-    pub removed: Vec<String>,
+    pub removed: Vec<Change>,
     pub unchanged: usize,
     /// Entries not written by ssm-compile, left as they are.
     pub untouched: Vec<String>,
@@ -234,7 +234,7 @@ pub fn build(dir: &Path, plan: &Plan) -> Result<BuildReport, Vec<Diagnostic>> {
             }
             None => {
                 remove(&dir.join(&change.name)).map_err(one)?;
-                report.removed.push(change.name);
+                report.removed.push(change);
             }
         }
     }

@@ -551,24 +551,23 @@ impl Validator {
         }
         let mut out: Vec<(String, Span)> = Vec::new();
         for item in items.iter() {
-            if let Some(s) = self.string(item, key) {
-                {
-                    // IAM names ignore case, so `user:Alice` repeats `user:alice`; ids do not.
-                    let repeat = out
-                        .iter()
-                        .find(|(o, _)| *o == s || (key == "who" && o.eq_ignore_ascii_case(&s)));
-                    if let Some((_, first_span)) = repeat {
-                        self.push(
-                            Diagnostic::error(format!("`{s}` is repeated in `{key}`"))
-                                .at(item.span())
-                                .related(first_span.clone(), "first listed here")
-                                .help("remove the repeated entry"),
-                        );
-                        continue;
-                    }
-                    out.push((s, item.span()));
-                }
+            let Some(s) = self.string(item, key) else {
+                continue;
+            };
+            // IAM names ignore case, so `user:Alice` repeats `user:alice`; ids do not.
+            let repeat = out
+                .iter()
+                .find(|(o, _)| *o == s || (key == "who" && o.eq_ignore_ascii_case(&s)));
+            if let Some((_, first_span)) = repeat {
+                self.push(
+                    Diagnostic::error(format!("`{s}` is repeated in `{key}`"))
+                        .at(item.span())
+                        .related(first_span.clone(), "first listed here")
+                        .help("remove the repeated entry"),
+                );
+                continue;
             }
+            out.push((s, item.span()));
         }
         // Good items are returned even when others were bad, so each is still checked for
         // its own rules; callers that derive meaning from the whole list compare lengths.

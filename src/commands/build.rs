@@ -20,8 +20,8 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
                     out_path(dir, &change.name)
                 );
             }
-            for name in &done.removed {
-                let _ = writeln!(err, "{:>9} {}", "removed", out_path(dir, name));
+            for change in &done.removed {
+                let _ = writeln!(err, "{:>9} {}", "removed", out_path(dir, &change.name));
             }
             for name in &done.untouched {
                 let _ = writeln!(
