@@ -9,6 +9,36 @@ pub struct Config {
     pub grants: Vec<Grant>,
     /// The `output` key, relative to the configuration file's directory.
     pub output: Option<String>,
+    /// The `formats` key: which files to generate. Sorted, without repeats, never empty.
+    pub formats: Vec<Format>,
+}
+
+/// An output format: the per-grant policy files, or one deployable template of all grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Json,
+    CloudFormation,
+    Terraform,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Json, Format::CloudFormation, Format::Terraform];
+    pub const DEFAULT: [Format; 1] = [Format::Json];
+
+    /// The name written in `formats` and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::CloudFormation => "cloudformation",
+            Format::Terraform => "terraform",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +48,8 @@ pub struct Grant {
     pub span: Range<usize>,
     pub role: Role,
     pub who: Vec<Principal>,
+    /// Where each entry of `who` is written (same order), for diagnostics about attachments.
+    pub who_spans: Vec<Range<usize>>,
     pub variant: Variant,
     pub target: Target,
     pub kms_key: Option<String>,

@@ -8,6 +8,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod deploy;
 pub mod diagnostic;
 pub mod expand;
 pub mod outdir;
@@ -16,7 +17,7 @@ pub mod plan;
 pub mod policy;
 pub mod validate;
 
-pub use config::Config;
+pub use config::{Config, Format};
 pub use diagnostic::{Diagnostic, Severity, Source};
 pub use plan::Plan;
 
@@ -32,8 +33,20 @@ pub struct Compiled {
 /// Parses, validates and expands a configuration. On error, every diagnostic of the run
 /// (warnings included) is returned, sorted by position.
 pub fn compile(text: &str) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_with(text, None)
+}
+
+/// [`compile`], with the file's `formats` replaced by `formats` when given (the command line's
+/// `--emit`).
+pub fn compile_with(text: &str, formats: Option<&[Format]>) -> Result<Compiled, Vec<Diagnostic>> {
     let tree = parse::parse(text)?;
-    let (config, mut diagnostics) = validate::validate(&tree);
+    let (mut config, mut diagnostics) = validate::validate(&tree);
+    if let (Some(config), Some(formats)) = (&mut config, formats) {
+        let mut formats = formats.to_vec();
+        formats.sort();
+        formats.dedup();
+        config.formats = formats;
+    }
     let result = match config {
         Some(config) => match plan::plan(&config) {
             Ok(plan) => Ok(Compiled {

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use ssm_compile::Format;
 use ssm_compile::commands::{self, Options};
 
 /// Compile access.toml into AWS Session Manager IAM policies.
@@ -34,6 +35,36 @@ struct Cli {
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+
+    /// The outputs to generate, instead of the file's `formats` (comma-separated)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        num_args = 1..,
+        value_name = "FORMATS"
+    )]
+    emit: Option<Vec<Emit>>,
+}
+
+/// The values of `formats` (src/config.rs `Format`), for the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    Json,
+    #[value(name = "cloudformation")]
+    CloudFormation,
+    Terraform,
+}
+
+impl From<Emit> for Format {
+    fn from(e: Emit) -> Format {
+        match e {
+            Emit::Json => Format::Json,
+            Emit::CloudFormation => Format::CloudFormation,
+            Emit::Terraform => Format::Terraform,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -63,6 +94,9 @@ fn main() -> ExitCode {
         config: cli.config,
         out: cli.out,
         color,
+        formats: cli
+            .emit
+            .map(|formats| formats.into_iter().map(Format::from).collect()),
     };
     let exit = match cli.command.unwrap_or(Command::Build) {
         Command::Build => commands::build(&opts, &mut stderr.lock()),

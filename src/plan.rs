@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::Config;
+use crate::config::{Config, Format};
+use crate::deploy;
 use crate::diagnostic::Diagnostic;
 use crate::expand::expand;
 use crate::policy::MAX_POLICY_CHARS;
@@ -44,10 +45,11 @@ pub fn parse_manifest(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Expands every grant. A policy over IAM's size limit is an error that names the grant.
+/// Expands every grant and renders each chosen format. A policy over IAM's size limit is an
+/// error that names the grant, as are names that would collide in a chosen format.
 pub fn plan(config: &Config) -> Result<Plan, Vec<Diagnostic>> {
-    let mut files = BTreeMap::new();
-    let mut errors = Vec::new();
+    let mut errors = deploy::check(config);
+    let mut expanded = Vec::with_capacity(config.grants.len());
     for grant in &config.grants {
         let doc = expand(grant);
         let size = doc.compact_len();
@@ -63,11 +65,32 @@ pub fn plan(config: &Config) -> Result<Plan, Vec<Diagnostic>> {
             );
             continue;
         }
-        files.insert(format!("{}.json", grant.name), doc.to_pretty_json());
+        expanded.push((grant, doc));
     }
-    if errors.is_empty() {
-        Ok(Plan { files })
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let mut files = BTreeMap::new();
+    for format in &config.formats {
+        match format {
+            Format::Json => {
+                for (grant, doc) in &expanded {
+                    files.insert(format!("{}.json", grant.name), doc.to_pretty_json());
+                }
+            }
+            Format::CloudFormation => {
+                files.insert(
+                    deploy::CLOUDFORMATION_FILE.to_owned(),
+                    deploy::cloudformation::render(&expanded),
+                );
+            }
+            Format::Terraform => {
+                files.insert(
+                    deploy::TERRAFORM_FILE.to_owned(),
+                    deploy::terraform::render(&expanded),
+                );
+            }
+        }
+    }
+    Ok(Plan { files })
 }

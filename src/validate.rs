@@ -8,14 +8,21 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::config::{
-    Config, Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
+    Config, Format, Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
 use crate::diagnostic::Diagnostic;
 
 type Value<'i> = Spanned<DeValue<'i>>;
 type Span = Range<usize>;
 
-const TOP_KEYS: &[&str] = &["account", "region", "partition", "output", "grant"];
+const TOP_KEYS: &[&str] = &[
+    "account",
+    "region",
+    "partition",
+    "output",
+    "formats",
+    "grant",
+];
 const GRANT_KEYS: &[&str] = &[
     "role",
     "who",
@@ -84,6 +91,7 @@ impl Validator {
             partition: None,
         };
         let mut output = None;
+        let mut formats = None;
         let mut grants_value = None;
         for (key, value) in table.iter() {
             let span = key.span();
@@ -96,6 +104,7 @@ impl Validator {
                         .map(|i| (Partition::ALL[i], value.span()))
                 }
                 "output" => output = self.output(value),
+                "formats" => formats = self.formats(value),
                 "grant" => grants_value = Some((key, value)),
                 other => self.unknown_key(other, span, TOP_KEYS, "at the top level"),
             }
@@ -210,7 +219,13 @@ impl Validator {
             }
         }
         grants.sort_by(|a, b| a.name.cmp(&b.name));
-        Some(Config { grants, output })
+        // Quotas count attachments to `who`, which every format means to make.
+        self.diagnostics.extend(crate::deploy::quotas(&grants));
+        Some(Config {
+            grants,
+            output,
+            formats: formats.unwrap_or_else(|| Format::DEFAULT.to_vec()),
+        })
     }
 
     fn grant(
@@ -263,7 +278,7 @@ impl Validator {
                 "resume_session" => resume_session = self.bool(value, "resume_session"),
                 "account" => account = self.account(value),
                 "region" => region = self.region(value).map(|r| (r, value.span())),
-                "partition" | "output" => self.push(
+                "partition" | "output" | "formats" => self.push(
                     Diagnostic::error(format!("`{k}` is not a grant key"))
                         .at(key.span())
                         .help(format!(
@@ -387,8 +402,8 @@ impl Validator {
                 if let Some(who) = &who {
                     let roles: Vec<String> = who
                         .iter()
-                        .filter(|p: &&Principal| p.kind == PrincipalKind::Role)
-                        .map(|p| p.to_string())
+                        .filter(|(p, _): &&(Principal, Span)| p.kind == PrincipalKind::Role)
+                        .map(|(p, _)| p.to_string())
                         .collect();
                     if !roles.is_empty() {
                         self.push(
@@ -406,7 +421,7 @@ impl Validator {
             }
             Some((2, _)) => OwnSessions::SessionTag,
             _ => match &who {
-                Some(who) if who.iter().any(|p| p.kind == PrincipalKind::Role) => {
+                Some(who) if who.iter().any(|(p, _)| p.kind == PrincipalKind::Role) => {
                     OwnSessions::SessionTag
                 }
                 _ => OwnSessions::Username,
@@ -430,11 +445,13 @@ impl Validator {
                 .and_then(|(d, _)| d)
                 .unwrap_or_else(|| vec![DEFAULT_DOCUMENT.to_owned()]),
         };
+        let (who, who_spans) = who?.into_iter().unzip();
         Some(Grant {
             name: name.to_owned(),
             span: name_span,
             role,
-            who: who?,
+            who,
+            who_spans,
             variant,
             target: target?,
             kms_key: kms_key.map(|(k, _)| k),
@@ -649,6 +666,40 @@ impl Validator {
         Some(s)
     }
 
+    fn formats(&mut self, value: &Value<'_>) -> Option<Vec<Format>> {
+        let example = "formats = [\"json\", \"cloudformation\", \"terraform\"]";
+        let items = self.string_list(value, "formats", example)?;
+        // A partly bad list would silently drop an output the user asked for.
+        let mut ok = items.len() == value.get_ref().as_array().map_or(0, |a| a.len());
+        let mut out = Vec::new();
+        for (s, span) in items {
+            if let Some(f) = Format::ALL.iter().find(|f| f.as_str() == s) {
+                out.push(*f);
+                continue;
+            }
+            ok = false;
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+            let best = match s.to_lowercase().as_str() {
+                "cfn" | "cloud-formation" | "cloud_formation" => Some("cloudformation"),
+                "tf" | "tf.json" | "hcl" | "opentofu" => Some("terraform"),
+                "policy" | "policies" | "iam" => Some("json"),
+                lower => suggest(lower, &names),
+            };
+            let list = quoted_list(&names);
+            let help = match best {
+                Some(b) => format!("did you mean \"{b}\"? formats are {list}"),
+                None => format!("formats are {list}"),
+            };
+            self.push(
+                Diagnostic::error(format!("unknown format \"{s}\""))
+                    .at(span)
+                    .help(help),
+            );
+        }
+        out.sort();
+        ok.then_some(out)
+    }
+
     fn grant_name(&mut self, name: &str, span: Span) {
         let bad: Vec<char> = name.chars().filter(|c| !is_policy_name_char(*c)).collect();
         let problem = if name.is_empty() {
@@ -681,7 +732,7 @@ impl Validator {
         }
     }
 
-    fn who(&mut self, value: &Value<'_>) -> Option<Vec<Principal>> {
+    fn who(&mut self, value: &Value<'_>) -> Option<Vec<(Principal, Span)>> {
         let items = self.string_list(value, "who", "who = [\"user:alice\", \"group:oncall\"]")?;
         let mut out = Vec::new();
         for (s, span) in items {
@@ -739,10 +790,13 @@ impl Validator {
                 );
                 continue;
             }
-            out.push(Principal {
-                kind,
-                name: name.to_owned(),
-            });
+            out.push((
+                Principal {
+                    kind,
+                    name: name.to_owned(),
+                },
+                span,
+            ));
         }
         Some(out)
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{self, Diagnostic, Source};
 use crate::outdir;
-use crate::{Compiled, compile, parse};
+use crate::{Compiled, Format, compile_with, parse};
 
 mod build;
 
@@ -19,6 +19,8 @@ pub struct Options {
     pub config: PathBuf,
     pub out: Option<PathBuf>,
     pub color: bool,
+    /// `--emit`: the formats to generate instead of the file's `formats`.
+    pub formats: Option<Vec<Format>>,
 }
 
 /// The exit codes of SPEC.md section 5.
@@ -60,7 +62,7 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
         }
     };
     let source = Source::new(path, text);
-    match compile(text) {
+    match compile_with(text, opts.formats.as_deref()) {
         Ok(compiled) => {
             report(err, &compiled.warnings, &source, opts.color);
             let out_dir = outdir::resolve(
