@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Lints the CloudFormation templates ssm-compile generates, with a pinned cfn-lint installed into
+# the repository's (ignored) .venv. Fails on any cfn-lint error; warnings are printed.
+#
+# Templates linted: access.example.toml, the golden configurations and tests/deploy/*.toml, each
+# compiled with --emit cloudformation, plus the expected templates kept in tests/deploy/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CFN_LINT_VERSION=1.58.0
+venv=.venv
+if ! "$venv/bin/cfn-lint" --version 2>/dev/null | grep -qx "cfn-lint $CFN_LINT_VERSION"; then
+    [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
+
+cargo build --quiet
+bin=target/debug/ssm-compile
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+templates=()
+for config in access.example.toml tests/golden/*.toml tests/deploy/*.toml; do
+    out="$work/$(basename "$config" .toml)"
+    "$bin" build -c "$config" -o "$out" --emit cloudformation --color never 2>"$work/log" || {
+        cat "$work/log" >&2
+        echo "cfn-lint-outputs: $config does not compile" >&2
+        exit 1
+    }
+    templates+=("$out/ssm-compile.cfn.json")
+done
+templates+=(tests/deploy/*.cfn.json)
+
+# cfn-lint's exit status is a bit mask: 2 errors, 4 warnings, 8 informational.
+status=0
+"$venv/bin/cfn-lint" --format parseable -- "${templates[@]}" || status=$?
+if (( status & 2 )); then
+    echo "cfn-lint-outputs: cfn-lint reported errors" >&2
+    exit 1
+fi
+if (( status & ~(2|4|8) )); then
+    echo "cfn-lint-outputs: cfn-lint failed (exit $status)" >&2
+    exit 1
+fi
+echo "cfn-lint-outputs: ${#templates[@]} templates, no errors (cfn-lint $CFN_LINT_VERSION)"
