@@ -134,9 +134,17 @@ pub fn quotas(grants: &[Grant]) -> Vec<Diagnostic> {
                 "{principal} is attached to {count} managed policies, more than IAM ever allows for a {kind_name} ({max}): grants {}",
                 names.join(", ")
             ))
-            .help(format!(
-                "merge grants that {principal} shares, or give some of them to a group {principal} belongs to; policies attached to it outside ssm-compile count too"
-            ))
+            .help(match kind {
+                PrincipalKind::Group => format!(
+                    "merge grants given to {principal}, or give some of them to another group of the same members; policies attached to it outside ssm-compile count too"
+                ),
+                PrincipalKind::User => format!(
+                    "merge grants given to {principal}, or give some of them to a group the user belongs to; policies attached to it outside ssm-compile count too"
+                ),
+                PrincipalKind::Role => format!(
+                    "merge grants given to {principal} (a role cannot hold more); policies attached to it outside ssm-compile count too"
+                ),
+            })
         } else {
             Diagnostic::warning(format!(
                 "{principal} is attached to {count} managed policies, more than IAM allows for a {kind_name} by default ({DEFAULT_ATTACHED_POLICIES}): grants {}",
