@@ -15,7 +15,7 @@ if ! "$venv/bin/cfn-lint" --version 2>/dev/null | grep -qx "cfn-lint $CFN_LINT_V
 fi
 
 cargo build --quiet
-bin=target/debug/ssm-compile
+bin="${CARGO_TARGET_DIR:-target}/debug/ssm-compile"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -26,7 +26,7 @@ init_args=(-backend=false -input=false -no-color)
 if [ -n "$plugin_dir" ]; then init_args+=("-plugin-dir=$plugin_dir"); fi
 
 cargo build --quiet
-bin=target/debug/ssm-compile
+bin="${CARGO_TARGET_DIR:-target}/debug/ssm-compile"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A CLI configuration named but missing only makes terraform warn on every command.
