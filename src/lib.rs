@@ -32,8 +32,10 @@ pub struct Compiled {
 /// Parses, validates and expands a configuration. On error, every diagnostic of the run
 /// (warnings included) is returned, sorted by position.
 pub fn compile(text: &str) -> Result<Compiled, Vec<Diagnostic>> {
-    let tree = parse::parse(text)?;
-    let (config, mut diagnostics) = validate::validate(&tree);
+    let (config, mut diagnostics) = match validate::validate_sections(text) {
+        Some(checked) => checked,
+        None => validate::validate(&parse::parse(text)?),
+    };
     let result = match config {
         Some(config) => match plan::plan(&config) {
             Ok(plan) => Ok(Compiled {
