@@ -39,8 +39,10 @@ pub fn compile(text: &str) -> Result<Compiled, Vec<Diagnostic>> {
 /// [`compile`], with the file's `formats` replaced by `formats` when given (the command line's
 /// `--emit`).
 pub fn compile_with(text: &str, formats: Option<&[Format]>) -> Result<Compiled, Vec<Diagnostic>> {
-    let tree = parse::parse(text)?;
-    let (mut config, mut diagnostics) = validate::validate(&tree);
+    let (mut config, mut diagnostics) = match validate::validate_sections(text) {
+        Some(checked) => checked,
+        None => validate::validate(&parse::parse(text)?),
+    };
     if let (Some(config), Some(formats)) = (&mut config, formats) {
         let mut formats = formats.to_vec();
         formats.sort();

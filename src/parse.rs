@@ -37,3 +37,37 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
         .help("save access.toml as UTF-8; TOML files must be UTF-8")
     })
 }
+
+/// Splits a file before each line that is exactly a `[grant.NAME]` header with a bare NAME:
+/// (byte offset, text) of the part before the first such line, then of each section. The split
+/// is only a guess at the file's structure; `validate::validate_sections` checks that every part
+/// parses on its own and falls back to the whole file when one does not.
+pub fn sections(text: &str) -> Vec<(usize, &str)> {
+    let mut starts = vec![0];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if offset > 0 && is_grant_header(line) {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts.push(text.len());
+    starts
+        .windows(2)
+        .map(|w| (w[0], &text[w[0]..w[1]]))
+        .collect()
+}
+
+fn is_grant_header(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("[grant.") else {
+        return false;
+    };
+    let rest = rest.trim_end();
+    let Some(name) = rest.strip_suffix(']') else {
+        return false;
+    };
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}

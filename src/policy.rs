@@ -73,6 +73,7 @@ impl PolicyDocument {
         self.serialize(&mut ser)
             .expect("a policy document always serializes");
         out.push(b'\n');
+        out.shrink_to_fit();
         out
     }
 

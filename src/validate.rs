@@ -1,7 +1,7 @@
 //! The spanned TOML tree to a `Config`, checking every rule of the schema and collecting every
 //! problem of the file, so a user sees them all in one run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use toml::Spanned;
@@ -11,6 +11,7 @@ use crate::config::{
     Config, Format, Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
 use crate::diagnostic::Diagnostic;
+use crate::parse;
 
 type Value<'i> = Spanned<DeValue<'i>>;
 type Span = Range<usize>;
@@ -58,148 +59,183 @@ const PLACEHOLDERS: &[&str] = &[
 /// is no error; warnings are returned either way.
 pub fn validate(root: &Spanned<DeTable<'_>>) -> (Option<Config>, Vec<Diagnostic>) {
     let mut v = Validator::default();
-    let config = v.config(root);
-    let has_error = v.diagnostics.iter().any(Diagnostic::is_error);
-    (
-        config.filter(|_| !has_error),
-        std::mem::take(&mut v.diagnostics),
-    )
+    if let Some(grants) = v.top_level(root.get_ref()) {
+        v.grant_tables(grants);
+    }
+    v.finish()
+}
+
+/// Validates a file grant by grant: each `[grant.NAME]` section is parsed, checked and dropped
+/// before the next, so memory holds one section's tree instead of the whole file's (a 100,000-
+/// grant file has a tree of hundreds of MB). Returns `None` when the file does not split cleanly
+/// (a syntax error, a section that defines keys of another, a repeated table): the caller then
+/// parses the whole file, which gives the same result, or the parser's own errors.
+pub fn validate_sections(text: &str) -> Option<(Option<Config>, Vec<Diagnostic>)> {
+    let mut sections = parse::sections(text).into_iter();
+    let (_, head) = sections.next()?;
+    let root = DeTable::parse(head).ok()?;
+    let mut v = Validator::default();
+    let mut names: HashSet<String> = HashSet::new();
+    let mut add_names = |table: &DeTable<'_>| {
+        table
+            .keys()
+            .all(|k| names.insert(k.get_ref().as_ref().to_owned()))
+    };
+    match v.top_level(root.get_ref()) {
+        Some(grants) => {
+            if let Some(table) = grants.get_ref().as_table()
+                && !add_names(table)
+            {
+                return None;
+            }
+            v.grant_tables(grants);
+        }
+        None if root.get_ref().contains_key("grant") => return None,
+        None => {}
+    }
+    for (offset, section) in sections {
+        let tree = DeTable::parse(section).ok()?;
+        let table = tree.get_ref();
+        // A later section holds only `[grant.NAME]` tables, none seen before.
+        let grants = table.get("grant").filter(|_| table.len() == 1)?;
+        if !add_names(grants.get_ref().as_table()?) {
+            return None;
+        }
+        v.base = offset;
+        v.has_grant_key = true;
+        v.grant_tables(grants);
+    }
+    v.base = 0;
+    Some(v.finish())
 }
 
 #[derive(Default)]
 struct Validator {
     diagnostics: Vec<Diagnostic>,
+    /// Byte offset of the section being checked within the file; added to every span.
+    base: usize,
+    defaults: Defaults,
+    /// Whether the top level has a `grant` key at all.
+    has_grant_key: bool,
+    output: Option<String>,
+    formats: Option<Vec<Format>>,
+    grants: Vec<Grant>,
+    /// Grants seen, valid or not.
+    grant_count: usize,
+    /// Lower-cased grant name to the name and its span, for names that differ only in case.
+    seen: HashMap<String, (String, Span)>,
+    /// Grants that set neither their own nor inherit a top-level account / region.
+    missing: [Vec<(String, Span)>; 2],
 }
 
 /// Top-level values that grants inherit.
+#[derive(Default)]
 struct Defaults {
     account: Option<String>,
     region: Option<(String, Span)>,
     partition: Option<(Partition, Span)>,
+    /// Whether the keys are written at the top at all (even with a bad value).
+    has_account: bool,
+    has_region: bool,
 }
 
 impl Validator {
-    fn push(&mut self, d: Diagnostic) {
+    fn push(&mut self, mut d: Diagnostic) {
+        if self.base > 0 {
+            let base = self.base;
+            d.span = d.span.map(|s| s.start + base..s.end + base);
+            for (span, _) in &mut d.related {
+                *span = span.start + base..span.end + base;
+            }
+        }
         self.diagnostics.push(d);
     }
 
-    fn config(&mut self, root: &Spanned<DeTable<'_>>) -> Option<Config> {
-        let table = root.get_ref();
-        let mut defaults = Defaults {
-            account: None,
-            region: None,
-            partition: None,
-        };
-        let mut output = None;
-        let mut formats = None;
+    fn shift(&self, span: Span) -> Span {
+        span.start + self.base..span.end + self.base
+    }
+
+    /// Checks the top-level keys; returns the `grant` value, if it is there.
+    fn top_level<'a, 'i>(&mut self, table: &'a DeTable<'i>) -> Option<&'a Value<'i>> {
         let mut grants_value = None;
         for (key, value) in table.iter() {
             let span = key.span();
             match key.get_ref().as_ref() {
-                "account" => defaults.account = self.account(value),
-                "region" => defaults.region = self.region(value).map(|r| (r, value.span())),
+                "account" => {
+                    self.defaults.has_account = true;
+                    self.defaults.account = self.account(value);
+                }
+                "region" => {
+                    self.defaults.has_region = true;
+                    self.defaults.region = self.region(value).map(|r| (r, value.span()));
+                }
                 "partition" => {
-                    defaults.partition = self
+                    self.defaults.partition = self
                         .choice(value, "partition", &["aws", "aws-cn", "aws-us-gov"])
                         .map(|i| (Partition::ALL[i], value.span()))
                 }
-                "output" => output = self.output(value),
-                "formats" => formats = self.formats(value),
+                "output" => self.output = self.output(value),
+                "formats" => self.formats = self.formats(value),
                 "grant" => grants_value = Some((key, value)),
                 other => self.unknown_key(other, span, TOP_KEYS, "at the top level"),
             }
         }
         if let (Some((partition, p_span)), Some((region, r_span))) =
-            (&defaults.partition, &defaults.region)
+            (&self.defaults.partition, &self.defaults.region)
         {
             let derived = Partition::of_region(region);
             if derived != *partition {
-                self.push(
-                    Diagnostic::error(format!(
-                        "partition `{partition}` contradicts region `{region}`, which is in partition `{derived}`"
-                    ))
-                    .at(p_span.clone())
-                    .label(format!("region `{region}` is in `{derived}`"))
-                    .related(r_span.clone(), "region set here")
-                    .help(format!(
-                        "remove `partition` (it follows the region) or set partition = \"{derived}\""
-                    )),
-                );
+                let d = Diagnostic::error(format!(
+                    "partition `{partition}` contradicts region `{region}`, which is in partition `{derived}`"
+                ))
+                .at(p_span.clone())
+                .label(format!("region `{region}` is in `{derived}`"))
+                .related(r_span.clone(), "region set here")
+                .help(format!(
+                    "remove `partition` (it follows the region) or set partition = \"{derived}\""
+                ));
+                self.push(d);
             }
         }
-
-        let Some((grant_key, grants_value)) = grants_value else {
+        let (grant_key, grants_value) = grants_value?;
+        self.has_grant_key = true;
+        if grants_value.get_ref().is_array() {
             self.push(
-                Diagnostic::error("no grants: access.toml defines no `[grant.NAME]` table")
-                    .at(0..0)
-                    .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
+                Diagnostic::error("`grant` must be a table of named grants, not an array")
+                    .at(grant_key.span())
+                    .help("write each grant as `[grant.NAME]` instead of `[[grant]]`"),
             );
             return None;
-        };
-        let Some(grant_tables) = self.table(grants_value, "grant") else {
-            if grants_value.get_ref().is_array() {
-                self.push(
-                    Diagnostic::error("`grant` must be a table of named grants, not an array")
-                        .at(grant_key.span())
-                        .help("write each grant as `[grant.NAME]` instead of `[[grant]]`"),
-                );
-            }
-            return None;
-        };
-        if grant_tables.is_empty() {
-            self.push(
-                Diagnostic::error("`grant` has no grants")
-                    .at(grants_value.span())
-                    .help("add at least one `[grant.NAME]` table"),
-            );
         }
+        self.table(grants_value, "grant")?;
+        Some(grants_value)
+    }
 
-        // Each account or region missing at the top is reported once, not once per grant.
-        let missing_top = |key: &str| {
-            grant_tables
-                .values()
-                .all(|g| g.get_ref().as_table().is_none_or(|t| !t.contains_key(key)))
+    /// Checks every grant of one `grant` table (the whole file's, or one section's).
+    fn grant_tables(&mut self, grants_value: &Value<'_>) {
+        let Some(grant_tables) = grants_value.get_ref().as_table() else {
+            return;
         };
-        for key in ["account", "region"] {
-            let top_missing = match key {
-                "account" => defaults.account.is_none() && !table.contains_key("account"),
-                _ => defaults.region.is_none() && !table.contains_key("region"),
-            };
-            if top_missing && missing_top(key) && !grant_tables.is_empty() {
-                let example = if key == "account" {
-                    "account = \"111122223333\""
-                } else {
-                    "region = \"us-east-2\""
-                };
-                self.push(
-                    Diagnostic::error(format!(
-                        "missing `{key}`: no top-level `{key}` and no grant sets one"
-                    ))
-                    .at(0..0)
-                    .help(format!(
-                        "add `{example}` at the top of the file, before the first [grant.NAME]"
-                    )),
-                );
-            }
-        }
-
-        let mut grants = Vec::new();
-        let mut seen: HashMap<String, (String, Span)> = HashMap::new();
         for (name, value) in grant_tables.iter() {
+            self.grant_count += 1;
             let name_span = name.span();
             let name = name.get_ref().as_ref();
             self.grant_name(name, name_span.clone());
-            if let Some((first, first_span)) = seen.get(&name.to_lowercase()) {
-                self.push(
-                    Diagnostic::error(format!(
-                        "grant `{name}` differs from grant `{first}` only in letter case"
-                    ))
-                    .at(name_span.clone())
-                    .related(first_span.clone(), format!("`{first}` is defined here"))
-                    .help("IAM policy names and some file systems ignore case: rename one of the grants"),
+            if let Some((first, first_span)) = self.seen.get(&name.to_lowercase()) {
+                // Both spans are absolute here: push without shifting.
+                let d = Diagnostic::error(format!(
+                    "grant `{name}` differs from grant `{first}` only in letter case"
+                ))
+                .at(self.shift(name_span.clone()))
+                .related(first_span.clone(), format!("`{first}` is defined here"))
+                .help(
+                    "IAM policy names and some file systems ignore case: rename one of the grants",
                 );
+                self.diagnostics.push(d);
             } else {
-                seen.insert(name.to_lowercase(), (name.to_owned(), name_span.clone()));
+                let absolute = self.shift(name_span.clone());
+                self.seen
+                    .insert(name.to_lowercase(), (name.to_owned(), absolute));
             }
             let Some(grant_table) = value.get_ref().as_table() else {
                 self.push(
@@ -214,27 +250,76 @@ impl Validator {
                 );
                 continue;
             };
-            if let Some(grant) = self.grant(name, name_span, grant_table, &defaults) {
-                grants.push(grant);
+            if let Some(grant) = self.grant(name, name_span, grant_table) {
+                self.grants.push(grant);
             }
         }
+    }
+
+    fn finish(mut self) -> (Option<Config>, Vec<Diagnostic>) {
+        if !self.has_grant_key {
+            self.push(
+                Diagnostic::error("no grants: access.toml defines no `[grant.NAME]` table")
+                    .at(0..0)
+                    .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
+            );
+        } else if self.grant_count == 0 {
+            self.push(
+                Diagnostic::error("`grant` has no grants")
+                    .at(0..0)
+                    .help("add at least one `[grant.NAME]` table"),
+            );
+        }
+        // A key missing everywhere is said once, not once per grant.
+        for (i, key, example) in [
+            (0, "account", "account = \"111122223333\""),
+            (1, "region", "region = \"us-east-2\""),
+        ] {
+            let missing = std::mem::take(&mut self.missing[i]);
+            if missing.is_empty() {
+                continue;
+            }
+            if missing.len() == self.grant_count {
+                self.push(
+                    Diagnostic::error(format!(
+                        "missing `{key}`: no top-level `{key}` and no grant sets one"
+                    ))
+                    .at(0..0)
+                    .help(format!(
+                        "add `{example}` at the top of the file, before the first [grant.NAME]"
+                    )),
+                );
+                continue;
+            }
+            for (name, span) in missing {
+                self.diagnostics.push(
+                    Diagnostic::error(format!(
+                        "grant `{name}` has no `{key}`, and there is no top-level `{key}`"
+                    ))
+                    .at(span)
+                    .help(format!(
+                        "add `{example}` to [grant.{name}], or at the top of the file for every grant"
+                    )),
+                );
+            }
+        }
+        let mut grants = std::mem::take(&mut self.grants);
         grants.sort_by(|a, b| a.name.cmp(&b.name));
         // Quotas count attachments to `who`, which every format means to make.
         self.diagnostics.extend(crate::deploy::quotas(&grants));
-        Some(Config {
+        let has_error = self.diagnostics.iter().any(Diagnostic::is_error);
+        let config = Config {
             grants,
-            output,
-            formats: formats.unwrap_or_else(|| Format::DEFAULT.to_vec()),
-        })
+            output: self.output.take(),
+            formats: self
+                .formats
+                .take()
+                .unwrap_or_else(|| Format::DEFAULT.to_vec()),
+        };
+        ((!has_error).then_some(config), self.diagnostics)
     }
 
-    fn grant(
-        &mut self,
-        name: &str,
-        name_span: Span,
-        table: &DeTable<'_>,
-        defaults: &Defaults,
-    ) -> Option<Grant> {
+    fn grant(&mut self, name: &str, name_span: Span, table: &DeTable<'_>) -> Option<Grant> {
         let before = self.error_count();
         let mut role = None;
         let mut who = None;
@@ -373,22 +458,22 @@ impl Validator {
             }
         }
 
-        let account = account.or_else(|| defaults.account.clone());
-        let (region, region_span) = match region.or_else(|| defaults.region.clone()) {
-            Some((r, s)) => (Some(r), Some(s)),
-            None => (None, None),
-        };
-        let partition = region.as_deref().map(Partition::of_region);
-        if let (Some((explicit, p_span)), Some(derived), Some(r_span)) =
-            (&defaults.partition, partition, &region_span)
-        {
-            // The top-level contradiction is reported once by `config`.
-            let top_region = defaults.region.as_ref().map(|r| &r.1);
-            if *explicit != derived && top_region != Some(r_span) {
-                self.push(
+        let grant_sets_region = region.is_some() || key_spans.contains_key("region");
+        let account = account.or_else(|| self.defaults.account.clone());
+        let region = region.map(|(r, s)| (r, self.shift(s)));
+        let region = region.or_else(|| self.defaults.region.clone());
+        let partition = region.as_ref().map(|(r, _)| Partition::of_region(r));
+        if let (Some((explicit, p_span)), Some(derived), Some((r, r_span)), true) = (
+            &self.defaults.partition,
+            partition,
+            &region,
+            grant_sets_region,
+        ) {
+            // A contradiction of the top-level region is reported once, by `top_level`.
+            if *explicit != derived {
+                self.diagnostics.push(
                     Diagnostic::error(format!(
-                        "grant `{name}` is in region `{}` of partition `{derived}`, but the file sets partition `{explicit}`",
-                        region.as_deref().unwrap_or_default()
+                        "grant `{name}` is in region `{r}` of partition `{derived}`, but the file sets partition `{explicit}`"
                     ))
                     .at(r_span.clone())
                     .related(p_span.clone(), "partition set here")
@@ -396,6 +481,16 @@ impl Validator {
                 );
             }
         }
+        // Missing everywhere is reported by `finish`, once or per grant.
+        if account.is_none() && !self.defaults.has_account && !key_spans.contains_key("account") {
+            let at = self.shift(name_span.clone());
+            self.missing[0].push((name.to_owned(), at));
+        }
+        if region.is_none() && !self.defaults.has_region && !grant_sets_region {
+            let at = self.shift(name_span.clone());
+            self.missing[1].push((name.to_owned(), at));
+        }
+        let region = region.map(|(r, _)| r);
 
         let own = match own_sessions {
             Some((1, span)) => {
@@ -445,10 +540,13 @@ impl Validator {
                 .and_then(|(d, _)| d)
                 .unwrap_or_else(|| vec![DEFAULT_DOCUMENT.to_owned()]),
         };
-        let (who, who_spans) = who?.into_iter().unzip();
+        let (who, who_spans): (Vec<Principal>, Vec<Span>) = who?
+            .into_iter()
+            .map(|(p, span)| (p, self.shift(span)))
+            .unzip();
         Some(Grant {
             name: name.to_owned(),
-            span: name_span,
+            span: self.shift(name_span),
             role,
             who,
             who_spans,
@@ -1168,6 +1266,79 @@ fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Validating section by section must give exactly what validating the whole file gives.
+    fn same_as_whole(text: &str) {
+        let whole = match parse::parse(text) {
+            Ok(tree) => Some(validate(&tree)),
+            Err(_) => None,
+        };
+        // `None` is fine: the caller then falls back to the whole file.
+        if let Some(sections) = validate_sections(text) {
+            assert_eq!(Some(sections), whole, "{text}");
+        }
+    }
+
+    #[test]
+    fn sections_match_whole_file() {
+        let grant = |name: &str, extra: &str| {
+            format!(
+                "[grant.{name}]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"ec2\"]\n{extra}\n"
+            )
+        };
+        let head = "account = \"111122223333\"\nregion = \"us-east-2\"\n\n";
+        let cases = [
+            format!(
+                "{head}{}{}",
+                grant("a", "tags = { A = \"b\" }"),
+                grant("b", "tags = { A = \"c\" }")
+            ),
+            // A sub-table written after another grant belongs to its own grant.
+            format!(
+                "{head}{}{}[grant.a.tags]\nA = \"x\"\n",
+                grant("a", ""),
+                grant("b", "tags = { A = \"c\" }")
+            ),
+            // A header-like line inside a multi-line string is not a header.
+            format!(
+                "{head}{}",
+                grant("a", "tags = { A = \"\"\"\n[grant.z]\n\"\"\" }")
+            ),
+            format!(
+                "{head}{}{}",
+                grant("a", "tags = { A = \"b\" }"),
+                grant("a", "tags = { A = \"b\" }")
+            ),
+            format!(
+                "{head}{}{}",
+                grant("a", "tags = { A = \"b\" }"),
+                grant("A", "tags = { A = \"b\" }")
+            ),
+            format!(
+                "{head}{}{}",
+                grant("a", "instances = [\"i-1\"]"),
+                grant("b", "kms_key = 3\ntags = {}")
+            ),
+            format!(
+                "region = \"us-east-2\"\n{}{}",
+                grant("a", "tags = { A = \"b\" }\naccount = \"111122223333\""),
+                grant("b", "tags = { A = \"b\" }")
+            ),
+            format!("{head}[grant]\n{}", grant("a", "tags = { A = \"b\" }")),
+            format!(
+                "{head}{}[other]\nx = 1\n",
+                grant("a", "tags = { A = \"b\" }")
+            ),
+            format!("{head}{}", grant("a", "tags = { A = ")),
+        ];
+        for case in &cases {
+            same_as_whole(case);
+        }
+        assert!(
+            validate_sections(&cases[0]).is_some(),
+            "a plain file is checked by sections"
+        );
+    }
 
     #[test]
     fn regions() {
