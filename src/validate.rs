@@ -69,6 +69,9 @@ struct Defaults {
     account: Option<String>,
     region: Option<(String, Span)>,
     partition: Option<(Partition, Span)>,
+    /// Keys (`account`, `region`) neither written at the top nor reported missing for the whole
+    /// file: a grant without its own must say so, or it would vanish without a word.
+    unset: Vec<&'static str>,
 }
 
 impl Validator {
@@ -82,6 +85,7 @@ impl Validator {
             account: None,
             region: None,
             partition: None,
+            unset: Vec::new(),
         };
         let mut output = None;
         let mut grants_value = None;
@@ -156,6 +160,13 @@ impl Validator {
                 "account" => defaults.account.is_none() && !table.contains_key("account"),
                 _ => defaults.region.is_none() && !table.contains_key("region"),
             };
+            if top_missing && !missing_top(key) {
+                defaults.unset.push(if key == "account" {
+                    "account"
+                } else {
+                    "region"
+                });
+            }
             if top_missing && missing_top(key) && !grant_tables.is_empty() {
                 let example = if key == "account" {
                     "account = \"111122223333\""
@@ -205,8 +216,18 @@ impl Validator {
                 );
                 continue;
             };
-            if let Some(grant) = self.grant(name, name_span, grant_table, &defaults) {
-                grants.push(grant);
+            let errors = self.error_count();
+            match self.grant(name, name_span.clone(), grant_table, &defaults) {
+                Some(grant) => grants.push(grant),
+                // A grant is dropped only with an error that says why; this guards the rule.
+                None if errors == 0 && self.error_count() == 0 => self.push(
+                    Diagnostic::error(format!(
+                        "internal error: grant `{name}` could not be compiled"
+                    ))
+                    .at(name_span)
+                    .help("please report this with the grant's text"),
+                ),
+                None => {}
             }
         }
         grants.sort_by(|a, b| a.name.cmp(&b.name));
@@ -358,6 +379,22 @@ impl Validator {
             }
         }
 
+        for (key, own, example) in [
+            ("account", account.is_some(), "account = \"111122223333\""),
+            ("region", region.is_some(), "region = \"us-east-2\""),
+        ] {
+            if !own && !key_spans.contains_key(key) && defaults.unset.contains(&key) {
+                self.push(
+                    Diagnostic::error(format!(
+                        "grant `{name}` has no `{key}`, and the file sets none at the top"
+                    ))
+                    .at(name_span.clone())
+                    .help(format!(
+                        "add `{example}` to [grant.{name}], or at the top of the file for every grant"
+                    )),
+                );
+            }
+        }
         let account = account.or_else(|| defaults.account.clone());
         let (region, region_span) = match region.or_else(|| defaults.region.clone()) {
             Some((r, s)) => (Some(r), Some(s)),
@@ -551,6 +588,17 @@ impl Validator {
         }
         let mut out: Vec<(String, Span)> = Vec::new();
         for item in items.iter() {
+            if !matches!(item.get_ref(), DeValue::String(_)) {
+                self.push(
+                    Diagnostic::error(format!(
+                        "`{key}` holds only strings, found {}",
+                        item.get_ref().type_str()
+                    ))
+                    .at(item.span())
+                    .help(format!("quote the value, as in {example}")),
+                );
+                continue;
+            }
             let Some(s) = self.string(item, key) else {
                 continue;
             };
