@@ -258,4 +258,8 @@ errors! {
     unknown_principal_type => "unknown-principal-type",
     unknown_role => "unknown-role",
     unknown_top_key => "unknown-top-key",
+    syntax_unclosed_inline_table => "syntax-unclosed-inline-table",
+    syntax_unterminated_string => "syntax-unterminated-string",
+    syntax_unclosed_header => "syntax-unclosed-header",
+    syntax_two_unquoted_values => "syntax-two-unquoted-values",
 }
