@@ -508,7 +508,9 @@ impl Validator {
         match value.get_ref() {
             DeValue::String(s) => {
                 let s: &str = s.as_ref();
-                if is_placeholder(s) {
+                // Tag values and the output directory are free text: "region" may be real there.
+                let free_text = key == "output" || key == "tags" || key.starts_with("tags.");
+                if !free_text && is_placeholder(s) {
                     self.push(
                         Diagnostic::error(format!(
                             "`{s}` is a placeholder from AWS's sample policies, not a real value"
@@ -881,7 +883,7 @@ impl Validator {
         let mut ok = true;
         for (key, v) in table.iter() {
             let k: &str = key.get_ref().as_ref();
-            let key_problem = if is_placeholder(k) {
+            let key_problem = if k == "tag-key" {
                 Some(format!("`{k}` is a placeholder from AWS's sample policies"))
             } else if k.is_empty() || k.chars().count() > 128 {
                 Some("a tag key has 1 to 128 characters".to_owned())
@@ -894,11 +896,16 @@ impl Validator {
             };
             if let Some(problem) = key_problem {
                 ok = false;
+                let help = if k == "tag-key" {
+                    "replace it with the key of a tag your instances carry, e.g. tags = { Team = \"web\" }"
+                } else {
+                    "tag keys have 1 to 128 letters, digits, spaces and _ . : / = + - @, and do not start with aws:"
+                };
                 self.push(
                     Diagnostic::error(format!("invalid tag key `{k}`"))
                         .at(key.span())
                         .label(problem)
-                        .help("tag keys use letters, digits, spaces and _ . : / = + - @"),
+                        .help(help),
                 );
             }
             let values = match v.get_ref() {
@@ -921,6 +928,16 @@ impl Validator {
                 continue;
             };
             for (s, span) in &values {
+                if s == "tag-value" {
+                    ok = false;
+                    self.push(
+                        Diagnostic::error(format!("invalid tag value for `{k}`"))
+                            .at(span.clone())
+                            .label("`tag-value` is a placeholder from AWS's sample policies")
+                            .help("replace it with the value your instances carry in this tag"),
+                    );
+                    continue;
+                }
                 let problem = if s.chars().count() > 256 {
                     Some(format!(
                         "{} characters; a tag value has at most 256",

@@ -262,4 +262,5 @@ errors! {
     syntax_unterminated_string => "syntax-unterminated-string",
     syntax_unclosed_header => "syntax-unclosed-header",
     syntax_two_unquoted_values => "syntax-two-unquoted-values",
+    placeholder_kms_sample_arn => "placeholder-kms-sample-arn",
 }

@@ -324,3 +324,17 @@ fn own_sessions_auto_follows_who() {
         );
     }
 }
+
+/// Placeholders are rejected where AWS's samples put them, not in free text that may hold the
+/// same words: a tag named `account-id` with value `region` is a real tag.
+#[test]
+fn words_of_the_placeholders_are_fine_in_tags_and_output() {
+    let text = "account = \"111122223333\"\nregion = \"us-east-2\"\noutput = \"region\"\n[grant.g]\nrole = \"end-user\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ntags = { account-id = \"region\", Scope = [\"instance-id\", \"key-name\"] }\n";
+    let compiled = compile(text).unwrap_or_else(|d| panic!("{d:#?}"));
+    let json = String::from_utf8(compiled.plan.files["g.json"].clone()).unwrap();
+    assert!(
+        json.contains("\"ssm:resourceTag/account-id\": [\n                        \"region\"\n"),
+        "{json}"
+    );
+    assert_eq!(compiled.config.output.as_deref(), Some("region"));
+}
