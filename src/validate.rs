@@ -125,7 +125,7 @@ impl Validator {
 
         let Some((grant_key, grants_value)) = grants_value else {
             self.push(
-                Diagnostic::error("no grants: access.toml defines no `[grant.NAME]` table")
+                Diagnostic::error("no grants: the file defines no `[grant.NAME]` table")
                     .at(0..0)
                     .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
             );
