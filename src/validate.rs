@@ -178,6 +178,7 @@ impl Validator {
                         "missing `{key}`: no top-level `{key}` and no grant sets one"
                     ))
                     .at(0..0)
+                    .label(format!("`{key}` belongs at the top of the file"))
                     .help(format!(
                         "add `{example}` at the top of the file, before the first [grant.NAME]"
                     )),
@@ -625,6 +626,15 @@ impl Validator {
     }
 
     fn choice(&mut self, value: &Value<'_>, key: &str, options: &[&str]) -> Option<usize> {
+        if !matches!(value.get_ref(), DeValue::String(_)) {
+            let example = format!(
+                "{key} = \"{}\" (one of {})",
+                options[0],
+                quoted_list(options)
+            );
+            self.type_error(value, key, "a string", &example);
+            return None;
+        }
         let s = self.string(value, key)?;
         if let Some(i) = options.iter().position(|o| *o == s) {
             return Some(i);
