@@ -170,8 +170,18 @@ pub fn summary(diagnostics: &[Diagnostic], source: &Source) -> Option<String> {
         return None;
     }
     let plural = if errors == 1 { "" } else { "s" };
-    Some(format!(
-        "{errors} error{plural} in {}; nothing was written",
-        source.path
-    ))
+    // Errors in the configuration stop a run before any write; an I/O error (no place in the
+    // file) may come after some files were replaced, so it makes no such promise.
+    let in_config = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .all(|d| d.span.is_some());
+    Some(if in_config {
+        format!(
+            "{errors} error{plural} in {}; nothing was written",
+            source.path
+        )
+    } else {
+        format!("{errors} error{plural}")
+    })
 }

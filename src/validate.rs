@@ -117,6 +117,8 @@ struct Validator {
     defaults: Defaults,
     /// Whether the top level has a `grant` key at all.
     has_grant_key: bool,
+    /// Whether that key's value is of the wrong shape (already reported).
+    bad_grant_key: bool,
     output: Option<String>,
     formats: Option<Vec<Format>>,
     grants: Vec<Grant>,
@@ -199,6 +201,7 @@ impl Validator {
         }
         let (grant_key, grants_value) = grants_value?;
         self.has_grant_key = true;
+        self.bad_grant_key = !grants_value.get_ref().is_table();
         if grants_value.get_ref().is_array() {
             self.push(
                 Diagnostic::error("`grant` must be a table of named grants, not an array")
@@ -250,8 +253,21 @@ impl Validator {
                 );
                 continue;
             };
-            if let Some(grant) = self.grant(name, name_span, grant_table) {
-                self.grants.push(grant);
+            let missing = self.missing[0].len() + self.missing[1].len();
+            match self.grant(name, name_span.clone(), grant_table) {
+                Some(grant) => self.grants.push(grant),
+                // A grant is dropped only with an error that says why; this guards the rule.
+                None if self.error_count() == 0
+                    && missing == self.missing[0].len() + self.missing[1].len() =>
+                {
+                    let d = Diagnostic::error(format!(
+                        "internal error: grant `{name}` could not be compiled"
+                    ))
+                    .at(name_span)
+                    .help("please report this with the grant's text");
+                    self.push(d);
+                }
+                None => {}
             }
         }
     }
@@ -259,11 +275,11 @@ impl Validator {
     fn finish(mut self) -> (Option<Config>, Vec<Diagnostic>) {
         if !self.has_grant_key {
             self.push(
-                Diagnostic::error("no grants: access.toml defines no `[grant.NAME]` table")
+                Diagnostic::error("no grants: the file defines no `[grant.NAME]` table")
                     .at(0..0)
                     .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
             );
-        } else if self.grant_count == 0 {
+        } else if self.grant_count == 0 && !self.bad_grant_key {
             self.push(
                 Diagnostic::error("`grant` has no grants")
                     .at(0..0)
@@ -285,6 +301,7 @@ impl Validator {
                         "missing `{key}`: no top-level `{key}` and no grant sets one"
                     ))
                     .at(0..0)
+                    .label(format!("`{key}` belongs at the top of the file"))
                     .help(format!(
                         "add `{example}` at the top of the file, before the first [grant.NAME]"
                     )),
@@ -294,7 +311,7 @@ impl Validator {
             for (name, span) in missing {
                 self.diagnostics.push(
                     Diagnostic::error(format!(
-                        "grant `{name}` has no `{key}`, and there is no top-level `{key}`"
+                        "grant `{name}` has no `{key}`, and the file sets none at the top"
                     ))
                     .at(span)
                     .help(format!(
@@ -586,7 +603,9 @@ impl Validator {
         match value.get_ref() {
             DeValue::String(s) => {
                 let s: &str = s.as_ref();
-                if is_placeholder(s) {
+                // Tag values and the output directory are free text: "region" may be real there.
+                let free_text = key == "output" || key == "tags" || key.starts_with("tags.");
+                if !free_text && is_placeholder(s) {
                     self.push(
                         Diagnostic::error(format!(
                             "`{s}` is a placeholder from AWS's sample policies, not a real value"
@@ -666,6 +685,17 @@ impl Validator {
         }
         let mut out: Vec<(String, Span)> = Vec::new();
         for item in items.iter() {
+            if !matches!(item.get_ref(), DeValue::String(_)) {
+                self.push(
+                    Diagnostic::error(format!(
+                        "`{key}` holds only strings, found {}",
+                        item.get_ref().type_str()
+                    ))
+                    .at(item.span())
+                    .help(format!("quote the value, as in {example}")),
+                );
+                continue;
+            }
             let Some(s) = self.string(item, key) else {
                 continue;
             };
@@ -690,6 +720,15 @@ impl Validator {
     }
 
     fn choice(&mut self, value: &Value<'_>, key: &str, options: &[&str]) -> Option<usize> {
+        if !matches!(value.get_ref(), DeValue::String(_)) {
+            let example = format!(
+                "{key} = \"{}\" (one of {})",
+                options[0],
+                quoted_list(options)
+            );
+            self.type_error(value, key, "a string", &example);
+            return None;
+        }
         let s = self.string(value, key)?;
         if let Some(i) = options.iter().position(|o| *o == s) {
             return Some(i);
@@ -985,7 +1024,7 @@ impl Validator {
         let mut ok = true;
         for (key, v) in table.iter() {
             let k: &str = key.get_ref().as_ref();
-            let key_problem = if is_placeholder(k) {
+            let key_problem = if k == "tag-key" {
                 Some(format!("`{k}` is a placeholder from AWS's sample policies"))
             } else if k.is_empty() || k.chars().count() > 128 {
                 Some("a tag key has 1 to 128 characters".to_owned())
@@ -998,11 +1037,16 @@ impl Validator {
             };
             if let Some(problem) = key_problem {
                 ok = false;
+                let help = if k == "tag-key" {
+                    "replace it with the key of a tag your instances carry, e.g. tags = { Team = \"web\" }"
+                } else {
+                    "tag keys have 1 to 128 letters, digits, spaces and _ . : / = + - @, and do not start with aws:"
+                };
                 self.push(
                     Diagnostic::error(format!("invalid tag key `{k}`"))
                         .at(key.span())
                         .label(problem)
-                        .help("tag keys use letters, digits, spaces and _ . : / = + - @"),
+                        .help(help),
                 );
             }
             let values = match v.get_ref() {
@@ -1025,6 +1069,16 @@ impl Validator {
                 continue;
             };
             for (s, span) in &values {
+                if s == "tag-value" {
+                    ok = false;
+                    self.push(
+                        Diagnostic::error(format!("invalid tag value for `{k}`"))
+                            .at(span.clone())
+                            .label("`tag-value` is a placeholder from AWS's sample policies")
+                            .help("replace it with the value your instances carry in this tag"),
+                    );
+                    continue;
+                }
                 let problem = if s.chars().count() > 256 {
                     Some(format!(
                         "{} characters; a tag value has at most 256",

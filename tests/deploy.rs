@@ -468,7 +468,7 @@ fn formats_validation() {
         ),
         (
             "formats = [\"json\", 1]",
-            "`formats` must be a string, found integer",
+            "`formats` holds only strings, found integer",
             "3:20",
             "formats",
         ),

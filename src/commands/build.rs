@@ -31,10 +31,13 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
                     out_path(dir, name)
                 );
             }
+            let grants = loaded.compiled.config.grants.len();
+            let files = loaded.compiled.plan.files.len();
             let _ = writeln!(
                 err,
-                "{} policies in {}: {} written, {} removed, {} unchanged",
-                loaded.compiled.plan.files.len(),
+                "{grants} {} -> {files} {} in {}: {} written, {} removed, {} unchanged",
+                plural(grants, "grant", "grants"),
+                plural(files, "file", "files"),
                 outdir::display(dir),
                 done.written.len(),
                 done.removed.len(),
@@ -47,4 +50,8 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
             Exit::Error
         }
     }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
 }
