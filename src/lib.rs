@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod expand;
 pub mod outdir;
 pub mod parse;
+pub mod permissions;
 pub mod plan;
 pub mod policy;
 pub mod validate;
