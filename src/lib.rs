@@ -15,6 +15,7 @@ pub mod parse;
 pub mod permissions;
 pub mod plan;
 pub mod policy;
+pub mod review;
 pub mod validate;
 
 pub use config::Config;

@@ -40,6 +40,27 @@ struct Cli {
 enum Command {
     /// Compile and write the policies (the default command).
     Build,
+    /// Show what `build` would change: a diff of each policy file and what it does to access.
+    Diff {
+        /// Exit with 1 when there are changes.
+        #[arg(long)]
+        exit_code: bool,
+        /// The report's format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Exit with 1 and list the stale files when the policies are out of date.
+    Check,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Unified diffs and a permission summary.
+    Text,
+    /// For a pull-request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// A stable schema (docs/diff-report.schema.json).
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -52,13 +73,14 @@ enum Color {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stderr = std::io::stderr();
-    let color = match cli.color {
+    let stdout = std::io::stdout();
+    let colors = |terminal: bool| match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stderr.is_terminal()
-        }
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
     };
+    let color = colors(stderr.is_terminal());
+    let out_color = colors(stdout.is_terminal());
     let opts = Options {
         config: cli.config,
         out: cli.out,
@@ -66,6 +88,16 @@ fn main() -> ExitCode {
     };
     let exit = match cli.command.unwrap_or(Command::Build) {
         Command::Build => commands::build(&opts, &mut stderr.lock()),
+        Command::Diff { exit_code, format } => {
+            let format = match format {
+                Format::Text => commands::Format::Text,
+                Format::Markdown => commands::Format::Markdown,
+                Format::Json => commands::Format::Json,
+            };
+            let out = &mut stdout.lock();
+            commands::diff(&opts, format, exit_code, out_color, out, &mut stderr.lock())
+        }
+        Command::Check => commands::check(&opts, out_color, &mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(exit as u8)
 }

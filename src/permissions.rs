@@ -82,6 +82,19 @@ impl GrantDelta {
         self.widens
     }
 
+    /// The items worth reading: for a new or removed grant the resource items already name
+    /// every action, so the action items (kept in JSON) would only repeat them.
+    pub fn shown_items(&self) -> impl Iterator<Item = &Item> {
+        let whole = self.change != GrantChange::Changed;
+        self.items.iter().filter(move |i| {
+            !(whole
+                && matches!(
+                    i.what,
+                    What::ActionAdded { .. } | What::ActionRemoved { .. }
+                ))
+        })
+    }
+
     pub fn narrows(&self) -> bool {
         self.items.iter().any(|i| i.direction == Direction::Narrows)
     }
@@ -630,7 +643,7 @@ pub fn render_summary(deltas: &[GrantDelta], color: bool) -> String {
         for note in &d.notes {
             let _ = writeln!(out, "    note: {note}");
         }
-        for item in &d.items {
+        for item in d.shown_items() {
             let mark = match item.direction {
                 Direction::Widens => paint(wide, "[WIDENS] "),
                 Direction::Narrows => paint(narrow, "[narrows]"),

@@ -10,8 +10,12 @@ use crate::outdir;
 use crate::{Compiled, compile, parse};
 
 mod build;
+mod check;
+mod diff;
 
 pub use build::build;
+pub use check::check;
+pub use diff::{Format, diff};
 
 /// What every command needs to know.
 #[derive(Clone, Debug)]
