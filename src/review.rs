@@ -140,7 +140,9 @@ impl Report {
                 f.path
             ));
         }
+        // With policy files changing the manifest always changes too; alone it is news.
         match self.manifest.status {
+            _ if !self.files.is_empty() => {}
             ManifestStatus::Current => {}
             ManifestStatus::Stale => notes.push(format!(
                 "{} (the list of files ssm-compile wrote) is out of date; build rewrites it",
@@ -287,8 +289,10 @@ impl Report {
                 // Paths lead each note; they are the only part that comes from outside.
                 let _ = writeln!(out, "- {}", escape_markdown(&note));
             }
-            out.push('\n');
         }
+        // One trailing newline, however the sections ended.
+        out.truncate(out.trim_end().len());
+        out.push('\n');
         out
     }
 
