@@ -233,3 +233,49 @@ fn ten_thousand_grants_one_changed_is_fast() {
     eprintln!("10,000 grants, one changed: diff {diff:?}, check {check:?}");
     assert!(diff.as_millis() < 1000 && check.as_millis() < 1000);
 }
+
+#[test]
+fn leftovers_and_foreign_files_are_reported_not_stale() {
+    let tmp = fixture("nothing-changed");
+    fs::write(tmp.path().join("policies/.ssm-compile-x1.tmp"), "half").unwrap();
+    fs::write(tmp.path().join("policies/notes.md"), "mine").unwrap();
+    let (code, out, _) = run(tmp.path(), &["check"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(" leftover policies/.ssm-compile-x1.tmp (left by an interrupted build"));
+    assert!(out.contains("  foreign policies/notes.md (not written by ssm-compile; not checked)"));
+    assert!(out.ends_with("policies is up to date: 2 policies match access.toml\n"));
+}
+
+#[test]
+fn paths_are_shown_as_typed_and_absolute_ones_made_relative() {
+    let tmp = fixture("one-grant-changed");
+    // Canonical, as the current directory the binary sees is (TMPDIR may be a link).
+    let root = tmp.path().canonicalize().unwrap();
+    let abs = root.join("infra/access.toml");
+    let (_, out, _) = run(tmp.path(), &["diff", "-c", abs.to_str().unwrap()]);
+    assert!(
+        out.starts_with("--- a/infra/policies/web-oncall.json\n"),
+        "{out}"
+    );
+    let (_, out, _) = run(tmp.path(), &["check", "-c", "./infra/access.toml"]);
+    assert!(
+        out.starts_with("  changed infra/policies/web-oncall.json"),
+        "{out}"
+    );
+    assert!(
+        out.contains("run `ssm-compile build -c infra/access.toml`"),
+        "{out}"
+    );
+    // Outside the current directory, the absolute path stays and loses the a/ b/ prefixes.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (_, out, _) = run(elsewhere.path(), &["diff", "-c", abs.to_str().unwrap()]);
+    let policy = root.join("infra/policies/web-oncall.json");
+    assert!(
+        out.starts_with(&format!(
+            "--- {}\n+++ {}\n",
+            policy.display(),
+            policy.display()
+        )),
+        "{out}"
+    );
+}
