@@ -13,8 +13,10 @@ pub mod diagnostic;
 pub mod expand;
 pub mod outdir;
 pub mod parse;
+pub mod permissions;
 pub mod plan;
 pub mod policy;
+pub mod review;
 pub mod validate;
 
 pub use config::{Config, Format};

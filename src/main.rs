@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
-use ssm_compile::commands::{self, Options};
+use ssm_compile::commands::{self, Options, ReportFormat};
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
@@ -71,6 +71,17 @@ impl From<Emit> for Format {
 enum Command {
     /// Compile and write the policies (the default command).
     Build,
+    /// Show what `build` would change: a diff of each policy file and what it does to access.
+    Diff {
+        /// Exit with 1 when there are changes.
+        #[arg(long)]
+        exit_code: bool,
+        /// The report's format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Exit with 1 and list the stale files when the policies are out of date.
+    Check,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -83,13 +94,14 @@ enum Color {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stderr = std::io::stderr();
-    let color = match cli.color {
+    let stdout = std::io::stdout();
+    let colors = |terminal: bool| match cli.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stderr.is_terminal()
-        }
+        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
     };
+    let color = colors(stderr.is_terminal());
+    let out_color = colors(stdout.is_terminal());
     let opts = Options {
         config: cli.config,
         out: cli.out,
@@ -100,6 +112,11 @@ fn main() -> ExitCode {
     };
     let exit = match cli.command.unwrap_or(Command::Build) {
         Command::Build => commands::build(&opts, &mut stderr.lock()),
+        Command::Diff { exit_code, format } => {
+            let out = &mut stdout.lock();
+            commands::diff(&opts, format, exit_code, out_color, out, &mut stderr.lock())
+        }
+        Command::Check => commands::check(&opts, out_color, &mut stdout.lock(), &mut stderr.lock()),
     };
     ExitCode::from(exit as u8)
 }

@@ -9,7 +9,10 @@ pub const VERSION: &str = "2012-10-17";
 /// IAM's limit on a managed policy, white space not counted.
 pub const MAX_POLICY_CHARS: usize = 6144;
 
+// Unknown fields are refused when reading a policy back (`diff` reads files on disk): a
+// `NotAction` or `Principal` silently dropped would hide what the file really grants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyDocument {
     #[serde(rename = "Version")]
     pub version: String,
@@ -19,6 +22,7 @@ pub struct PolicyDocument {
 
 /// Field order is the serialization order: `Effect`, `Action`, `Resource`, `Condition`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Statement {
     #[serde(rename = "Effect")]
     pub effect: Effect,

@@ -10,8 +10,12 @@ use crate::outdir;
 use crate::{Compiled, Format, compile_with, parse};
 
 mod build;
+mod check;
+mod diff;
 
 pub use build::build;
+pub use check::check;
+pub use diff::{ReportFormat, diff};
 
 /// What every command needs to know.
 #[derive(Clone, Debug)]

@@ -1,0 +1,130 @@
+use std::fmt::Write as _;
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::diff::{compare, emit, shown};
+use super::{Exit, Options};
+use crate::permissions::GrantChange;
+use crate::review::ManifestStatus;
+
+/// `ssm-compile check`: exit 1 with one line per stale file when `build` would write anything,
+/// else exit 0. Compares bytes only; writes nothing.
+pub fn check(opts: &Options, out_color: bool, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
+    let (loaded, report) = match compare(opts, false, err) {
+        Ok(found) => found,
+        Err(exit) => return exit,
+    };
+    let paint = |style: Style, text: &str| -> String {
+        if out_color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let mut text = String::new();
+    let mut stale = 0;
+    for f in &report.files {
+        stale += 1;
+        let why = match (f.change, f.blocked) {
+            (_, true) => {
+                " (a file not written by ssm-compile is in the way; build refuses to overwrite it)"
+            }
+            (GrantChange::Added, _) => " (grant has no policy file yet)",
+            (GrantChange::Changed, _) => " (differs from what the configuration compiles to)",
+            (GrantChange::Removed, _) => " (its grant is gone)",
+        };
+        let _ = writeln!(
+            text,
+            "{} {}{why}",
+            paint(red, &format!("{:>9}", f.change.as_str())),
+            f.path
+        );
+    }
+    let manifest = match report.manifest.status {
+        ManifestStatus::Current => None,
+        ManifestStatus::Stale => Some("stale"),
+        ManifestStatus::Missing => Some("missing"),
+    };
+    if let Some(word) = manifest {
+        stale += 1;
+        let _ = writeln!(
+            text,
+            "{} {} (the list of files ssm-compile wrote)",
+            paint(red, &format!("{word:>9}")),
+            report.manifest.path
+        );
+    }
+    for path in &report.untouched {
+        let _ = writeln!(
+            text,
+            "{:>9} {path} (not written by ssm-compile; not checked)",
+            "foreign"
+        );
+    }
+    for path in &report.leftovers {
+        let _ = writeln!(
+            text,
+            "{:>9} {path} (left by an interrupted build; the next build removes it)",
+            "leftover"
+        );
+    }
+    let bold = Style::new().bold();
+    if stale == 0 {
+        let policies = loaded.compiled.plan.files.len();
+        let _ = writeln!(
+            text,
+            "{} is up to date: {policies} {} match {}",
+            report.output_dir,
+            if policies == 1 { "policy" } else { "policies" },
+            report.config
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "{}: run `{}` to update it",
+            paint(
+                bold,
+                &format!(
+                    "{} is out of date ({stale} stale {})",
+                    report.output_dir,
+                    if stale == 1 { "file" } else { "files" }
+                )
+            ),
+            rebuild_command(opts)
+        );
+    }
+    if let Err(exit) = emit(out, &text, &loaded, opts, err) {
+        return exit;
+    }
+    if stale == 0 {
+        Exit::Success
+    } else {
+        Exit::Changes
+    }
+}
+
+/// The `build` command line that brings this directory up to date.
+fn rebuild_command(opts: &Options) -> String {
+    let mut cmd = String::from("ssm-compile build");
+    if opts.config.as_os_str() != "access.toml" {
+        let _ = write!(cmd, " -c {}", quote(&shown(&opts.config)));
+    }
+    if let Some(out) = &opts.out {
+        let _ = write!(cmd, " -o {}", quote(&shown(out)));
+    }
+    cmd
+}
+
+/// Single-quotes a path for a POSIX shell when it needs it.
+fn quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=,@:".contains(c));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

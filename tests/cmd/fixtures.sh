@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Rebuilds the input directories (*.in/) of the transcript tests in this folder from a built
+# ssm-compile: each starts as a clean `build` of BASE and is then changed the way its name says.
+# Usage: cargo build && tests/cmd/fixtures.sh; then TRYCMD=overwrite cargo test --test cli
+set -euo pipefail
+cd "$(dirname "$0")"
+bin=${SSM_COMPILE:-../../target/debug/ssm-compile}
+
+BASE='account = "111122223333"
+region = "us-east-2"
+
+[grant.web-oncall]
+role = "end-user"
+who = ["user:alice"]
+consoles = ["session-manager", "cli"]
+instances = ["i-0123456789abcdef0"]
+
+[grant.db-admin]
+role = "admin"
+who = ["group:dba"]
+consoles = ["ec2"]
+tags = { Team = "db" }
+'
+
+# fresh DIR [CONFIG-SUBDIR]: DIR holds BASE and its built policies.
+fresh() {
+    rm -rf "$1"
+    mkdir -p "$1/${2:-.}"
+    printf '%s' "$BASE" >"$1/${2:-.}/access.toml"
+    "$bin" build -c "$1/${2:-.}/access.toml" 2>/dev/null
+}
+
+fresh nothing-changed.in
+
+# One grant changes (an instance, resume_session, no document access check), config in a subdirectory.
+fresh one-grant-changed.in infra
+sed -i 's/instances = \["i-0123456789abcdef0"\]/instances = ["i-0123456789abcdef0", "i-0123456789abcdef1"]\nresume_session = true\ndocument_access_check = false/' \
+    one-grant-changed.in/infra/access.toml
+
+fresh grant-added.in
+cat >>grant-added.in/access.toml <<'TOML'
+
+[grant.ops-break-glass]
+role = "admin"
+who = ["role:BreakGlass"]
+consoles = ["session-manager", "cli", "ec2"]
+instances = ["*"]
+kms_key = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TOML
+
+fresh grant-removed.in
+python3 - grant-removed.in/access.toml <<'PY'
+import sys
+p = sys.argv[1]
+text = open(p).read()
+open(p, "w").write(text[: text.index("[grant.db-admin]")].rstrip() + "\n")
+PY
+
+rm -rf output-missing.in && mkdir output-missing.in && printf '%s' "$BASE" >output-missing.in/access.toml
+
+# Hand edits: one widens a policy that stays valid, one breaks another's JSON.
+fresh hand-edited.in
+sed -i 's/"ssm:StartSession"$/"ssm:StartSession",\n                "ssm:SendCommand"/' hand-edited.in/policies/web-oncall.json
+sed -i '0,/"Version"/s/"Version"/Version/' hand-edited.in/policies/db-admin.json
+
+# Files ssm-compile did not write: one beside the policies, one where a new grant's policy goes.
+fresh foreign-file.in
+printf 'Policies are generated: see ../access.toml\n' >foreign-file.in/policies/README.txt
+fresh foreign-in-the-way.in
+cat >>foreign-in-the-way.in/access.toml <<'TOML'
+
+[grant.audit]
+role = "end-user"
+who = ["group:audit"]
+consoles = ["cli"]
+tags = { Env = "prod" }
+TOML
+printf '{"Version": "2012-10-17", "Statement": []}\n' >foreign-in-the-way.in/policies/audit.json
+
+fresh invalid-config.in
+cat >>invalid-config.in/access.toml <<'TOML'
+
+[grant.broken]
+role = "superuser"
+who = ["user:bob"]
+consoles = ["cli"]
+instances = ["i-0123456789abcdef0"]
+TOML
