@@ -271,10 +271,10 @@ impl Validator<'_> {
                 );
                 continue;
             };
-            if let Some(grant) = self.grant(name, name_span, grant_table) {
-                if let Some(sink) = self.sink.as_mut() {
-                    sink(grant);
-                }
+            if let Some(grant) = self.grant(name, name_span, grant_table)
+                && let Some(sink) = self.sink.as_mut()
+            {
+                sink(grant);
             }
         }
     }
