@@ -33,9 +33,10 @@ CONSOLES = ['["session-manager", "cli"]', '["ec2"]', '["session-manager", "cli",
 def grant(i: int, edited: bool = False) -> str:
     """One grant of a deterministic mix; `edited` changes its instance (or tag value)."""
     role = "admin" if i % 5 == 0 else "end-user"
-    who = ['"user:u%d"' % i, '"group:g%d"' % (i % 50)]
+    # Each principal stays within IAM's default of 10 managed policies.
+    who = ['"user:u%d"' % i, '"group:g%d"' % (i // 10)]
     if i % 3 == 0:
-        who.append('"role:R%d"' % (i % 20))
+        who.append('"role:R%d"' % (i // 30))
     lines = [
         "[grant.g%06d]" % i,
         'role = "%s"' % role,

@@ -5,12 +5,39 @@ use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
+    pub settings: Settings,
     /// Sorted by name, so every later stage is independent of the order grants were written in.
     pub grants: Vec<Grant>,
+}
+
+/// The file's top-level choices about its outputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
     /// The `output` key, relative to the configuration file's directory.
     pub output: Option<String>,
     /// The `formats` key: which files to generate. Sorted, without repeats, never empty.
     pub formats: Vec<Format>,
+}
+
+/// What is kept of a grant once its policy is expanded: its name and its principals, which the
+/// checks across grants (quotas, resource ids) and the deployable templates need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantSummary {
+    pub name: String,
+    pub span: Range<usize>,
+    pub who: Vec<Principal>,
+    pub who_spans: Vec<Range<usize>>,
+}
+
+impl From<Grant> for GrantSummary {
+    fn from(g: Grant) -> Self {
+        GrantSummary {
+            name: g.name,
+            span: g.span,
+            who: g.who,
+            who_spans: g.who_spans,
+        }
+    }
 }
 
 /// An output format: the per-grant policy files, or one deployable template of all grants.

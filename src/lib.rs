@@ -19,14 +19,16 @@ pub mod policy;
 pub mod review;
 pub mod validate;
 
-pub use config::{Config, Format};
+pub use config::{Config, Format, GrantSummary, Settings};
 pub use diagnostic::{Diagnostic, Severity, Source};
-pub use plan::Plan;
+pub use plan::{Plan, Planner};
 
 /// What a valid configuration compiles to.
 #[derive(Debug)]
 pub struct Compiled {
-    pub config: Config,
+    pub settings: Settings,
+    /// Every grant's name and principals, in name order.
+    pub grants: Vec<GrantSummary>,
     pub plan: Plan,
     /// Warnings only: a `Compiled` never carries an error.
     pub warnings: Vec<Diagnostic>,
@@ -41,36 +43,43 @@ pub fn compile(text: &str) -> Result<Compiled, Vec<Diagnostic>> {
 /// [`compile`], with the file's `formats` replaced by `formats` when given (the command line's
 /// `--emit`).
 pub fn compile_with(text: &str, formats: Option<&[Format]>) -> Result<Compiled, Vec<Diagnostic>> {
-    let (mut config, mut diagnostics) = match validate::validate_sections(text) {
+    // Grants go into the plan as they are checked; see `plan::Planner` for why.
+    let mut planner = Planner::default();
+    let checked = validate::validate_sections(text, &mut |g| planner.add(g));
+    let (settings, mut diagnostics) = match checked {
         Some(checked) => checked,
-        None => validate::validate(&parse::parse(text)?),
+        None => {
+            let (config, diagnostics) = validate::validate(&parse::parse(text)?);
+            planner = Planner::default();
+            let settings = config.map(|config| {
+                for grant in config.grants {
+                    planner.add(grant);
+                }
+                config.settings
+            });
+            (settings, diagnostics)
+        }
     };
-    if let (Some(config), Some(formats)) = (&mut config, formats) {
+    let Some(mut settings) = settings else {
+        diagnostic::sort(&mut diagnostics);
+        return Err(diagnostics);
+    };
+    if let Some(formats) = formats {
         let mut formats = formats.to_vec();
         formats.sort();
         formats.dedup();
-        config.formats = formats;
+        settings.formats = formats;
     }
-    let result = match config {
-        Some(config) => match plan::plan(&config) {
-            Ok(plan) => Ok(Compiled {
-                config,
-                plan,
-                warnings: Vec::new(),
-            }),
-            Err(errors) => {
-                diagnostics.extend(errors);
-                Err(())
-            }
-        },
-        None => Err(()),
-    };
+    let (planned, more) = planner.finish(&settings.formats);
+    diagnostics.extend(more);
     diagnostic::sort(&mut diagnostics);
-    match result {
-        Ok(mut compiled) => {
-            compiled.warnings = diagnostics;
-            Ok(compiled)
-        }
-        Err(()) => Err(diagnostics),
+    match planned {
+        Some((plan, grants)) => Ok(Compiled {
+            settings,
+            grants,
+            plan,
+            warnings: diagnostics,
+        }),
+        None => Err(diagnostics),
     }
 }

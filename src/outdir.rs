@@ -4,7 +4,7 @@
 //! is ssm-compile's: a manifest lists the files it wrote; it never overwrites or deletes a file
 //! not listed there, and every write is a rename of a complete temporary file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -23,7 +23,11 @@ pub struct DiskState {
     /// Names the manifest lists; empty without a manifest.
     pub owned: BTreeSet<String>,
     pub manifest: Option<Vec<u8>>,
-    /// Contents of every existing file that is planned or owned.
+    /// Planned files already on disk with exactly the planned bytes (owned or adopted).
+    pub identical: HashSet<String>,
+    /// Bytes of every other existing file that is planned or owned: what a build would replace
+    /// or remove. Identical files are compared as they are read and not kept, so a directory of
+    /// 100,000 policies is never held in memory twice.
     pub files: BTreeMap<String, Vec<u8>>,
     /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
     pub foreign: Vec<String>,
@@ -48,12 +52,13 @@ impl ChangeKind {
     }
 }
 
+/// One file the plan adds, changes or removes. The new bytes are borrowed from the plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
+pub struct Change<'p> {
     pub name: String,
     pub kind: ChangeKind,
     pub old: Option<Vec<u8>>,
-    pub new: Option<Vec<u8>>,
+    pub new: Option<&'p [u8]>,
 }
 
 /// Reads the state of `dir` relevant to `plan`. A missing directory is an empty state.
@@ -101,7 +106,11 @@ pub fn read(dir: &Path, plan: &Plan) -> Result<DiskState, Diagnostic> {
             continue;
         }
         let bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
-        if !owned && planned != Some(&bytes) {
+        if planned == Some(&bytes) {
+            state.identical.insert(name);
+            continue;
+        }
+        if !owned {
             state.foreign.push(name.clone());
         }
         state.files.insert(name, bytes);
@@ -130,22 +139,24 @@ impl DiskState {
     }
 
     /// How the plan differs from the disk, by file name.
-    pub fn changes(&self, plan: &Plan) -> Vec<Change> {
+    pub fn changes<'p>(&self, plan: &'p Plan) -> Vec<Change<'p>> {
         let mut out = Vec::new();
         for (name, new) in &plan.files {
+            if self.identical.contains(name) {
+                continue;
+            }
             match self.files.get(name) {
-                Some(old) if old == new => {}
                 Some(old) if self.owned.contains(name) => out.push(Change {
                     name: name.clone(),
                     kind: ChangeKind::Changed,
                     old: Some(old.clone()),
-                    new: Some(new.clone()),
+                    new: Some(new),
                 }),
                 _ => out.push(Change {
                     name: name.clone(),
                     kind: ChangeKind::Added,
                     old: None,
-                    new: Some(new.clone()),
+                    new: Some(new),
                 }),
             }
         }
@@ -174,9 +185,9 @@ impl DiskState {
 
 /// What a build did.
 #[derive(Debug, Default)]
-pub struct BuildReport {
-    pub written: Vec<Change>,
-    pub removed: Vec<Change>,
+pub struct BuildReport<'p> {
+    pub written: Vec<Change<'p>>,
+    pub removed: Vec<Change<'p>>,
     pub unchanged: usize,
     /// Entries not written by ssm-compile, left as they are.
     pub untouched: Vec<String>,
@@ -184,7 +195,7 @@ pub struct BuildReport {
 
 /// Writes the plan into `dir`. Nothing is written when a planned file would overwrite a file
 /// ssm-compile did not write. Unchanged files are not touched at all.
-pub fn build(dir: &Path, plan: &Plan) -> Result<BuildReport, Vec<Diagnostic>> {
+pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diagnostic>> {
     let state = read(dir, plan).map_err(|d| vec![d])?;
     let conflicts = state.conflicts(plan);
     if !conflicts.is_empty() {

@@ -213,8 +213,8 @@ pub fn deltas(changes: &[Change]) -> Vec<GrantDelta> {
 
 fn delta(change: &Change) -> GrantDelta {
     let mut notes = Vec::new();
-    let mut read = |bytes: &Option<Vec<u8>>, side: &str| -> Option<PolicyDocument> {
-        let bytes = bytes.as_deref()?;
+    let mut read = |bytes: Option<&[u8]>, side: &str| -> Option<PolicyDocument> {
+        let bytes = bytes?;
         match serde_json::from_slice::<PolicyDocument>(bytes) {
             Ok(doc) => Some(doc),
             Err(e) => {
@@ -226,8 +226,8 @@ fn delta(change: &Change) -> GrantDelta {
             }
         }
     };
-    let old = read(&change.old, "current");
-    let new = read(&change.new, "new");
+    let old = read(change.old.as_deref(), "current");
+    let new = read(change.new, "new");
     let mut items = Vec::new();
     match change.kind {
         ChangeKind::Added => items.push(Item {
@@ -835,7 +835,7 @@ mod tests {
             name: "g.json".into(),
             kind: ChangeKind::Changed,
             old: Some(old.as_bytes().to_vec()),
-            new: Some(new.as_bytes().to_vec()),
+            new: Some(new.as_bytes()),
         }]);
         d.into_iter().next().unwrap()
     }
@@ -878,7 +878,7 @@ mod tests {
             name: "web.json".into(),
             kind: ChangeKind::Added,
             old: None,
-            new: Some(BASE.as_bytes().to_vec()),
+            new: Some(BASE.as_bytes()),
         }]);
         let d = &d[0];
         assert_eq!(d.grant, "web");

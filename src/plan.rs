@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{Config, Format};
+use crate::config::{Config, Format, Grant, GrantSummary};
 use crate::deploy;
 use crate::diagnostic::Diagnostic;
 use crate::expand::expand;
 use crate::policy::MAX_POLICY_CHARS;
+use crate::policy::PolicyDocument;
 
 /// The file in the output directory that lists the files ssm-compile owns there.
 pub const MANIFEST: &str = ".ssm-compile-manifest";
@@ -46,15 +47,36 @@ pub fn parse_manifest(text: &str) -> Vec<String> {
 }
 
 /// Expands every grant and renders each chosen format. A policy over IAM's size limit is an
-/// error that names the grant, as are names that would collide in a chosen format.
-pub fn plan(config: &Config) -> Result<Plan, Vec<Diagnostic>> {
-    let mut errors = deploy::check(config);
-    let mut expanded = Vec::with_capacity(config.grants.len());
+/// error that names the grant, as are names that would collide in a chosen format and
+/// principals over IAM's attachment quota (warnings below the hard limit are returned too).
+pub fn plan(config: &Config) -> Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut planner = Planner::default();
     for grant in &config.grants {
-        let doc = expand(grant);
+        planner.add(grant.clone());
+    }
+    let (planned, diagnostics) = planner.finish(&config.settings.formats);
+    match planned {
+        Some((plan, _)) => Ok((plan, diagnostics)),
+        None => Err(diagnostics),
+    }
+}
+
+/// Builds a plan one grant at a time, as grants are validated: each grant is expanded into its
+/// policy file's bytes at once and only its name and principals are kept, so a 100,000-grant
+/// configuration never holds all its grants, their documents and the bytes at the same time.
+#[derive(Default)]
+pub struct Planner {
+    files: BTreeMap<String, Vec<u8>>,
+    grants: Vec<GrantSummary>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Planner {
+    pub fn add(&mut self, grant: Grant) {
+        let doc = expand(&grant);
         let size = doc.compact_len();
         if size > MAX_POLICY_CHARS {
-            errors.push(
+            self.errors.push(
                 Diagnostic::error(format!(
                     "the policy of grant `{}` is {size} characters; IAM allows at most {MAX_POLICY_CHARS}",
                     grant.name
@@ -63,34 +85,67 @@ pub fn plan(config: &Config) -> Result<Plan, Vec<Diagnostic>> {
                 .label(format!("{size} characters without white space"))
                 .help("split the grant into several grants with fewer instances or documents, or select the instances by tags"),
             );
-            continue;
+        } else if self.errors.is_empty() {
+            self.files
+                .insert(json_file(&grant.name), doc.to_pretty_json());
         }
-        expanded.push((grant, doc));
+        self.grants.push(grant.into());
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let mut files = BTreeMap::new();
-    for format in &config.formats {
-        match format {
-            Format::Json => {
-                for (grant, doc) in &expanded {
-                    files.insert(format!("{}.json", grant.name), doc.to_pretty_json());
-                }
+
+    /// The plan for the chosen formats (none when there is an error), the grants in name
+    /// order, and the checks across grants.
+    #[allow(clippy::type_complexity)]
+    pub fn finish(
+        mut self,
+        formats: &[Format],
+    ) -> (Option<(Plan, Vec<GrantSummary>)>, Vec<Diagnostic>) {
+        self.grants.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut diagnostics = self.errors;
+        diagnostics.extend(deploy::check(&self.grants, formats));
+        // Quotas count attachments to `who`, which every format means to make.
+        diagnostics.extend(deploy::quotas(&self.grants));
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return (None, diagnostics);
+        }
+        let mut files = self.files;
+        // The templates embed the policies exactly as the policy files hold them.
+        let templates: Vec<Format> = formats
+            .iter()
+            .copied()
+            .filter(|f| *f != Format::Json)
+            .collect();
+        let expanded: Vec<_> = if templates.is_empty() {
+            Vec::new()
+        } else {
+            self.grants
+                .iter()
+                .map(|g| {
+                    let doc: PolicyDocument = serde_json::from_slice(&files[&json_file(&g.name)])
+                        .expect("the planner's own policy bytes parse");
+                    (g, doc)
+                })
+                .collect()
+        };
+        if !formats.contains(&Format::Json) {
+            for g in &self.grants {
+                files.remove(&json_file(&g.name));
             }
-            Format::CloudFormation => {
-                files.insert(
-                    deploy::CLOUDFORMATION_FILE.to_owned(),
+        }
+        for format in templates {
+            let (name, bytes) = match format {
+                Format::Json => continue,
+                Format::CloudFormation => (
+                    deploy::CLOUDFORMATION_FILE,
                     deploy::cloudformation::render(&expanded),
-                );
-            }
-            Format::Terraform => {
-                files.insert(
-                    deploy::TERRAFORM_FILE.to_owned(),
-                    deploy::terraform::render(&expanded),
-                );
-            }
+                ),
+                Format::Terraform => (deploy::TERRAFORM_FILE, deploy::terraform::render(&expanded)),
+            };
+            files.insert(name.to_owned(), bytes);
         }
+        (Some((Plan { files }, self.grants)), diagnostics)
     }
-    Ok(Plan { files })
+}
+
+fn json_file(grant: &str) -> String {
+    format!("{grant}.json")
 }

@@ -305,13 +305,13 @@ impl Report {
 
 /// A git-style unified diff of one change, or `None` when a side is not UTF-8 text.
 fn unified_diff(change: &Change, path: &str) -> Option<String> {
-    fn text(b: &Option<Vec<u8>>) -> Option<&str> {
+    fn text(b: Option<&[u8]>) -> Option<&str> {
         match b {
             Some(bytes) => std::str::from_utf8(bytes).ok(),
             None => Some(""),
         }
     }
-    let (old, new) = (text(&change.old)?, text(&change.new)?);
+    let (old, new) = (text(change.old.as_deref())?, text(change.new)?);
     // An absolute path outside the current directory keeps its own form, without a/ and b/.
     let (a, b) = if path.starts_with('/') {
         (path.to_owned(), path.to_owned())
@@ -416,7 +416,7 @@ mod tests {
             name: "x.json".into(),
             kind: ChangeKind::Added,
             old: None,
-            new: Some(b"{\n}\n".to_vec()),
+            new: Some(b"{\n}\n"),
         };
         assert_eq!(
             unified_diff(&added, "policies/x.json").unwrap(),
@@ -424,7 +424,7 @@ mod tests {
         );
         let removed = Change {
             kind: ChangeKind::Removed,
-            old: added.new.clone(),
+            old: added.new.map(<[u8]>::to_vec),
             new: None,
             ..added.clone()
         };
@@ -449,7 +449,7 @@ mod tests {
             name: "x.json".into(),
             kind: ChangeKind::Changed,
             old: Some(old.into_bytes()),
-            new: Some(new.into_bytes()),
+            new: Some(new.as_bytes()),
         };
         let diff = unified_diff(&change, "x.json").unwrap();
         assert!(

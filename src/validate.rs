@@ -8,7 +8,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::config::{
-    Config, Format, Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
+    Config, Format, Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Settings,
+    Target, Variant,
 };
 use crate::diagnostic::Diagnostic;
 use crate::parse;
@@ -58,11 +59,21 @@ const PLACEHOLDERS: &[&str] = &[
 /// Checks the tree and builds the configuration. The configuration is returned only when there
 /// is no error; warnings are returned either way.
 pub fn validate(root: &Spanned<DeTable<'_>>) -> (Option<Config>, Vec<Diagnostic>) {
-    let mut v = Validator::default();
-    if let Some(grants) = v.top_level(root.get_ref()) {
-        v.grant_tables(grants);
+    let mut grants = Vec::new();
+    let mut collect = |g: Grant| grants.push(g);
+    let mut v = Validator {
+        sink: Some(&mut collect),
+        ..Validator::default()
+    };
+    if let Some(table) = v.top_level(root.get_ref()) {
+        v.grant_tables(table);
     }
-    v.finish()
+    let (settings, diagnostics) = v.finish();
+    grants.sort_by(|a, b| a.name.cmp(&b.name));
+    (
+        settings.map(|settings| Config { settings, grants }),
+        diagnostics,
+    )
 }
 
 /// Validates a file grant by grant: each `[grant.NAME]` section is parsed, checked and dropped
@@ -70,11 +81,20 @@ pub fn validate(root: &Spanned<DeTable<'_>>) -> (Option<Config>, Vec<Diagnostic>
 /// grant file has a tree of hundreds of MB). Returns `None` when the file does not split cleanly
 /// (a syntax error, a section that defines keys of another, a repeated table): the caller then
 /// parses the whole file, which gives the same result, or the parser's own errors.
-pub fn validate_sections(text: &str) -> Option<(Option<Config>, Vec<Diagnostic>)> {
+///
+/// Each valid grant is handed to `sink` as soon as it is checked, in file order; the settings
+/// are returned when the whole file has no error. After `None`, discard what `sink` received.
+pub fn validate_sections(
+    text: &str,
+    sink: &mut dyn FnMut(Grant),
+) -> Option<(Option<Settings>, Vec<Diagnostic>)> {
     let mut sections = parse::sections(text).into_iter();
     let (_, head) = sections.next()?;
     let root = DeTable::parse(head).ok()?;
-    let mut v = Validator::default();
+    let mut v = Validator {
+        sink: Some(sink),
+        ..Validator::default()
+    };
     let mut names: HashSet<String> = HashSet::new();
     let mut add_names = |table: &DeTable<'_>| {
         table
@@ -110,7 +130,9 @@ pub fn validate_sections(text: &str) -> Option<(Option<Config>, Vec<Diagnostic>)
 }
 
 #[derive(Default)]
-struct Validator {
+struct Validator<'s> {
+    /// Where valid grants go (always set; `Option` only for `Default`).
+    sink: Option<&'s mut dyn FnMut(Grant)>,
     diagnostics: Vec<Diagnostic>,
     /// Byte offset of the section being checked within the file; added to every span.
     base: usize,
@@ -121,7 +143,6 @@ struct Validator {
     bad_grant_key: bool,
     output: Option<String>,
     formats: Option<Vec<Format>>,
-    grants: Vec<Grant>,
     /// Grants seen, valid or not.
     grant_count: usize,
     /// Lower-cased grant name to the name and its span, for names that differ only in case.
@@ -141,7 +162,7 @@ struct Defaults {
     has_region: bool,
 }
 
-impl Validator {
+impl Validator<'_> {
     fn push(&mut self, mut d: Diagnostic) {
         if self.base > 0 {
             let base = self.base;
@@ -255,7 +276,11 @@ impl Validator {
             };
             let missing = self.missing[0].len() + self.missing[1].len();
             match self.grant(name, name_span.clone(), grant_table) {
-                Some(grant) => self.grants.push(grant),
+                Some(grant) => {
+                    if let Some(sink) = self.sink.as_mut() {
+                        sink(grant);
+                    }
+                }
                 // A grant is dropped only with an error that says why; this guards the rule.
                 None if self.error_count() == 0
                     && missing == self.missing[0].len() + self.missing[1].len() =>
@@ -272,7 +297,7 @@ impl Validator {
         }
     }
 
-    fn finish(mut self) -> (Option<Config>, Vec<Diagnostic>) {
+    fn finish(mut self) -> (Option<Settings>, Vec<Diagnostic>) {
         if !self.has_grant_key {
             self.push(
                 Diagnostic::error("no grants: the file defines no `[grant.NAME]` table")
@@ -320,20 +345,15 @@ impl Validator {
                 );
             }
         }
-        let mut grants = std::mem::take(&mut self.grants);
-        grants.sort_by(|a, b| a.name.cmp(&b.name));
-        // Quotas count attachments to `who`, which every format means to make.
-        self.diagnostics.extend(crate::deploy::quotas(&grants));
         let has_error = self.diagnostics.iter().any(Diagnostic::is_error);
-        let config = Config {
-            grants,
+        let settings = Settings {
             output: self.output.take(),
             formats: self
                 .formats
                 .take()
                 .unwrap_or_else(|| Format::DEFAULT.to_vec()),
         };
-        ((!has_error).then_some(config), self.diagnostics)
+        ((!has_error).then_some(settings), self.diagnostics)
     }
 
     fn grant(&mut self, name: &str, name_span: Span, table: &DeTable<'_>) -> Option<Grant> {
@@ -1328,7 +1348,13 @@ mod tests {
             Err(_) => None,
         };
         // `None` is fine: the caller then falls back to the whole file.
-        if let Some(sections) = validate_sections(text) {
+        let mut grants = Vec::new();
+        if let Some((settings, diagnostics)) = validate_sections(text, &mut |g| grants.push(g)) {
+            grants.sort_by(|a, b| a.name.cmp(&b.name));
+            let sections = (
+                settings.map(|settings| Config { settings, grants }),
+                diagnostics,
+            );
             assert_eq!(Some(sections), whole, "{text}");
         }
     }
@@ -1389,7 +1415,7 @@ mod tests {
             same_as_whole(case);
         }
         assert!(
-            validate_sections(&cases[0]).is_some(),
+            validate_sections(&cases[0], &mut |_| {}).is_some(),
             "a plain file is checked by sections"
         );
     }

@@ -119,7 +119,6 @@ fn golden_odd_names() {
 fn who_of(config_text: &str) -> BTreeSet<(String, String, String)> {
     let compiled = compile(config_text).unwrap();
     compiled
-        .config
         .grants
         .iter()
         .flat_map(|g| {
@@ -637,7 +636,7 @@ fn principal(kind: PrincipalKind, name: &str) -> Principal {
 fn attachments_read_back_from_both_templates_match_the_configuration() {
     let text = fs::read_to_string(deploy_dir().join("odd-names.toml")).unwrap();
     let compiled = compile(&text).unwrap();
-    let want = deploy::attachments(&compiled.config);
+    let want = deploy::attachments(&compiled.grants);
     assert_eq!(want.len(), 5);
     for file in [CFN, TF] {
         assert_eq!(

@@ -336,5 +336,5 @@ fn words_of_the_placeholders_are_fine_in_tags_and_output() {
         json.contains("\"ssm:resourceTag/account-id\": [\n                        \"region\"\n"),
         "{json}"
     );
-    assert_eq!(compiled.config.output.as_deref(), Some("region"));
+    assert_eq!(compiled.settings.output.as_deref(), Some("region"));
 }

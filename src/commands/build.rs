@@ -31,7 +31,7 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
                     out_path(dir, name)
                 );
             }
-            let grants = loaded.compiled.config.grants.len();
+            let grants = loaded.compiled.grants.len();
             let files = loaded.compiled.plan.files.len();
             let _ = writeln!(
                 err,

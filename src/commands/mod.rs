@@ -72,7 +72,7 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
             let out_dir = outdir::resolve(
                 &opts.config,
                 opts.out.as_deref(),
-                compiled.config.output.as_deref(),
+                compiled.settings.output.as_deref(),
             );
             Ok(Loaded {
                 source,

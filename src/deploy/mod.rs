@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::config::{Config, Format, Grant, Principal, PrincipalKind};
+use crate::config::{Format, GrantSummary, Principal, PrincipalKind};
 use crate::diagnostic::Diagnostic;
 use crate::policy::PolicyDocument;
 
@@ -48,9 +48,8 @@ pub struct Attachment {
 }
 
 /// Every attachment the configuration asks for.
-pub fn attachments(config: &Config) -> BTreeSet<Attachment> {
-    config
-        .grants
+pub fn attachments(grants: &[GrantSummary]) -> BTreeSet<Attachment> {
+    grants
         .iter()
         .flat_map(|g| {
             g.who.iter().map(|p| Attachment {
@@ -101,11 +100,11 @@ pub fn attachment_changes(
 }
 
 /// One `who` entry: the grant, the principal as written there, and where.
-type Entry<'a> = (&'a Grant, &'a Principal, Range<usize>);
+type Entry<'a> = (&'a GrantSummary, &'a Principal, Range<usize>);
 
 /// Warnings and errors for principals attached to more managed policies than IAM allows.
 /// They apply whatever the formats: every grant is meant to be attached to its `who`.
-pub fn quotas(grants: &[Grant]) -> Vec<Diagnostic> {
+pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
     // IAM names ignore case: `user:Alice` and `user:alice` are one user.
     let mut by_principal: BTreeMap<(PrincipalKind, String), Vec<Entry<'_>>> = BTreeMap::new();
     for g in grants {
@@ -167,12 +166,12 @@ pub fn quotas(grants: &[Grant]) -> Vec<Diagnostic> {
 
 /// Problems that only exist for the chosen formats: file names that would collide, and
 /// (pathological) names that would map to the same resource id.
-pub fn check(config: &Config) -> Vec<Diagnostic> {
+pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let json = config.formats.contains(&Format::Json);
-    let cfn = config.formats.contains(&Format::CloudFormation);
-    let tf = config.formats.contains(&Format::Terraform);
-    for g in &config.grants {
+    let json = formats.contains(&Format::Json);
+    let cfn = formats.contains(&Format::CloudFormation);
+    let tf = formats.contains(&Format::Terraform);
+    for g in grants {
         let file = format!("{}.json", g.name);
         let before = out.len();
         for (on, reserved, format) in [
@@ -203,24 +202,24 @@ pub fn check(config: &Config) -> Vec<Diagnostic> {
         }
     }
     if cfn {
-        out.extend(unique(config, "CloudFormation logical id", |g| {
+        out.extend(unique(grants, "CloudFormation logical id", |g| {
             vec![cloudformation::logical_id(&g.name)]
         }));
-        if config.grants.len() > cloudformation::MAX_RESOURCES {
+        if grants.len() > cloudformation::MAX_RESOURCES {
             out.push(
                 Diagnostic::error(format!(
                     "{} grants make {} resources; a CloudFormation template holds at most {}",
-                    config.grants.len(),
-                    config.grants.len(),
+                    grants.len(),
+                    grants.len(),
                     cloudformation::MAX_RESOURCES
                 ))
-                .at(config.grants[cloudformation::MAX_RESOURCES].span.clone())
+                .at(grants[cloudformation::MAX_RESOURCES].span.clone())
                 .help("split access.toml into several files, one stack each"),
             );
         }
     }
     if tf {
-        out.extend(unique(config, "Terraform resource name", |g| {
+        out.extend(unique(grants, "Terraform resource name", |g| {
             let mut names = vec![format!(
                 "aws_iam_policy.{}",
                 terraform::policy_name(&g.name)
@@ -240,10 +239,14 @@ pub fn check(config: &Config) -> Vec<Diagnostic> {
 
 /// Reports ids that two grants share. The id schemes make this all but impossible; the check
 /// makes "collision-free" a guarantee instead of a likelihood.
-fn unique(config: &Config, what: &str, ids: impl Fn(&Grant) -> Vec<String>) -> Vec<Diagnostic> {
-    let mut seen: BTreeMap<String, &Grant> = BTreeMap::new();
+fn unique(
+    grants: &[GrantSummary],
+    what: &str,
+    ids: impl Fn(&GrantSummary) -> Vec<String>,
+) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<String, &GrantSummary> = BTreeMap::new();
     let mut out = Vec::new();
-    for g in &config.grants {
+    for g in grants {
         for id in ids(g) {
             match seen.get(&id.to_ascii_lowercase()) {
                 Some(first) => out.push(
@@ -288,11 +291,11 @@ pub fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 /// The grants with their expanded policies, in grant order: the input of every generator.
-pub type Expanded<'a> = [(&'a Grant, PolicyDocument)];
+pub type Expanded<'a> = [(&'a GrantSummary, PolicyDocument)];
 
 /// Principal names of one kind, sorted (IAM compares case-insensitively; the byte order is
 /// stable either way).
-pub fn names_of(grant: &Grant, kind: PrincipalKind) -> Vec<String> {
+pub fn names_of(grant: &GrantSummary, kind: PrincipalKind) -> Vec<String> {
     let mut names: Vec<String> = grant
         .who
         .iter()
