@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::deploy;
 use crate::outdir::{Change, ChangeKind};
 use crate::policy::{Effect, PolicyDocument};
 
@@ -204,11 +205,89 @@ pub enum What {
         actions: Vec<String>,
         resources: Vec<String>,
     },
+    /// A deployable template attaches the grant's policy to a principal (`user:NAME`...).
+    AttachmentAdded { principal: String },
+    /// A deployable template no longer attaches the grant's policy to a principal.
+    AttachmentRemoved { principal: String },
 }
 
-/// The permission changes of every policy file among `changes`, in the order given.
+/// The permission changes of every policy file among `changes`, in the order given. A
+/// deployable template (CloudFormation, Terraform) gives one delta per grant whose policy or
+/// attachments it changes.
 pub fn deltas(changes: &[Change]) -> Vec<GrantDelta> {
-    changes.iter().map(delta).collect()
+    changes
+        .iter()
+        .flat_map(|c| template_deltas(c).unwrap_or_else(|| vec![delta(c)]))
+        .collect()
+}
+
+/// The grants a template change concerns: their policies compared as policy files are, and
+/// each principal that gains (widens) or loses (narrows) a grant's policy. `None` when the file
+/// is not a template or a side does not read as one (it is then compared as a policy file,
+/// which notes that it cannot be read).
+fn template_deltas(change: &Change) -> Option<Vec<GrantDelta>> {
+    if !deploy::is_template(&change.name) {
+        return None;
+    }
+    let read = |bytes: Option<&[u8]>| -> Option<_> {
+        match bytes {
+            None => Some((BTreeMap::new(), BTreeSet::new())),
+            Some(b) => Some((
+                deploy::documents_in(&change.name, b)?,
+                deploy::attachments_in(&change.name, b)?,
+            )),
+        }
+    };
+    let (old_docs, old_attached) = read(change.old.as_deref())?;
+    let (new_docs, new_attached) = read(change.new)?;
+    let grants: BTreeSet<&String> = old_docs.keys().chain(new_docs.keys()).collect();
+    let mut out = Vec::new();
+    for grant in grants {
+        let (old, new) = (old_docs.get(grant), new_docs.get(grant));
+        let kind = match (old, new) {
+            (None, _) => ChangeKind::Added,
+            (_, None) => ChangeKind::Removed,
+            _ => ChangeKind::Changed,
+        };
+        let mut d = compare_documents(
+            grant,
+            &change.name,
+            kind,
+            old.cloned(),
+            new.cloned(),
+            Vec::new(),
+        );
+        let attached = |set: &BTreeSet<deploy::Attachment>| -> BTreeSet<String> {
+            set.iter()
+                .filter(|a| &a.grant == grant)
+                .map(|a| a.principal.to_string())
+                .collect()
+        };
+        let (before, after) = (attached(&old_attached), attached(&new_attached));
+        for principal in after.difference(&before) {
+            d.items.push(Item {
+                direction: Direction::Widens,
+                effect: None,
+                what: What::AttachmentAdded {
+                    principal: principal.clone(),
+                },
+            });
+        }
+        for principal in before.difference(&after) {
+            d.items.push(Item {
+                direction: Direction::Narrows,
+                effect: None,
+                what: What::AttachmentRemoved {
+                    principal: principal.clone(),
+                },
+            });
+        }
+        d.widens = d.items.iter().any(|i| i.direction == Direction::Widens);
+        if kind != ChangeKind::Changed || !d.items.is_empty() {
+            out.push(d);
+        }
+    }
+    Some(out)
 }
 
 fn delta(change: &Change) -> GrantDelta {
@@ -228,8 +307,21 @@ fn delta(change: &Change) -> GrantDelta {
     };
     let old = read(change.old.as_deref(), "current");
     let new = read(change.new, "new");
+    let grant = change.name.strip_suffix(".json").unwrap_or(&change.name);
+    compare_documents(grant, &change.name, change.kind, old, new, notes)
+}
+
+/// The delta of one grant's policy, from its old and new documents (`None`: absent or unread).
+fn compare_documents(
+    grant: &str,
+    file: &str,
+    kind: ChangeKind,
+    old: Option<PolicyDocument>,
+    new: Option<PolicyDocument>,
+    notes: Vec<String>,
+) -> GrantDelta {
     let mut items = Vec::new();
-    match change.kind {
+    match kind {
         ChangeKind::Added => items.push(Item {
             // A grant of nothing but denials takes access away.
             direction: if new.as_ref().is_some_and(|d| !has_allow(d)) {
@@ -266,13 +358,9 @@ fn delta(change: &Change) -> GrantDelta {
     }
     compare(&flatten(old.as_ref()), &flatten(new.as_ref()), &mut items);
     GrantDelta {
-        grant: change
-            .name
-            .strip_suffix(".json")
-            .unwrap_or(&change.name)
-            .to_owned(),
-        file: change.name.clone(),
-        change: change.kind.into(),
+        grant: grant.to_owned(),
+        file: file.to_owned(),
+        change: kind.into(),
         widens: items.iter().any(|i| i.direction == Direction::Widens),
         items,
         notes,
@@ -666,6 +754,10 @@ pub fn describe(item: &Item) -> (String, Vec<String>) {
     });
     let mut details = Vec::new();
     let head = match &item.what {
+        What::AttachmentAdded { principal } => format!("policy newly attached to {principal}"),
+        What::AttachmentRemoved { principal } => {
+            format!("policy no longer attached to {principal}")
+        }
         What::GrantAdded => "new grant".to_owned(),
         What::GrantRemoved => "grant removed".to_owned(),
         What::VersionChanged { old, new } => {
@@ -864,6 +956,8 @@ mod tests {
                     What::ConditionRemoved { .. } => "condition_removed",
                     What::ConditionChanged { .. } => "condition_changed",
                     What::ConditionsReplaced { .. } => "conditions_replaced",
+                    What::AttachmentAdded { .. } => "attachment_added",
+                    What::AttachmentRemoved { .. } => "attachment_removed",
                 };
                 (i.direction, k)
             })
@@ -871,6 +965,53 @@ mod tests {
     }
 
     use Direction::{Narrows, Widens};
+
+    /// The template `file` that `formats` makes of a one-grant configuration.
+    fn template(file: &str, formats: &str, who: &str, instance: &str) -> Vec<u8> {
+        let text = format!(
+            "account = \"111122223333\"\nregion = \"us-east-2\"\nformats = [{formats}]\n\
+             [grant.web]\nrole = \"end-user\"\nwho = [{who}]\nconsoles = [\"cli\"]\n\
+             instances = [\"{instance}\"]\n"
+        );
+        crate::compile(&text).unwrap().plan.files[file].clone()
+    }
+
+    #[test]
+    fn templates_summarize_attachments_and_policies_per_grant() {
+        for (file, formats) in [
+            (deploy::CLOUDFORMATION_FILE, "\"cloudformation\""),
+            (deploy::TERRAFORM_FILE, "\"terraform\""),
+        ] {
+            let i1 = "i-0123456789abcdef0";
+            let i2 = "i-0fedcba9876543210";
+            let old = template(file, formats, "\"user:alice\"", i1);
+            let attach = template(file, formats, "\"user:alice\", \"group:ops\"", i1);
+            let widened = template(file, formats, "\"user:alice\"", i2);
+            let change = |old: &[u8], new: &'static [u8]| Change {
+                name: file.to_owned(),
+                kind: ChangeKind::Changed,
+                old: Some(old.to_vec()),
+                new: Some(new),
+            };
+            let attach: &'static [u8] = attach.leak();
+            let d = deltas(&[change(&old, attach)]);
+            assert_eq!(d.len(), 1, "{file}");
+            assert_eq!((d[0].grant.as_str(), d[0].file.as_str()), ("web", file));
+            assert_eq!(kinds(&d[0]), [(Widens, "attachment_added")], "{file}");
+            assert!(d[0].widens());
+            let d = deltas(&[change(attach, old.clone().leak())]);
+            assert_eq!(kinds(&d[0]), [(Narrows, "attachment_removed")], "{file}");
+            let d = deltas(&[change(&old, widened.leak())]);
+            assert!(
+                d[0].widens(),
+                "{file}: a new instance in the template widens"
+            );
+            assert!(kinds(&d[0]).contains(&(Widens, "resource_added")), "{file}");
+            // Unchanged grants of a changed template are not listed.
+            let d = deltas(&[change(&old, old.clone().leak())]);
+            assert!(d.is_empty(), "{file}");
+        }
+    }
 
     #[test]
     fn new_grant_widens_and_lists_its_access() {

@@ -113,6 +113,19 @@ pub fn render(grants: &Expanded<'_>) -> Vec<u8> {
     pretty_json(&template(grants))
 }
 
+/// The policy documents a template deploys, by policy (grant) name; `None` if the bytes are not
+/// such a template.
+pub fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+    let template: Template = serde_json::from_slice(bytes).ok()?;
+    Some(
+        template
+            .resources
+            .into_values()
+            .map(|r| (r.properties.name, r.properties.document))
+            .collect(),
+    )
+}
+
 /// The attachments a template deploys; `None` if the bytes are not such a template.
 pub fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
     let template: Template = serde_json::from_slice(bytes).ok()?;

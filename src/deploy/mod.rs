@@ -70,6 +70,21 @@ pub fn attachments_in(name: &str, bytes: &[u8]) -> Option<BTreeSet<Attachment>> 
     }
 }
 
+/// The policy documents a generated template deploys, by grant name, read back from its bytes;
+/// `None` for a file that is not a deployable template or that does not parse.
+pub fn documents_in(name: &str, bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+    match name {
+        CLOUDFORMATION_FILE => cloudformation::documents(bytes),
+        TERRAFORM_FILE => terraform::documents(bytes),
+        _ => None,
+    }
+}
+
+/// Whether `name` is one of the deployable templates ssm-compile writes.
+pub fn is_template(name: &str) -> bool {
+    name == CLOUDFORMATION_FILE || name == TERRAFORM_FILE
+}
+
 /// How the attachments deployed by a directory's templates change from `old` files to `new`
 /// files (file name to bytes, as in `Plan::files` or `DiskState::files`). A gained attachment
 /// widens a principal's access. Templates present on one side only count as attaching nothing
