@@ -57,16 +57,14 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
             return Err(Exit::Error);
         }
     };
-    let text = match parse::decode(&bytes) {
-        Ok(text) => text,
-        Err(d) => {
-            let source = Source::new(path, String::from_utf8_lossy(&bytes));
-            report(err, &[d], &source, opts.color);
-            return Err(Exit::Error);
-        }
-    };
-    let source = Source::new(path, text);
-    match compile_with(text, opts.formats.as_deref()) {
+    if let Err(d) = parse::decode(&bytes) {
+        let source = Source::new(path, String::from_utf8_lossy(&bytes));
+        report(err, &[d], &source, opts.color);
+        return Err(Exit::Error);
+    }
+    // Checked above: the text is taken over without a copy (it can be tens of MB).
+    let source = Source::new(path, String::from_utf8(bytes).unwrap_or_default());
+    match compile_with(&source.text, opts.formats.as_deref()) {
         Ok(compiled) => {
             report(err, &compiled.warnings, &source, opts.color);
             let out_dir = outdir::resolve(
