@@ -215,10 +215,35 @@ pub enum What {
 /// deployable template (CloudFormation, Terraform) gives one delta per grant whose policy or
 /// attachments it changes.
 pub fn deltas(changes: &[Change]) -> Vec<GrantDelta> {
-    changes
-        .iter()
-        .flat_map(|c| template_deltas(c).unwrap_or_else(|| vec![delta(c)]))
-        .collect()
+    let (templates, files): (Vec<&Change>, Vec<&Change>) =
+        changes.iter().partition(|c| deploy::is_template(&c.name));
+    let mut out: Vec<GrantDelta> = files.into_iter().map(delta).collect();
+    // A template embeds the policy files' documents: where a grant's policy file already shows
+    // a change, the template adds only what the file cannot show, its attachments.
+    let shown: BTreeSet<String> = out.iter().map(|d| d.grant.clone()).collect();
+    for change in templates {
+        let Some(per_grant) = template_deltas(change) else {
+            out.push(delta(change));
+            continue;
+        };
+        for mut d in per_grant {
+            if shown.contains(&d.grant) {
+                d.items.retain(|i| {
+                    matches!(
+                        i.what,
+                        What::AttachmentAdded { .. } | What::AttachmentRemoved { .. }
+                    )
+                });
+                if d.items.is_empty() {
+                    continue;
+                }
+                d.change = GrantChange::Changed;
+                d.widens = d.items.iter().any(|i| i.direction == Direction::Widens);
+            }
+            out.push(d);
+        }
+    }
+    out
 }
 
 /// The grants a template change concerns: their policies compared as policy files are, and
@@ -698,14 +723,24 @@ pub fn render_summary(deltas: &[GrantDelta], color: bool) -> String {
     let narrow = Style::new().fg_color(Some(AnsiColor::Green.into()));
     let bold = Style::new().bold();
 
-    let widening = deltas.iter().filter(|d| d.widens()).count();
+    let changed: BTreeSet<&str> = deltas.iter().map(|d| d.grant.as_str()).collect();
+    let widening: BTreeSet<&str> = deltas
+        .iter()
+        .filter(|d| d.widens())
+        .map(|d| d.grant.as_str())
+        .collect();
+    let widening = widening.len();
     let mut out = String::new();
     let _ = write!(
         out,
         "{}: {} {} changed",
         paint(bold, "Permission summary"),
-        deltas.len(),
-        if deltas.len() == 1 { "grant" } else { "grants" },
+        changed.len(),
+        if changed.len() == 1 {
+            "grant"
+        } else {
+            "grants"
+        },
     );
     if widening > 0 {
         let _ = write!(
@@ -722,9 +757,15 @@ pub fn render_summary(deltas: &[GrantDelta], color: bool) -> String {
             (false, true) => paint(narrow, "narrows access"),
             (false, false) => "no change in access (only the file's layout differs)".to_owned(),
         };
+        // Entries read from a deployable template say so: the same grant may appear twice.
+        let place = if deploy::is_template(&d.file) {
+            format!(" in {}", d.file)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "\n  {} ({}): {verdict}",
+            "\n  {}{place} ({}): {verdict}",
             paint(bold, &d.grant),
             d.change.as_str()
         );
@@ -1011,6 +1052,44 @@ mod tests {
             let d = deltas(&[change(&old, old.clone().leak())]);
             assert!(d.is_empty(), "{file}");
         }
+    }
+
+    #[test]
+    fn templates_add_only_attachments_to_a_grant_whose_policy_file_changed() {
+        let file = deploy::CLOUDFORMATION_FILE;
+        let both = "\"json\", \"cloudformation\"";
+        let (i1, i2) = ("i-0123456789abcdef0", "i-0fedcba9876543210");
+        let old = template(file, both, "\"user:alice\"", i1);
+        let new: &'static [u8] = template(file, both, "\"user:alice\", \"user:bob\"", i2).leak();
+        let old_json = template("web.json", both, "\"user:alice\"", i1);
+        let new_json: &'static [u8] = template("web.json", both, "\"user:alice\"", i2).leak();
+        let d = deltas(&[
+            Change {
+                name: "web.json".into(),
+                kind: ChangeKind::Changed,
+                old: Some(old_json),
+                new: Some(new_json),
+            },
+            Change {
+                name: file.into(),
+                kind: ChangeKind::Changed,
+                old: Some(old),
+                new: Some(new),
+            },
+        ]);
+        assert_eq!(d.len(), 2);
+        assert!(kinds(&d[0]).contains(&(Widens, "resource_added")));
+        assert_eq!(d[1].file, file);
+        assert_eq!(kinds(&d[1]), [(Widens, "attachment_added")]);
+        let summary = render_summary(&d, false);
+        assert!(
+            summary.starts_with("Permission summary: 1 grant changed, 1 WIDENS ACCESS"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(&format!("web in {file} (changed)")),
+            "{summary}"
+        );
     }
 
     #[test]
