@@ -12,9 +12,11 @@ pub mod diagnostic;
 pub mod expand;
 pub mod outdir;
 pub mod parse;
+pub mod permissions;
 pub mod plan;
 pub mod policy;
 pub mod validate;
+pub mod watch;
 
 pub use config::Config;
 pub use diagnostic::{Diagnostic, Severity, Source};

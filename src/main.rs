@@ -2,8 +2,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use ssm_compile::commands::{self, Options};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ssm_compile::commands::{self, Options, WatchOptions};
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
@@ -34,12 +34,28 @@ struct Cli {
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+
+    #[command(flatten)]
+    watch: WatchArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Compile and write the policies (the default command).
-    Build,
+    Build(WatchArgs),
+}
+
+/// Watch mode, for `ssm-compile --watch` and `ssm-compile build --watch`.
+#[derive(Args, Clone, Default)]
+struct WatchArgs {
+    /// Keep running: rebuild on every save of the configuration, until Ctrl-C.
+    #[arg(long)]
+    watch: bool,
+
+    /// With --watch: look for changes every INTERVAL (e.g. 500ms, 2s) instead of using
+    /// file-system events, for file systems that send none (network mounts, some containers).
+    #[arg(long, value_name = "INTERVAL", requires = "watch", value_parser = ssm_compile::watch::parse_interval)]
+    poll: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,8 +80,18 @@ fn main() -> ExitCode {
         out: cli.out,
         color,
     };
-    let exit = match cli.command.unwrap_or(Command::Build) {
-        Command::Build => commands::build(&opts, &mut stderr.lock()),
+    let exit = match cli.command.unwrap_or_default() {
+        Command::Build(w) if w.watch || cli.watch.watch => {
+            let poll = w.poll.or(cli.watch.poll);
+            commands::watch(&opts, &WatchOptions { poll }, &mut stderr.lock())
+        }
+        Command::Build(_) => commands::build(&opts, &mut stderr.lock()),
     };
     ExitCode::from(exit as u8)
+}
+
+impl Default for Command {
+    fn default() -> Self {
+        Command::Build(WatchArgs::default())
+    }
 }

@@ -10,8 +10,10 @@ use crate::outdir;
 use crate::{Compiled, compile, parse};
 
 mod build;
+mod watch;
 
 pub use build::build;
+pub use watch::{WatchOptions, watch};
 
 /// What every command needs to know.
 #[derive(Clone, Debug)]
@@ -51,10 +53,16 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
             return Err(Exit::Error);
         }
     };
-    let text = match parse::decode(&bytes) {
+    load_bytes(opts, &bytes, err)
+}
+
+/// Compiles configuration bytes already read from `opts.config`.
+pub fn load_bytes(opts: &Options, bytes: &[u8], err: &mut dyn Write) -> Result<Loaded, Exit> {
+    let path = outdir::display(&opts.config);
+    let text = match parse::decode(bytes) {
         Ok(text) => text,
         Err(d) => {
-            let source = Source::new(path, String::from_utf8_lossy(&bytes));
+            let source = Source::new(path, String::from_utf8_lossy(bytes));
             report(err, &[d], &source, opts.color);
             return Err(Exit::Error);
         }
