@@ -189,7 +189,7 @@ fn an_empty_then_half_written_file_closed_between_writes_is_retried_not_reported
     fs::write(w.config(), &text[..text.len() / 2]).unwrap();
     pause();
     let mut f = OpenOptions::new().append(true).open(w.config()).unwrap();
-    f.write_all(text[text.len() / 2..].as_bytes()).unwrap();
+    f.write_all(&text.as_bytes()[text.len() / 2..]).unwrap();
     drop(f);
     wait_for_b(&w);
     assert_no_errors(&w);
