@@ -146,6 +146,7 @@ fn start<T: Watcher + 'static, C: FileIdCache + Send + 'static>(
 
 /// One read of the configuration and what follows from it.
 fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut dyn Write) {
+    let started = Instant::now();
     let bytes = match fs::read(&opts.config) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -174,6 +175,7 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
                 let _ = err.write_all(warnings.as_bytes());
                 *last_warnings = warnings;
             }
+            let compiled_in = started.elapsed();
             let Ok(done) = write(&loaded, opts.color, err) else {
                 let _ = writeln!(
                     err,
@@ -186,7 +188,13 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
                 let _ = writeln!(err, "[{}] no changes", clock());
                 return;
             }
-            let _ = writeln!(err, "[{}] rebuilt from {config}", clock());
+            let _ = writeln!(
+                err,
+                "[{}] rebuilt from {config} in {} ms (compiled in {} ms)",
+                clock(),
+                started.elapsed().as_millis(),
+                compiled_in.as_millis()
+            );
             print_report(err, &loaded, &done);
             let changes: Vec<_> = done.written.iter().chain(&done.removed).cloned().collect();
             let deltas = permissions::deltas(&changes);
