@@ -180,6 +180,30 @@ fn truncate_then_write_with_the_file_held_open_is_never_an_error() {
 }
 
 #[test]
+fn a_valid_first_part_written_while_the_file_is_still_open_is_never_built() {
+    let w = Watching::start(&["--watch"]);
+    let mut f = OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(w.config())
+        .unwrap();
+    // The first part (V2) is a valid configuration on its own; the writer is not done.
+    f.write_all(v2().as_bytes()).unwrap();
+    f.flush().unwrap();
+    pause();
+    pause();
+    f.write_all(b"\n[grant.c]\nrole = \"admin\"\nwho = [\"user:c\"]\nconsoles = [\"cli\"]\ntags = { Team = \"c\" }\n")
+        .unwrap();
+    drop(f);
+    let c = w.path("policies/c.json");
+    w.wait_until("c.json", || c.exists());
+    w.wait_for("the report", |log| log.contains("added policies/c.json"));
+    // One rebuild after the first, with b and c together: the first part alone never went out.
+    assert_eq!(w.count("rebuilt"), 2, "{}", w.log());
+    assert!(w.log().contains("2 written"), "{}", w.log());
+}
+
+#[test]
 fn an_empty_then_half_written_file_closed_between_writes_is_retried_not_reported() {
     let w = Watching::start(&["--watch"]);
     let text = v2();
