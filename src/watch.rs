@@ -85,6 +85,8 @@ pub struct Watch {
     doubt: Option<Doubt>,
     /// The last reported read that was not built (missing or invalid), so it is said once.
     reported: Option<Read>,
+    /// Whether the config was ever read (to tell "deleted" from "not there yet").
+    seen: bool,
 }
 
 impl Watch {
@@ -98,6 +100,7 @@ impl Watch {
             open_since: None,
             doubt: None,
             reported: None,
+            seen: false,
         }
     }
 
@@ -173,6 +176,11 @@ impl Watch {
         }
     }
 
+    /// Whether the configuration existed at some read.
+    pub fn seen(&self) -> bool {
+        self.seen
+    }
+
     /// Marks the start: the first read is owed now.
     pub fn start(&mut self, now: Instant) {
         self.ready = Some(now);
@@ -180,6 +188,7 @@ impl Watch {
 
     /// Decides what to do with a read made after [`Watch::poll`] said so.
     pub fn on_read(&mut self, read: Read, now: Instant) -> Verdict {
+        self.seen |= read != Read::Missing;
         if let Read::Valid(_) = read {
             self.doubt = None;
             self.reported = None;

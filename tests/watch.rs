@@ -39,8 +39,17 @@ impl Watching {
     /// Starts `ssm-compile --watch` (plus `args`) on `access.toml` = `V1` and waits for the
     /// first build.
     fn start(args: &[&str]) -> Watching {
+        let w = Watching::launch(args, Some(V1));
+        w.wait_for("the first build", |log| log.contains("1 written"));
+        w
+    }
+
+    /// Starts the watch without waiting for anything.
+    fn launch(args: &[&str], config: Option<&str>) -> Watching {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("access.toml"), V1).unwrap();
+        if let Some(text) = config {
+            fs::write(dir.path().join("access.toml"), text).unwrap();
+        }
         let mut child = Command::new(env!("CARGO_BIN_EXE_ssm-compile"))
             .args(args)
             .current_dir(dir.path())
@@ -67,9 +76,7 @@ impl Watching {
                 }
             });
         }
-        let w = Watching { child, log, dir };
-        w.wait_for("the first build", |log| log.contains("1 written"));
-        w
+        Watching { child, log, dir }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -315,6 +322,18 @@ fn a_deleted_config_is_reported_and_waited_for() {
     assert!(w.path("policies/a.json").exists(), "outputs kept");
     fs::write(w.config(), v2()).unwrap();
     wait_for_b(&w);
+    assert_no_errors(&w);
+}
+
+#[test]
+fn a_config_that_does_not_exist_yet_is_waited_for() {
+    let w = Watching::launch(&["--watch"], None);
+    w.wait_for("the message", |log| {
+        log.contains("access.toml does not exist yet; waiting")
+    });
+    fs::write(w.config(), V1).unwrap();
+    let a = w.path("policies/a.json");
+    w.wait_until("a.json", || a.exists());
     assert_no_errors(&w);
 }
 

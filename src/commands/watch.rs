@@ -210,11 +210,12 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
             last_warnings.clear();
         }
         (Verdict::ReportMissing, _) => {
-            let _ = writeln!(
-                err,
-                "[{}] {config} is gone; waiting for it to come back",
-                clock()
-            );
+            let what = if state.seen() {
+                "is gone; waiting for it to come back"
+            } else {
+                "does not exist yet; waiting for it"
+            };
+            let _ = writeln!(err, "[{}] {config} {what}", clock());
         }
         _ => {}
     }
