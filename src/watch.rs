@@ -34,7 +34,7 @@ pub struct Timing {
 impl Timing {
     pub const DEFAULT: Timing = Timing {
         quiet: Duration::from_millis(50),
-        settle: Duration::from_millis(250),
+        settle: Duration::from_millis(400),
         open_grace: Duration::from_secs(2),
         reports_close: true,
     };
@@ -309,8 +309,14 @@ mod tests {
         t0: Instant,
     }
     impl Sim {
+        /// Fixed waits, so the expected times below do not follow changes to the defaults.
         fn new() -> Sim {
-            Sim::with(Timing::DEFAULT)
+            Sim::with(Timing {
+                quiet: ms(50),
+                settle: ms(250),
+                open_grace: ms(2000),
+                reports_close: true,
+            })
         }
         fn with(timing: Timing) -> Sim {
             Sim {
@@ -430,10 +436,8 @@ mod tests {
 
     #[test]
     fn without_close_events_polling_reads_after_the_quiet_time() {
-        let mut s = Sim::with(Timing {
-            reports_close: false,
-            ..Timing::DEFAULT
-        });
+        let mut s = Sim::new();
+        s.w.timing.reports_close = false;
         s.events(0, &[ev(modify(), &[CONFIG])]);
         assert_eq!(s.reads_until(0, 3000), vec![50]);
     }
