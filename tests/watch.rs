@@ -338,6 +338,22 @@ fn a_config_that_does_not_exist_yet_is_waited_for() {
 }
 
 #[test]
+fn the_watched_directory_removed_ends_the_watch_with_exit_2() {
+    let mut w = Watching::start(&["--watch"]);
+    fs::remove_dir_all(w.dir.path()).unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = w.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < DEADLINE, "still running:\n{}", w.log());
+        thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(2));
+    w.wait_for("the message", |log| log.contains("watching cannot go on"));
+}
+
+#[test]
 fn an_output_directory_removed_by_hand_is_recreated_on_the_next_build() {
     let w = Watching::start(&["--watch"]);
     fs::remove_dir_all(w.path("policies")).unwrap();

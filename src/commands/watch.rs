@@ -103,6 +103,15 @@ pub fn watch(opts: &Options, wopts: &WatchOptions, err: &mut dyn Write) -> Exit 
     loop {
         while state.poll(Instant::now()) {
             step(opts, &mut state, &mut last_warnings, err);
+            // The watch dies with its directory: say so rather than wait forever.
+            if !dir.is_dir() {
+                let d = Diagnostic::error(format!(
+                    "the directory {} was removed: watching cannot go on",
+                    outdir::display(&dir)
+                ))
+                .help("recreate it and start ssm-compile --watch again");
+                return fail(err, d);
+            }
         }
         let msg = match state.deadline() {
             Some(due) => match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
