@@ -18,6 +18,7 @@ pub mod plan;
 pub mod policy;
 pub mod review;
 pub mod validate;
+pub mod watch;
 
 pub use config::{Config, Format, GrantSummary, Settings};
 pub use diagnostic::{Diagnostic, Severity, Source};

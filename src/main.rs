@@ -2,18 +2,13 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
-use ssm_compile::commands::{self, Options, ReportFormat};
+use ssm_compile::commands::{self, Options, ReportFormat, WatchOptions};
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
-#[command(
-    name = "ssm-compile",
-    version,
-    about,
-    args_conflicts_with_subcommands = false
-)]
+#[command(name = "ssm-compile", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -46,6 +41,9 @@ struct Cli {
         value_name = "FORMATS"
     )]
     emit: Option<Vec<Emit>>,
+
+    #[command(flatten)]
+    watch: WatchArgs,
 }
 
 /// The values of `formats` (src/config.rs `Format`), for the command line.
@@ -70,7 +68,7 @@ impl From<Emit> for Format {
 #[derive(Subcommand)]
 enum Command {
     /// Compile and write the policies (the default command).
-    Build,
+    Build(WatchArgs),
     /// Show what `build` would change: a diff of each policy file and what it does to access.
     Diff {
         /// Exit with 1 when there are changes.
@@ -82,6 +80,19 @@ enum Command {
     },
     /// Exit with 1 and list the stale files when the policies are out of date.
     Check,
+}
+
+/// Watch mode, for `ssm-compile --watch` and `ssm-compile build --watch`.
+#[derive(Args, Clone, Default)]
+struct WatchArgs {
+    /// Keep running: rebuild on every save of the configuration, until Ctrl-C.
+    #[arg(long)]
+    watch: bool,
+
+    /// With --watch: look for changes every INTERVAL (e.g. 500ms, 2s) instead of using
+    /// file-system events, for file systems that send none (network mounts, some containers).
+    #[arg(long, value_name = "INTERVAL", requires = "watch", value_parser = ssm_compile::watch::parse_interval)]
+    poll: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -110,8 +121,23 @@ fn main() -> ExitCode {
             .emit
             .map(|formats| formats.into_iter().map(Format::from).collect()),
     };
-    let exit = match cli.command.unwrap_or(Command::Build) {
-        Command::Build => commands::build(&opts, &mut stderr.lock()),
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Build(WatchArgs::default()));
+    if cli.watch.watch && !matches!(command, Command::Build(_)) {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--watch goes with build only: `ssm-compile --watch` or `ssm-compile build --watch`",
+            )
+            .exit();
+    }
+    let exit = match command {
+        Command::Build(w) if w.watch || cli.watch.watch => {
+            let poll = w.poll.or(cli.watch.poll);
+            commands::watch(&opts, &WatchOptions { poll }, &mut stderr.lock())
+        }
+        Command::Build(_) => commands::build(&opts, &mut stderr.lock()),
         Command::Diff { exit_code, format } => {
             let out = &mut stdout.lock();
             commands::diff(&opts, format, exit_code, out_color, out, &mut stderr.lock())

@@ -1,7 +1,7 @@
 use std::io::Write;
 
-use super::{Exit, Options, load, out_path, report};
-use crate::outdir;
+use super::{Exit, Loaded, Options, load, out_path, report};
+use crate::outdir::{self, BuildReport};
 
 /// `ssm-compile build`: compile and write the plan, touching only files whose bytes change.
 pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
@@ -9,47 +9,61 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
-    let dir = &loaded.out_dir;
-    match outdir::build(dir, &loaded.compiled.plan) {
+    match write(&loaded, opts.color, err) {
         Ok(done) => {
-            for change in &done.written {
-                let _ = writeln!(
-                    err,
-                    "{:>9} {}",
-                    change.kind.as_str(),
-                    out_path(dir, &change.name)
-                );
-            }
-            for change in &done.removed {
-                let _ = writeln!(err, "{:>9} {}", "removed", out_path(dir, &change.name));
-            }
-            for name in &done.untouched {
-                let _ = writeln!(
-                    err,
-                    "{:>9} {} (not written by ssm-compile; left as it is)",
-                    "skipped",
-                    out_path(dir, name)
-                );
-            }
-            let grants = loaded.compiled.grants.len();
-            let files = loaded.compiled.plan.files.len();
-            let _ = writeln!(
-                err,
-                "{grants} {} -> {files} {} in {}: {} written, {} removed, {} unchanged",
-                plural(grants, "grant", "grants"),
-                plural(files, "file", "files"),
-                outdir::display(dir),
-                done.written.len(),
-                done.removed.len(),
-                done.unchanged
-            );
+            print_report(err, &loaded, &done);
             Exit::Success
         }
-        Err(diagnostics) => {
-            report(err, &diagnostics, &loaded.source, opts.color);
-            Exit::Error
-        }
+        Err(exit) => exit,
     }
+}
+
+/// Writes the plan of a loaded configuration; errors (I/O, foreign files) are printed.
+pub(super) fn write<'p>(
+    loaded: &'p Loaded,
+    color: bool,
+    err: &mut dyn Write,
+) -> Result<BuildReport<'p>, Exit> {
+    outdir::build(&loaded.out_dir, &loaded.compiled.plan).map_err(|diagnostics| {
+        report(err, &diagnostics, &loaded.source, color);
+        Exit::Error
+    })
+}
+
+/// Prints what a build did: one line per file written, removed or skipped, then the totals.
+pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildReport) {
+    let dir = &loaded.out_dir;
+    for change in &done.written {
+        let _ = writeln!(
+            err,
+            "{:>9} {}",
+            change.kind.as_str(),
+            out_path(dir, &change.name)
+        );
+    }
+    for change in &done.removed {
+        let _ = writeln!(err, "{:>9} {}", "removed", out_path(dir, &change.name));
+    }
+    for name in &done.untouched {
+        let _ = writeln!(
+            err,
+            "{:>9} {} (not written by ssm-compile; left as it is)",
+            "skipped",
+            out_path(dir, name)
+        );
+    }
+    let grants = loaded.compiled.grants.len();
+    let files = loaded.compiled.plan.files.len();
+    let _ = writeln!(
+        err,
+        "{grants} {} -> {files} {} in {}: {} written, {} removed, {} unchanged",
+        plural(grants, "grant", "grants"),
+        plural(files, "file", "files"),
+        outdir::display(dir),
+        done.written.len(),
+        done.removed.len(),
+        done.unchanged
+    );
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -12,10 +12,12 @@ use crate::{Compiled, Format, compile_with, parse};
 mod build;
 mod check;
 mod diff;
+mod watch;
 
 pub use build::build;
 pub use check::check;
 pub use diff::{ReportFormat, diff};
+pub use watch::{WatchOptions, watch};
 
 /// What every command needs to know.
 #[derive(Clone, Debug)]
@@ -57,12 +59,22 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
             return Err(Exit::Error);
         }
     };
+    // Taken over without a copy: the text can be tens of MB.
+    load_text(opts, bytes, err)
+}
+
+/// Compiles configuration bytes already read from `opts.config`.
+pub fn load_bytes(opts: &Options, bytes: &[u8], err: &mut dyn Write) -> Result<Loaded, Exit> {
+    load_text(opts, bytes.to_vec(), err)
+}
+
+fn load_text(opts: &Options, bytes: Vec<u8>, err: &mut dyn Write) -> Result<Loaded, Exit> {
+    let path = outdir::display(&opts.config);
     if let Err(d) = parse::decode(&bytes) {
         let source = Source::new(path, String::from_utf8_lossy(&bytes));
         report(err, &[d], &source, opts.color);
         return Err(Exit::Error);
     }
-    // Checked above: the text is taken over without a copy (it can be tens of MB).
     let source = Source::new(path, String::from_utf8(bytes).unwrap_or_default());
     match compile_with(&source.text, opts.formats.as_deref()) {
         Ok(compiled) => {
