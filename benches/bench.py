@@ -1,22 +1,32 @@
 #!/usr/bin/env python3
 """Benchmarks ssm-compile the way its largest users run it, against the file-system floor.
 
-    python3 benches/bench.py                 # 100, 1,000, 10,000 and 100,000 grants
+    python3 benches/bench.py                   # 100, 1,000, 10,000 and 100,000 grants
     python3 benches/bench.py --sizes 100,1000 --runs 3
+    python3 benches/bench.py --readme          # also replace the table in README.md
 
 Builds the release binary, generates configurations of mixed roles, consoles, instances and tags,
 and measures, for each size: a cold build into an empty directory, a build where nothing changed,
 a build after one grant changed, `check` and `diff` with one grant changed, the `--watch` latency
 from a save to the file on disk, and the peak memory of each. In the same run it measures the
-floors: `cp -r` of the produced directory and reading every produced file (`cat`). Times are
-printed as medians and as ratios to those floors, so the numbers survive a noisy machine.
-Only the standard library is used.
+floors: `cp -r` of the produced directory into a new one, and reading every produced file
+(`cat`). Times are medians, also printed as ratios to those floors, so the numbers survive a
+noisy machine. Every command's exit code and reported counts are checked, so an error path is
+never timed by mistake. Only the standard library is used.
+
+Everything that creates files (cold builds, `cp -r`) goes into a directory name not used
+before, and old directories are deleted outside the timed region followed by `sync`: deleting
+and recreating 100,000 files under the same name costs the file system far more than either
+alone, which would measure ext4's bookkeeping instead of us.
 """
 
 import argparse
+import datetime
 import os
 import platform
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,8 +36,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "target" / "release" / "ssm-compile"
+README = ROOT / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 KEY = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 CONSOLES = ['["session-manager", "cli"]', '["ec2"]', '["session-manager", "cli", "ec2"]', '["cli"]']
+SUMMARY = re.compile(r"(\d+) written, (\d+) removed, (\d+) unchanged")
 
 
 def grant(i: int, edited: bool = False) -> str:
@@ -53,7 +66,7 @@ def grant(i: int, edited: bool = False) -> str:
     if i % 4 == 1:
         lines.append('kms_key = "%s"' % KEY)
     if i % 6 == 1 and role == "end-user" and i % len(CONSOLES) != 1:
-        lines.append('resume_session = true')
+        lines.append("resume_session = true")
     return "\n".join(lines) + "\n"
 
 
@@ -62,27 +75,46 @@ def config(n: int, edited: int = -1) -> str:
     return head + "\n".join(grant(i, i == edited) for i in range(n))
 
 
-def run(args, cwd, quiet=True):
-    """Runs a command; returns (seconds, peak RSS in MiB, exit code)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        args,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL if quiet else None,
-        stderr=subprocess.DEVNULL if quiet else None,
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+class Failed(Exception):
+    pass
 
 
-def shell(cmd, cwd):
-    return run(["bash", "-c", cmd], cwd)
+def run(args, cwd, expect=0):
+    """Runs a command with stdout discarded and stderr kept; returns (seconds, peak RSS in MiB,
+    stderr text). Raises `Failed` on an unexpected exit code."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        text = err.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if expect is not None and code != expect:
+        raise Failed(f"{' '.join(map(str, args))}: exit {code}, expected {expect}\n{text[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, text
 
 
-def median_of(runs, fn):
-    results = [fn() for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+def counts(stderr: str):
+    """(written, removed, unchanged) from a build's closing line."""
+    found = SUMMARY.findall(stderr)
+    if not found:
+        raise Failed("no build summary in:\n" + stderr[-2000:])
+    return tuple(map(int, found[-1]))
+
+
+def settle():
+    """Writes back dirty pages so one run's write-back does not land in the next run's time."""
+    os.sync()
+
+
+def median(samples):
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def snapshot(out: Path):
+    """File name to (inode, mtime): an atomic rewrite changes both."""
+    return {e.name: (e.inode(), e.stat().st_mtime_ns) for e in os.scandir(out)}
 
 
 def save_atomically(path: Path, text: str):
@@ -92,115 +124,242 @@ def save_atomically(path: Path, text: str):
 
 
 def watch_latency(work: Path, n: int, runs: int):
-    """Seconds from an atomic save of the config to the edited policy's new bytes on disk."""
-    out = work / "policies"
-    target = out / ("g%06d.json" % (n // 2))
-    proc = subprocess.Popen(
-        [str(BIN), "--watch", "--color", "never"],
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """Median seconds from an atomic save of the config to the edited policy's new bytes on
+    disk, and the watcher's peak RSS; None when watching does not work."""
+    target = work / "policies" / ("g%06d.json" % (n // 2))
+    log = work / "watch.log"
+    done = re.compile(r"\] (no changes|rebuilt from)")
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [str(BIN), "build", "--watch", "--color", "never"],
+            cwd=work,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     latencies = []
     try:
-        deadline = time.time() + 120
-        while not (out / ".ssm-compile-manifest").exists():
-            if time.time() > deadline or proc.poll() is not None:
-                return None
-            time.sleep(0.01)
-        time.sleep(0.5)
+
+        def wait_builds(k):
+            deadline = time.time() + 120
+            while len(done.findall(log.read_text(errors="replace"))) < k:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise Failed("watch did not build:\n" + log.read_text(errors="replace")[-2000:])
+                time.sleep(0.01)
+
+        wait_builds(1)  # the first build, at start
         for r in range(runs):
-            edited = r % 2 == 0
-            text = config(n, edited=n // 2 if edited else -1)
+            text = config(n, edited=n // 2 if r % 2 == 0 else -1)
             before = target.read_bytes()
             t0 = time.perf_counter()
             save_atomically(work / "access.toml", text)
             deadline = time.time() + 60
             while target.read_bytes() == before:
                 if time.time() > deadline:
-                    return None
-                time.sleep(0.002)
+                    raise Failed("watch did not rewrite the file:\n" + log.read_text()[-2000:])
+                time.sleep(0.001)
             latencies.append(time.perf_counter() - t0)
-            time.sleep(0.3)
+            wait_builds(r + 2)  # the rebuild is reported: the watcher is idle again
+    except Failed as e:
+        print(f"watch: {e}", file=sys.stderr)
+        return None
     finally:
-        proc.terminate()
-        proc.wait(10)
-    return statistics.median(latencies)
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, _, usage = os.wait4(proc.pid, 0)
+        except ChildProcessError:
+            usage = None
+    if not latencies or usage is None:
+        return None
+    return statistics.median(latencies), usage.ru_maxrss / 1024
 
 
-def bench(n: int, runs: int):
+def bench(n: int, runs: int, log):
     work = Path(tempfile.mkdtemp(prefix="ssm-bench-"))
     try:
         cfg = work / "access.toml"
-        cfg.write_text(config(n))
-        out = work / "policies"
-        build = [str(BIN), "build", "--color", "never"]
-
-        def cold():
-            shutil.rmtree(out, ignore_errors=True)
-            return run(build, work)
-
-        rows = {}
-        rows["cold build"] = median_of(runs, cold)
-        rows["no-change build"] = median_of(runs, lambda: run(build, work))
-
-        def cp_floor():
-            shutil.rmtree(work / "copy", ignore_errors=True)
-            return shell("cp -r policies copy", work)
-
-        floor_cp = median_of(runs, cp_floor)[0]
-        floor_read = median_of(runs, lambda: shell("find policies -type f -exec cat {} + >/dev/null", work))[0]
-
-        # One grant edited, then back: each run rewrites exactly one file.
         original, edited = config(n), config(n, edited=n // 2)
-        written = []
+        cfg.write_text(original)
+        build = [str(BIN), "build", "--color", "never"]
+        run(build, work)
+        out = work / "policies"
+        rows, fresh = {}, iter(range(10**6))
 
-        def one_edit():
-            cfg.write_text(edited if len(written) % 2 == 0 else original)
-            before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
-            result = run(build, work)
-            after = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
-            written.append(sum(1 for k in after if before.get(k) != after[k]))
+        def into_new(cmd):
+            """Times `cmd(name)` into a directory name not used before, then deletes it, untimed."""
+            name = "new-%d" % next(fresh)
+            settle()
+            result = cmd(name)
+            shutil.rmtree(work / name)
+            settle()
             return result
 
-        rows["one-grant build"] = median_of(runs, one_edit)
+        def cold(name):
+            result = run(build + ["-o", name], work)
+            if counts(result[2]) != (n, 0, 0):
+                raise Failed(f"cold build wrote {counts(result[2])}, not {n} files")
+            return result
+
+        floor_cp = median([into_new(lambda name: run(["cp", "-r", "policies", name], work)) for _ in range(runs)])
+        rows["cold build"] = median([into_new(cold) for _ in range(runs)])
+        log(f"{n}: cold build done")
+        floor_read = median(
+            [run(["bash", "-c", "find policies -type f -exec cat {} + >/dev/null"], work) for _ in range(runs)]
+        )
+
+        def no_change():
+            result = run(build, work)
+            if counts(result[2]) != (0, 0, n):
+                raise Failed(f"no-change build did {counts(result[2])}")
+            return result
+
+        rows["no-change build"] = median([no_change() for _ in range(runs)])
+
+        # One grant edited, then back: each run must rewrite exactly one file.
+        written = set()
+
+        def one_edit(r):
+            cfg.write_text(edited if r % 2 == 0 else original)
+            before = snapshot(out)
+            result = run(build, work)
+            after = snapshot(out)
+            # Counted on disk (inode and mtime), manifest included; the build's own count must agree.
+            changed = [k for k in after if before.get(k) != after[k]]
+            if counts(result[2])[0] != len(changed):
+                raise Failed(f"build says {counts(result[2])}, disk shows {changed[:5]}")
+            written.add(len(changed))
+            return result
+
+        rows["one-grant build"] = median([one_edit(r) for r in range(runs)])
         cfg.write_text(original)
         run(build, work)
         cfg.write_text(edited)
-        rows["check (1 changed)"] = median_of(runs, lambda: run([str(BIN), "check", "--color", "never"], work))
-        rows["diff (1 changed)"] = median_of(runs, lambda: run([str(BIN), "diff", "--color", "never"], work))
+        check = [str(BIN), "check", "--color", "never"]
+        rows["`check`, 1 changed"] = median([run(check, work, expect=1) for _ in range(runs)])
+        diff = [str(BIN), "diff", "--color", "never"]
+        rows["`diff`, 1 changed"] = median([run(diff, work) for _ in range(runs)])
         cfg.write_text(original)
         run(build, work)
-        latency = watch_latency(work, n, max(3, runs))
-        return rows, floor_cp, floor_read, written, latency
+        log(f"{n}: watch")
+        watch = watch_latency(work, n, max(4, runs))
+        return {
+            "floor_cp": floor_cp[0],
+            "floor_read": floor_read[0],
+            "rows": rows,
+            "written": sorted(written),
+            "watch": watch,
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+FLOOR_OF = {
+    "cold build": ("floor_cp", "cp"),
+    "no-change build": ("floor_read", "read"),
+    "one-grant build": ("floor_read", "read"),
+    "`check`, 1 changed": ("floor_read", "read"),
+    "`diff`, 1 changed": ("floor_read", "read"),
+}
+
+
+def ms(secs):
+    return f"{secs * 1000:,.0f}" if secs >= 0.1 else f"{secs * 1000:.1f}"
+
+
+def table(results):
+    sizes = list(results)
+    head = "| | " + " | ".join(f"{n:,} grants" for n in sizes) + " |"
+    sep = "| --- | " + " | ".join("---:" for _ in sizes) + " |"
+    lines = ["Time (median ms, and the ratio to its floor):", "", head, sep]
+    lines.append("| floor: `cp -r` into a new directory | " + " | ".join(ms(results[n]["floor_cp"]) for n in sizes) + " |")
+    lines.append("| floor: read every file (`cat`) | " + " | ".join(ms(results[n]["floor_read"]) for n in sizes) + " |")
+    for name, (key, label) in FLOOR_OF.items():
+        cells = []
+        for n in sizes:
+            secs = results[n]["rows"][name][0]
+            cells.append(f"{ms(secs)} ({secs / results[n][key]:.1f}x {label})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = ["n/a" if results[n]["watch"] is None else ms(results[n]["watch"][0]) for n in sizes]
+    lines.append("| `--watch`: save to new file on disk | " + " | ".join(cells) + " |")
+    cells = [", ".join(map(str, results[n]["written"])) for n in sizes]
+    lines.append("| files rewritten by a one-grant build | " + " | ".join(cells) + " |")
+    lines += ["", "Peak memory (MiB, maximum resident set):", "", head, sep]
+    for name in FLOOR_OF:
+        cells = [f"{results[n]['rows'][name][1]:.0f}" for n in sizes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = ["n/a" if results[n]["watch"] is None else f"{results[n]['watch'][1]:.0f}" for n in sizes]
+    lines.append("| `--watch` (start and rebuilds) | " + " | ".join(cells) + " |")
+    if 1000 in results and 100000 in results:
+        lines += ["", "Growth from 1,000 to 100,000 grants (100x the grants; linear is 100x):", ""]
+        lines += ["| | time | peak memory |", "| --- | ---: | ---: |"]
+        for name in FLOOR_OF:
+            (t1, m1), (t2, m2) = results[1000]["rows"][name], results[100000]["rows"][name]
+            lines.append(f"| {name} | {t2 / t1:.0f}x | {m2 / m1:.0f}x |")
+    return "\n".join(lines)
+
+
+def targets(results):
+    """The issue's targets, each with whether it is met."""
+    out = []
+    if 10000 in results:
+        r = results[10000]
+        out.append(("cold build within 2x `cp -r` at 10,000", r["rows"]["cold build"][0] / r["floor_cp"] <= 2))
+        for name in ("no-change build", "`check`, 1 changed"):
+            out.append((f"{name} within 2x the read floor at 10,000", r["rows"][name][0] / r["floor_read"] <= 2))
+    out.append(("a one-grant build rewrites exactly one file", all(r["written"] == [1] for r in results.values())))
+    if 100000 in results:
+        peak = max(m for _, m in results[100000]["rows"].values())
+        out.append((f"peak memory under 200 MB at 100,000 (was {peak * 2**20 / 1e6:.0f} MB)", peak * 2**20 < 200e6))
+    if 1000 in results and 100000 in results:
+        # Linear: 100x the grants costs at most ~100x (with slack for fixed costs and noise).
+        worst = max(results[100000]["rows"][k][0] / results[1000]["rows"][k][0] for k in FLOOR_OF)
+        out.append((f"time grows linearly 1,000 -> 100,000 (worst {worst:.0f}x for 100x)", worst <= 150))
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100,1000,10000,100000")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--readme", action="store_true", help="replace the table between the bench markers in README.md")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     sizes = [int(s) for s in args.sizes.split(",")]
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(f"machine: {os.cpu_count()} cores, {mem:.0f} GiB, {platform.machine()}, {platform.system()}")
-    print(f"command: python3 benches/bench.py --sizes {args.sizes} --runs {args.runs}\n")
-    print("| grants | measurement | median ms | ratio to floor | peak MiB |")
-    print("| ---: | --- | ---: | ---: | ---: |")
+    log = lambda s: print(f"[{datetime.datetime.now():%H:%M:%S}] {s}", file=sys.stderr, flush=True)
+    load_before = os.getloadavg()[0]
+    results = {}
     for n in sizes:
-        rows, floor_cp, floor_read, written, latency = bench(n, args.runs)
-        print(f"| {n:,} | floor: `cp -r` | {floor_cp * 1000:.1f} | 1.00 | |")
-        print(f"| {n:,} | floor: read all (`cat`) | {floor_read * 1000:.1f} | 1.00 | |")
-        for name, (secs, peak) in rows.items():
-            floor = floor_cp if name == "cold build" else floor_read
-            label = "cp" if floor is floor_cp else "read"
-            print(f"| {n:,} | {name} | {secs * 1000:.1f} | {secs / floor:.2f}x {label} | {peak:.1f} |")
-        lat = "n/a" if latency is None else f"{latency * 1000:.0f}"
-        print(f"| {n:,} | watch: save to disk | {lat} | | |")
-        print(f"| {n:,} | files written per one-grant build | {sorted(set(written))} | | |")
-        sys.stdout.flush()
+        log(f"{n} grants")
+        results[n] = bench(n, args.runs, log)
+    load_after = os.getloadavg()[0]
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    command = "python3 benches/bench.py"
+    if args.sizes != ap.get_default("sizes"):
+        command += f" --sizes {args.sizes}"
+    if args.runs != ap.get_default("runs"):
+        command += f" --runs {args.runs}"
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+    text = "\n".join(
+        [
+            f"Machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB memory, {platform.system()} {platform.release()}; "
+            f"load average {load_before:.2f} before and {load_after:.2f} after the run "
+            f"({datetime.date.today().isoformat()}, median of {args.runs} runs).",
+            f"Reproduce with `{command}`.",
+            "",
+            table(results),
+            "",
+            "Targets:",
+            "",
+        ]
+        + [f"- [{'x' if ok else ' '}] {what}" for what, ok in targets(results)]
+    )
+    print(text)
+    if args.readme:
+        readme = README.read_text()
+        if START not in readme or END not in readme:
+            sys.exit(f"README.md has no {START} ... {END} block to replace")
+        head, rest = readme.split(START, 1)
+        _, tail = rest.split(END, 1)
+        README.write_text(f"{head}{START}\n{text}\n{END}{tail}")
 
 
 if __name__ == "__main__":

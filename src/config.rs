@@ -34,10 +34,16 @@ impl From<Grant> for GrantSummary {
         GrantSummary {
             name: g.name,
             span: g.span,
-            who: g.who,
-            who_spans: g.who_spans,
+            // Exact sizes: 100,000 summaries are held until the end of a run.
+            who: shrunk(g.who),
+            who_spans: shrunk(g.who_spans),
         }
     }
+}
+
+fn shrunk<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
 }
 
 /// An output format: the per-grant policy files, or one deployable template of all grants.
@@ -96,7 +102,7 @@ pub enum Role {
     Admin,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrincipalKind {
     User,
     Group,

@@ -4,13 +4,14 @@
 //! is ssm-compile's: a manifest lists the files it wrote; it never overwrites or deletes a file
 //! not listed there, and every write is a rename of a complete temporary file.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::{MANIFEST, Plan, parse_manifest};
+use crate::plan::{Content, MANIFEST, Plan, parse_manifest};
 
 /// Temporary files are named like this, so a run killed mid-write can be cleaned up by the next.
 const TEMP_PREFIX: &str = ".ssm-compile-";
@@ -52,13 +53,21 @@ impl ChangeKind {
     }
 }
 
-/// One file the plan adds, changes or removes. The new bytes are borrowed from the plan.
+/// One file the plan adds, changes or removes. The new content is borrowed from the plan and
+/// turned into bytes only where they are used ([`Change::new_bytes`]), one file at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change<'p> {
     pub name: String,
     pub kind: ChangeKind,
     pub old: Option<Vec<u8>>,
-    pub new: Option<&'p [u8]>,
+    pub new: Option<&'p Content>,
+}
+
+impl<'p> Change<'p> {
+    /// The bytes the plan wants in the file; `None` when the file is removed.
+    pub fn new_bytes(&self) -> Option<Cow<'p, [u8]>> {
+        self.new.map(Content::bytes)
+    }
 }
 
 /// Reads the state of `dir` relevant to `plan`. A missing directory is an empty state.
@@ -70,13 +79,18 @@ pub fn read(dir: &Path, plan: &Plan) -> Result<DiskState, Diagnostic> {
         Err(e) => return Err(io_error("read the output directory", dir, &e)),
     };
     state.exists = true;
+    // The entry's type comes with the listing on most file systems: no stat per file.
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| io_error("read the output directory", dir, &e))?;
-        names.push(entry.file_name().to_string_lossy().into_owned());
+        let is_file = match entry.file_type() {
+            Ok(t) => t.is_file(),
+            Err(e) => return Err(io_error("read", &entry.path(), &e)),
+        };
+        names.push((entry.file_name().to_string_lossy().into_owned(), is_file));
     }
     names.sort();
-    if names.iter().any(|n| n == MANIFEST) {
+    if names.iter().any(|(n, _)| n == MANIFEST) {
         let path = dir.join(MANIFEST);
         let bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
         state.owned = parse_manifest(&String::from_utf8_lossy(&bytes))
@@ -84,7 +98,8 @@ pub fn read(dir: &Path, plan: &Plan) -> Result<DiskState, Diagnostic> {
             .collect();
         state.manifest = Some(bytes);
     }
-    for name in names {
+    let mut scratch = Vec::new();
+    for (name, is_file) in names {
         if name == MANIFEST {
             continue;
         }
@@ -98,15 +113,14 @@ pub fn read(dir: &Path, plan: &Plan) -> Result<DiskState, Diagnostic> {
             state.foreign.push(name);
             continue;
         }
-        let path = dir.join(&name);
-        let meta = fs::symlink_metadata(&path).map_err(|e| io_error("read", &path, &e))?;
-        if !meta.is_file() {
+        if !is_file {
             // A directory or a link where a policy belongs is not ours to read or replace.
             state.foreign.push(name);
             continue;
         }
+        let path = dir.join(&name);
         let bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
-        if planned == Some(&bytes) {
+        if planned.is_some_and(|p| p.is(&bytes, &mut scratch)) {
             state.identical.insert(name);
             continue;
         }
@@ -229,7 +243,7 @@ pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diag
     let mut manifest_now = state.manifest.clone();
     if changes.iter().any(|c| !state.owned.contains(&c.name)) {
         let interim = Plan::manifest_for(claimed);
-        write_atomic(dir, MANIFEST, &interim).map_err(one)?;
+        write_atomic(dir, MANIFEST, &interim, state.manifest.is_some()).map_err(one)?;
         manifest_now = Some(interim);
     }
 
@@ -237,35 +251,38 @@ pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diag
         untouched: state.untouched(plan),
         ..BuildReport::default()
     };
-    for change in changes {
-        match &change.new {
-            Some(bytes) => {
-                write_atomic(dir, &change.name, bytes).map_err(one)?;
-                report.written.push(change);
+    for change in &changes {
+        match change.new {
+            Some(content) => {
+                // An added file does not exist (an existing one would be a conflict).
+                let exists = change.kind != ChangeKind::Added;
+                write_atomic(dir, &change.name, &content.bytes(), exists).map_err(one)?;
             }
-            None => {
-                remove(&dir.join(&change.name)).map_err(one)?;
-                report.removed.push(change);
-            }
+            None => remove(&dir.join(&change.name)).map_err(one)?,
         }
     }
+    // Split in place: a cold build of 100,000 files has as many changes.
+    let mut written = changes;
+    report.removed = written.extract_if(.., |c| c.new.is_none()).collect();
+    report.written = written;
     report.unchanged = plan.files.len() - report.written.len();
 
     let manifest = plan.manifest();
     if manifest_now.as_deref() != Some(manifest.as_slice()) {
-        write_atomic(dir, MANIFEST, &manifest).map_err(one)?;
+        write_atomic(dir, MANIFEST, &manifest, manifest_now.is_some()).map_err(one)?;
     }
     Ok(report)
 }
 
 /// Replaces `dir/name` with `bytes`: a temporary file in the same directory, renamed over it.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// `exists`: whether there is a file to replace, whose mode is kept.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8], exists: bool) -> Result<(), Diagnostic> {
     let path = dir.join(name);
     let fail = |e: io::Error| io_error("write", &path, &e);
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
-    builder.permissions(file_permissions(&path));
+    builder.permissions(file_permissions(&path, exists));
     let mut temp = builder.tempfile_in(dir).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.persist(&path).map_err(|e| fail(e.error))?;
@@ -275,12 +292,13 @@ fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> 
 /// Keep the mode of the file being replaced; new files get the usual rw-r--r--, not the
 /// owner-only mode of a temporary file.
 #[cfg(unix)]
-fn file_permissions(path: &Path) -> fs::Permissions {
+fn file_permissions(path: &Path, exists: bool) -> fs::Permissions {
     use std::os::unix::fs::PermissionsExt;
-    match fs::metadata(path) {
-        Ok(meta) => meta.permissions(),
-        Err(_) => fs::Permissions::from_mode(0o644),
+    let new = || fs::Permissions::from_mode(0o644);
+    if !exists {
+        return new();
     }
+    fs::metadata(path).map_or_else(|_| new(), |meta| meta.permissions())
 }
 
 fn remove(path: &Path) -> Result<(), Diagnostic> {

@@ -263,8 +263,9 @@ fn template_deltas(change: &Change) -> Option<Vec<GrantDelta>> {
             )),
         }
     };
+    let new = change.new_bytes();
     let (old_docs, old_attached) = read(change.old.as_deref())?;
-    let (new_docs, new_attached) = read(change.new)?;
+    let (new_docs, new_attached) = read(new.as_deref())?;
     let grants: BTreeSet<&String> = old_docs.keys().chain(new_docs.keys()).collect();
     let mut out = Vec::new();
     for grant in grants {
@@ -330,8 +331,9 @@ fn delta(change: &Change) -> GrantDelta {
             }
         }
     };
+    let new_bytes = change.new_bytes();
     let old = read(change.old.as_deref(), "current");
-    let new = read(change.new, "new");
+    let new = read(new_bytes.as_deref(), "new");
     let grant = change.name.strip_suffix(".json").unwrap_or(&change.name);
     compare_documents(grant, &change.name, change.kind, old, new, notes)
 }
@@ -945,6 +947,11 @@ fn quote(v: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Planned content for a `Change` that lives as long as the test.
+    fn content(bytes: &[u8]) -> &'static crate::plan::Content {
+        Box::leak(Box::new(crate::plan::Content::Bytes(bytes.to_vec())))
+    }
+
     const BASE: &str = r#"{
     "Version": "2012-10-17",
     "Statement": [
@@ -968,7 +975,7 @@ mod tests {
             name: "g.json".into(),
             kind: ChangeKind::Changed,
             old: Some(old.as_bytes().to_vec()),
-            new: Some(new.as_bytes()),
+            new: Some(content(new.as_bytes())),
         }]);
         d.into_iter().next().unwrap()
     }
@@ -1014,7 +1021,12 @@ mod tests {
              [grant.web]\nrole = \"end-user\"\nwho = [{who}]\nconsoles = [\"cli\"]\n\
              instances = [\"{instance}\"]\n"
         );
-        crate::compile(&text).unwrap().plan.files[file].clone()
+        crate::compile(&text)
+            .unwrap()
+            .plan
+            .bytes(file)
+            .unwrap()
+            .into_owned()
     }
 
     #[test]
@@ -1032,7 +1044,7 @@ mod tests {
                 name: file.to_owned(),
                 kind: ChangeKind::Changed,
                 old: Some(old.to_vec()),
-                new: Some(new),
+                new: Some(content(new)),
             };
             let attach: &'static [u8] = attach.leak();
             let d = deltas(&[change(&old, attach)]);
@@ -1068,13 +1080,13 @@ mod tests {
                 name: "web.json".into(),
                 kind: ChangeKind::Changed,
                 old: Some(old_json),
-                new: Some(new_json),
+                new: Some(content(new_json)),
             },
             Change {
                 name: file.into(),
                 kind: ChangeKind::Changed,
                 old: Some(old),
-                new: Some(new),
+                new: Some(content(new)),
             },
         ]);
         assert_eq!(d.len(), 2);
@@ -1098,7 +1110,7 @@ mod tests {
             name: "web.json".into(),
             kind: ChangeKind::Added,
             old: None,
-            new: Some(BASE.as_bytes()),
+            new: Some(content(BASE.as_bytes())),
         }]);
         let d = &d[0];
         assert_eq!(d.grant, "web");

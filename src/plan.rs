@@ -1,24 +1,67 @@
 //! Grants to the exact bytes of every output file: what `build` writes and `diff`/`check` compare.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::config::{Config, Format, Grant, GrantSummary};
 use crate::deploy;
 use crate::diagnostic::Diagnostic;
 use crate::expand::expand;
-use crate::policy::MAX_POLICY_CHARS;
-use crate::policy::PolicyDocument;
+use crate::policy::{MAX_POLICY_CHARS, PolicyDocument, char_count, pretty_from_compact};
 
 /// The file in the output directory that lists the files ssm-compile owns there.
 pub const MANIFEST: &str = ".ssm-compile-manifest";
 
-/// Output file name (relative to the output directory) to its bytes, in name order.
+/// Output file name (relative to the output directory) to its content, in name order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Content>,
+}
+
+/// What one planned file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// A policy document as compact JSON; the file holds it pretty-printed
+    /// ([`pretty_from_compact`]). Half the size of the file's bytes: the plan of 100,000
+    /// grants holds every policy at once, and this keeps it within the memory target.
+    Policy(Box<[u8]>),
+    /// The file's bytes as they are.
+    Bytes(Vec<u8>),
+}
+
+impl Content {
+    /// The file's bytes.
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            Content::Policy(compact) => {
+                let mut out = Vec::with_capacity(2 * compact.len() + 64);
+                pretty_from_compact(compact, &mut out);
+                Cow::Owned(out)
+            }
+            Content::Bytes(bytes) => Cow::Borrowed(bytes),
+        }
+    }
+
+    /// Whether the file's bytes are exactly `bytes`. `scratch` is reused between calls, so
+    /// comparing a directory of policies allocates nothing per file.
+    pub fn is(&self, bytes: &[u8], scratch: &mut Vec<u8>) -> bool {
+        match self {
+            Content::Policy(compact) => {
+                scratch.clear();
+                pretty_from_compact(compact, scratch);
+                scratch.as_slice() == bytes
+            }
+            Content::Bytes(own) => own.as_slice() == bytes,
+        }
+    }
 }
 
 impl Plan {
+    /// The bytes of a planned file.
+    pub fn bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        self.files.get(name).map(Content::bytes)
+    }
+
     /// The manifest that lists exactly `names`, one per line, after a short header.
     pub fn manifest_for<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<u8> {
         let mut out = String::from(
@@ -66,7 +109,9 @@ pub fn plan(config: &Config) -> Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>>
 /// configuration never holds all its grants, their documents and the bytes at the same time.
 #[derive(Default)]
 pub struct Planner {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Content>,
+    /// Reused for each grant's compact JSON, which is then stored in an exact-size allocation.
+    scratch: Vec<u8>,
     grants: Vec<GrantSummary>,
     errors: Vec<Diagnostic>,
 }
@@ -74,7 +119,10 @@ pub struct Planner {
 impl Planner {
     pub fn add(&mut self, grant: Grant) {
         let doc = expand(&grant);
-        let size = doc.compact_len();
+        self.scratch.clear();
+        serde_json::to_writer(&mut self.scratch, &doc)
+            .expect("a policy document always serializes");
+        let size = char_count(&self.scratch);
         if size > MAX_POLICY_CHARS {
             self.errors.push(
                 Diagnostic::error(format!(
@@ -86,8 +134,10 @@ impl Planner {
                 .help("split the grant into several grants with fewer instances or documents, or select the instances by tags"),
             );
         } else if self.errors.is_empty() {
-            self.files
-                .insert(json_file(&grant.name), doc.to_pretty_json());
+            self.files.insert(
+                json_file(&grant.name),
+                Content::Policy(self.scratch.as_slice().into()),
+            );
         }
         self.grants.push(grant.into());
     }
@@ -120,8 +170,9 @@ impl Planner {
             self.grants
                 .iter()
                 .map(|g| {
-                    let doc: PolicyDocument = serde_json::from_slice(&files[&json_file(&g.name)])
-                        .expect("the planner's own policy bytes parse");
+                    let doc: PolicyDocument =
+                        serde_json::from_slice(&files[&json_file(&g.name)].bytes())
+                            .expect("the planner's own policy bytes parse");
                     (g, doc)
                 })
                 .collect()
@@ -140,7 +191,7 @@ impl Planner {
                 ),
                 Format::Terraform => (deploy::TERRAFORM_FILE, deploy::terraform::render(&expanded)),
             };
-            files.insert(name.to_owned(), bytes);
+            files.insert(name.to_owned(), Content::Bytes(bytes));
         }
         (Some((Plan { files }, self.grants)), diagnostics)
     }

@@ -311,7 +311,8 @@ fn unified_diff(change: &Change, path: &str) -> Option<String> {
             None => Some(""),
         }
     }
-    let (old, new) = (text(change.old.as_deref())?, text(change.new)?);
+    let new_bytes = change.new_bytes();
+    let (old, new) = (text(change.old.as_deref())?, text(new_bytes.as_deref())?);
     // An absolute path outside the current directory keeps its own form, without a/ and b/.
     let (a, b) = if path.starts_with('/') {
         (path.to_owned(), path.to_owned())
@@ -408,6 +409,11 @@ fn escape_markdown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Planned content for a `Change` that lives as long as the test.
+    fn content(bytes: &[u8]) -> &'static crate::plan::Content {
+        Box::leak(Box::new(crate::plan::Content::Bytes(bytes.to_vec())))
+    }
     use crate::outdir::ChangeKind;
 
     #[test]
@@ -416,7 +422,7 @@ mod tests {
             name: "x.json".into(),
             kind: ChangeKind::Added,
             old: None,
-            new: Some(b"{\n}\n"),
+            new: Some(content(b"{\n}\n")),
         };
         assert_eq!(
             unified_diff(&added, "policies/x.json").unwrap(),
@@ -424,7 +430,7 @@ mod tests {
         );
         let removed = Change {
             kind: ChangeKind::Removed,
-            old: added.new.map(<[u8]>::to_vec),
+            old: added.new_bytes().map(|b| b.into_owned()),
             new: None,
             ..added.clone()
         };
@@ -449,7 +455,7 @@ mod tests {
             name: "x.json".into(),
             kind: ChangeKind::Changed,
             old: Some(old.into_bytes()),
-            new: Some(new.as_bytes()),
+            new: Some(content(new.as_bytes())),
         };
         let diff = unified_diff(&change, "x.json").unwrap();
         assert!(

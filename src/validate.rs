@@ -145,8 +145,9 @@ struct Validator<'s> {
     formats: Option<Vec<Format>>,
     /// Grants seen, valid or not.
     grant_count: usize,
-    /// Lower-cased grant name to the name and its span, for names that differ only in case.
-    seen: HashMap<String, (String, Span)>,
+    /// Lower-cased grant name to where it is written and, if it differs, the name as written:
+    /// for names that differ only in case. Kept small: it has an entry per grant.
+    seen: HashMap<Box<str>, (Option<Box<str>>, Span)>,
     /// Grants that set neither their own nor inherit a top-level account / region.
     missing: [Vec<(String, Span)>; 2],
 }
@@ -245,7 +246,9 @@ impl Validator<'_> {
             let name_span = name.span();
             let name = name.get_ref().as_ref();
             self.grant_name(name, name_span.clone());
-            if let Some((first, first_span)) = self.seen.get(&name.to_lowercase()) {
+            let lower = name.to_lowercase();
+            if let Some((first, first_span)) = self.seen.get(lower.as_str()) {
+                let first = first.as_deref().unwrap_or(&lower);
                 // Both spans are absolute here: push without shifting.
                 let d = Diagnostic::error(format!(
                     "grant `{name}` differs from grant `{first}` only in letter case"
@@ -258,8 +261,8 @@ impl Validator<'_> {
                 self.diagnostics.push(d);
             } else {
                 let absolute = self.shift(name_span.clone());
-                self.seen
-                    .insert(name.to_lowercase(), (name.to_owned(), absolute));
+                let written = (lower != name).then(|| name.into());
+                self.seen.insert(lower.into(), (written, absolute));
             }
             let Some(grant_table) = value.get_ref().as_table() else {
                 self.push(

@@ -282,7 +282,7 @@ fn ids_do_not_change_when_other_grants_come() {
     let a = compile_with(&one, Some(&all)).unwrap().plan;
     let b = compile_with(&two, Some(&all)).unwrap().plan;
     let ids = |plan: &ssm_compile::Plan| -> BTreeSet<String> {
-        let v: Value = serde_json::from_slice(&plan.files[CFN]).unwrap();
+        let v: Value = serde_json::from_slice(&plan.bytes(CFN).unwrap()).unwrap();
         v["Resources"]
             .as_object()
             .unwrap()
@@ -640,7 +640,7 @@ fn attachments_read_back_from_both_templates_match_the_configuration() {
     assert_eq!(want.len(), 5);
     for file in [CFN, TF] {
         assert_eq!(
-            deploy::attachments_in(file, &compiled.plan.files[file]).as_ref(),
+            deploy::attachments_in(file, &compiled.plan.bytes(file).unwrap()).as_ref(),
             Some(&want),
             "{file}"
         );
@@ -657,8 +657,14 @@ fn attachment_changes_show_who_gains_and_loses_a_policy() {
     let new = format!(
         "{HEAD}formats = [\"json\", \"terraform\"]\n[grant.ops]\nrole = \"admin\"\nwho = [\"group:ops\", \"role:Carol\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
     );
-    let old = compile(&old).unwrap().plan.files;
-    let new = compile(&new).unwrap().plan.files;
+    let bytes = |text: &str| -> BTreeMap<String, Vec<u8>> {
+        let plan = compile(text).unwrap().plan;
+        plan.files
+            .keys()
+            .map(|name| (name.clone(), plan.bytes(name).unwrap().into_owned()))
+            .collect()
+    };
+    let (old, new) = (bytes(&old), bytes(&new));
     let changes = deploy::attachment_changes(&old, &new);
     let at = |kind, name: &str| Attachment {
         principal: principal(kind, name),

@@ -62,7 +62,7 @@ impl Case {
         let text = self.toml();
         let compiled = compile(&text).unwrap_or_else(|d| panic!("{text}\n{d:#?}"));
         assert!(compiled.warnings.is_empty(), "{:#?}", compiled.warnings);
-        serde_json::from_slice(&compiled.plan.files["g.json"]).unwrap()
+        serde_json::from_slice(&compiled.plan.bytes("g.json").unwrap()).unwrap()
     }
 }
 
@@ -296,7 +296,7 @@ fn own_sessions_auto_follows_who() {
     };
     let last = |text: String| -> Statement {
         let plan = compile(&text).unwrap().plan;
-        let doc: PolicyDocument = serde_json::from_slice(&plan.files["g.json"]).unwrap();
+        let doc: PolicyDocument = serde_json::from_slice(&plan.bytes("g.json").unwrap()).unwrap();
         doc.statement.last().unwrap().clone()
     };
     let username = OneOrMany::many(["arn:aws:ssm:*:*:session/${aws:username}-*"]);
@@ -331,7 +331,7 @@ fn own_sessions_auto_follows_who() {
 fn words_of_the_placeholders_are_fine_in_tags_and_output() {
     let text = "account = \"111122223333\"\nregion = \"us-east-2\"\noutput = \"region\"\n[grant.g]\nrole = \"end-user\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ntags = { account-id = \"region\", Scope = [\"instance-id\", \"key-name\"] }\n";
     let compiled = compile(text).unwrap_or_else(|d| panic!("{d:#?}"));
-    let json = String::from_utf8(compiled.plan.files["g.json"].clone()).unwrap();
+    let json = String::from_utf8(compiled.plan.bytes("g.json").unwrap().into_owned()).unwrap();
     assert!(
         json.contains("\"ssm:resourceTag/account-id\": [\n                        \"region\"\n"),
         "{json}"

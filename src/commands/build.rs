@@ -31,22 +31,26 @@ pub(super) fn write<'p>(
 }
 
 /// Prints what a build did: one line per file written, removed or skipped, then the totals.
+/// The lines are written at once: stderr is unbuffered, and a cold build of 100,000 grants
+/// would otherwise make hundreds of thousands of small writes.
 pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildReport) {
+    use std::fmt::Write as _;
     let dir = &loaded.out_dir;
+    let mut text = String::new();
     for change in &done.written {
         let _ = writeln!(
-            err,
+            text,
             "{:>9} {}",
             change.kind.as_str(),
             out_path(dir, &change.name)
         );
     }
     for change in &done.removed {
-        let _ = writeln!(err, "{:>9} {}", "removed", out_path(dir, &change.name));
+        let _ = writeln!(text, "{:>9} {}", "removed", out_path(dir, &change.name));
     }
     for name in &done.untouched {
         let _ = writeln!(
-            err,
+            text,
             "{:>9} {} (not written by ssm-compile; left as it is)",
             "skipped",
             out_path(dir, name)
@@ -55,7 +59,7 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
     let grants = loaded.compiled.grants.len();
     let files = loaded.compiled.plan.files.len();
     let _ = writeln!(
-        err,
+        text,
         "{grants} {} -> {files} {} in {}: {} written, {} removed, {} unchanged",
         plural(grants, "grant", "grants"),
         plural(files, "file", "files"),
@@ -64,6 +68,7 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
         done.removed.len(),
         done.unchanged
     );
+    let _ = err.write_all(text.as_bytes());
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -6,7 +6,8 @@
 pub mod cloudformation;
 pub mod terraform;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use serde::Serialize;
@@ -86,9 +87,9 @@ pub fn is_template(name: &str) -> bool {
 }
 
 /// How the attachments deployed by a directory's templates change from `old` files to `new`
-/// files (file name to bytes, as in `Plan::files` or `DiskState::files`). A gained attachment
-/// widens a principal's access. Templates present on one side only count as attaching nothing
-/// on the other.
+/// files (file name to bytes, as in `DiskState::files` or from `Plan::bytes`). A gained
+/// attachment widens a principal's access. Templates present on one side only count as
+/// attaching nothing on the other.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AttachmentChanges {
     pub gained: BTreeSet<Attachment>,
@@ -120,15 +121,23 @@ type Entry<'a> = (&'a GrantSummary, &'a Principal, Range<usize>);
 /// Warnings and errors for principals attached to more managed policies than IAM allows.
 /// They apply whatever the formats: every grant is meant to be attached to its `who`.
 pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
-    // IAM names ignore case: `user:Alice` and `user:alice` are one user.
-    let mut by_principal: BTreeMap<(PrincipalKind, String), Vec<Entry<'_>>> = BTreeMap::new();
+    // IAM names ignore case: `user:Alice` and `user:alice` are one user. Counting comes first,
+    // with names borrowed where they are lower case already: 100,000 grants have as many
+    // principals, and only the few over the quota need their entries collected.
+    let mut counts: HashMap<(PrincipalKind, Cow<'_, str>), usize> = HashMap::new();
+    for p in grants.iter().flat_map(|g| &g.who) {
+        *counts.entry(key(p)).or_default() += 1;
+    }
+    counts.retain(|_, count| *count > DEFAULT_ATTACHED_POLICIES);
+    let mut by_principal: BTreeMap<(PrincipalKind, Cow<'_, str>), Vec<Entry<'_>>> = BTreeMap::new();
     for g in grants {
         for (i, p) in g.who.iter().enumerate() {
+            let k = key(p);
+            if !counts.contains_key(&k) {
+                continue;
+            }
             let span = g.who_spans.get(i).cloned().unwrap_or(g.span.clone());
-            by_principal
-                .entry((p.kind, p.name.to_lowercase()))
-                .or_default()
-                .push((g, p, span));
+            by_principal.entry(k).or_default().push((g, p, span));
         }
     }
     let mut out = Vec::new();
@@ -177,6 +186,18 @@ pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// A principal as IAM tells principals apart: its kind and its name in lower case, borrowed
+/// when the name is lower case already.
+fn key(p: &Principal) -> (PrincipalKind, Cow<'_, str>) {
+    let name = &p.name;
+    let lower = if name.is_ascii() && !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(name.as_str())
+    } else {
+        Cow::Owned(name.to_lowercase())
+    };
+    (p.kind, lower)
 }
 
 /// Problems that only exist for the chosen formats: file names that would collide, and
