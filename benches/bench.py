@@ -15,9 +15,11 @@ noisy machine. Every command's exit code and reported counts are checked, so an 
 never timed by mistake. Only the standard library is used.
 
 Everything that creates files (cold builds, `cp -r`) goes into a directory name not used
-before, and old directories are deleted outside the timed region followed by `sync`: deleting
-and recreating 100,000 files under the same name costs the file system far more than either
-alone, which would measure ext4's bookkeeping instead of us.
+before, runs of the two alternate, `sync` comes before each, and nothing is deleted until every
+size is measured: ext4 skips inodes freed within the last minutes when it allocates new ones
+(`recently_deleted` in a kernel profile), so creating 10,000 files right after deleting as many
+took 3 to 5 times longer, for `cp -r` as for us. That measures the file system's bookkeeping,
+not ssm-compile.
 """
 
 import argparse
@@ -173,83 +175,78 @@ def watch_latency(work: Path, n: int, runs: int):
     return statistics.median(latencies), usage.ru_maxrss / 1024
 
 
-def bench(n: int, runs: int, log):
-    work = Path(tempfile.mkdtemp(prefix="ssm-bench-"))
-    try:
-        cfg = work / "access.toml"
-        original, edited = config(n), config(n, edited=n // 2)
-        cfg.write_text(original)
-        build = [str(BIN), "build", "--color", "never"]
-        run(build, work)
-        out = work / "policies"
-        rows, fresh = {}, iter(range(10**6))
+def bench(n: int, runs: int, log, work: Path):
+    cfg = work / "access.toml"
+    original, edited = config(n), config(n, edited=n // 2)
+    cfg.write_text(original)
+    build = [str(BIN), "build", "--color", "never"]
+    run(build, work)
+    out = work / "policies"
+    rows, fresh = {}, iter(range(10**6))
 
-        def into_new(cmd):
-            """Times `cmd(name)` into a directory name not used before, then deletes it, untimed."""
-            name = "new-%d" % next(fresh)
-            settle()
-            result = cmd(name)
-            shutil.rmtree(work / name)
-            settle()
-            return result
+    def into_new(cmd):
+        """Times `cmd(name)` into a directory name not used before (deleted at the end)."""
+        settle()
+        return cmd("new-%d" % next(fresh))
 
-        def cold(name):
-            result = run(build + ["-o", name], work)
-            if counts(result[2]) != (n, 0, 0):
-                raise Failed(f"cold build wrote {counts(result[2])}, not {n} files")
-            return result
+    def cold(name):
+        result = run(build + ["-o", name], work)
+        if counts(result[2]) != (n, 0, 0):
+            raise Failed(f"cold build wrote {counts(result[2])}, not {n} files")
+        return result
 
-        floor_cp = median([into_new(lambda name: run(["cp", "-r", "policies", name], work)) for _ in range(runs)])
-        rows["cold build"] = median([into_new(cold) for _ in range(runs)])
-        log(f"{n}: cold build done")
-        floor_read = median(
-            [run(["bash", "-c", "find policies -type f -exec cat {} + >/dev/null"], work) for _ in range(runs)]
-        )
+    copies, colds = [], []
+    for _ in range(runs):
+        copies.append(into_new(lambda name: run(["cp", "-r", "policies", name], work)))
+        colds.append(into_new(cold))
+    floor_cp, rows["cold build"] = median(copies), median(colds)
+    log(f"{n}: cold build done")
+    floor_read = median(
+        [run(["bash", "-c", "find policies -type f -exec cat {} + >/dev/null"], work) for _ in range(runs)]
+    )
 
-        def no_change():
-            result = run(build, work)
-            if counts(result[2]) != (0, 0, n):
-                raise Failed(f"no-change build did {counts(result[2])}")
-            return result
+    def no_change():
+        result = run(build, work)
+        if counts(result[2]) != (0, 0, n):
+            raise Failed(f"no-change build did {counts(result[2])}")
+        return result
 
-        rows["no-change build"] = median([no_change() for _ in range(runs)])
+    rows["no-change build"] = median([no_change() for _ in range(runs)])
 
-        # One grant edited, then back: each run must rewrite exactly one file.
-        written = set()
+    # One grant edited, then back: each run must rewrite exactly one file.
+    written = set()
 
-        def one_edit(r):
-            cfg.write_text(edited if r % 2 == 0 else original)
-            before = snapshot(out)
-            result = run(build, work)
-            after = snapshot(out)
-            # Counted on disk (inode and mtime), manifest included; the build's own count must agree.
-            changed = [k for k in after if before.get(k) != after[k]]
-            if counts(result[2])[0] != len(changed):
-                raise Failed(f"build says {counts(result[2])}, disk shows {changed[:5]}")
-            written.add(len(changed))
-            return result
+    def one_edit(r):
+        cfg.write_text(edited if r % 2 == 0 else original)
+        before = snapshot(out)
+        result = run(build, work)
+        after = snapshot(out)
+        # Counted on disk (inode and mtime), manifest included; the build's own count must agree.
+        changed = [k for k in after if before.get(k) != after[k]]
+        if counts(result[2])[0] != len(changed):
+            raise Failed(f"build says {counts(result[2])}, disk shows {changed[:5]}")
+        written.add(len(changed))
+        return result
 
-        rows["one-grant build"] = median([one_edit(r) for r in range(runs)])
-        cfg.write_text(original)
-        run(build, work)
-        cfg.write_text(edited)
-        check = [str(BIN), "check", "--color", "never"]
-        rows["`check`, 1 changed"] = median([run(check, work, expect=1) for _ in range(runs)])
-        diff = [str(BIN), "diff", "--color", "never"]
-        rows["`diff`, 1 changed"] = median([run(diff, work) for _ in range(runs)])
-        cfg.write_text(original)
-        run(build, work)
-        log(f"{n}: watch")
-        watch = watch_latency(work, n, max(4, runs))
-        return {
-            "floor_cp": floor_cp[0],
-            "floor_read": floor_read[0],
-            "rows": rows,
-            "written": sorted(written),
-            "watch": watch,
-        }
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    rows["one-grant build"] = median([one_edit(r) for r in range(runs)])
+    cfg.write_text(original)
+    run(build, work)
+    cfg.write_text(edited)
+    check = [str(BIN), "check", "--color", "never"]
+    rows["`check`, 1 changed"] = median([run(check, work, expect=1) for _ in range(runs)])
+    diff = [str(BIN), "diff", "--color", "never"]
+    rows["`diff`, 1 changed"] = median([run(diff, work) for _ in range(runs)])
+    cfg.write_text(original)
+    run(build, work)
+    log(f"{n}: watch")
+    watch = watch_latency(work, n, max(4, runs))
+    return {
+        "floor_cp": floor_cp[0],
+        "floor_read": floor_read[0],
+        "rows": rows,
+        "written": sorted(written),
+        "watch": watch,
+    }
 
 
 FLOOR_OF = {
@@ -326,11 +323,17 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     log = lambda s: print(f"[{datetime.datetime.now():%H:%M:%S}] {s}", file=sys.stderr, flush=True)
     load_before = os.getloadavg()[0]
-    results = {}
-    for n in sizes:
-        log(f"{n} grants")
-        results[n] = bench(n, args.runs, log)
-    load_after = os.getloadavg()[0]
+    results, works = {}, []
+    try:
+        for n in sizes:
+            log(f"{n} grants")
+            works.append(Path(tempfile.mkdtemp(prefix="ssm-bench-")))
+            results[n] = bench(n, args.runs, log, works[-1])
+    finally:
+        load_after = os.getloadavg()[0]
+        log("deleting the generated directories")
+        for work in works:
+            shutil.rmtree(work, ignore_errors=True)
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     command = "python3 benches/bench.py"
     if args.sizes != ap.get_default("sizes"):

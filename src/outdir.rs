@@ -236,6 +236,11 @@ pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diag
     for temp in &state.temps {
         remove(&dir.join(temp)).map_err(one)?;
     }
+    // Temporary files are created by absolute path: given a relative one, the tempfile crate
+    // asks for the current directory once per file.
+    let absolute = std::path::absolute(dir).map_err(|e| one(io_error("find", dir, &e)))?;
+    let write_atomic =
+        |name: &str, bytes: &[u8], exists: bool| write_atomic(dir, &absolute, name, bytes, exists);
 
     // Claim new files in the manifest before writing them, so a run killed in between
     // leaves files the next run knows are its own.
@@ -243,7 +248,7 @@ pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diag
     let mut manifest_now = state.manifest.clone();
     if changes.iter().any(|c| !state.owned.contains(&c.name)) {
         let interim = Plan::manifest_for(claimed);
-        write_atomic(dir, MANIFEST, &interim, state.manifest.is_some()).map_err(one)?;
+        write_atomic(MANIFEST, &interim, state.manifest.is_some()).map_err(one)?;
         manifest_now = Some(interim);
     }
 
@@ -256,7 +261,7 @@ pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diag
             Some(content) => {
                 // An added file does not exist (an existing one would be a conflict).
                 let exists = change.kind != ChangeKind::Added;
-                write_atomic(dir, &change.name, &content.bytes(), exists).map_err(one)?;
+                write_atomic(&change.name, &content.bytes(), exists).map_err(one)?;
             }
             None => remove(&dir.join(&change.name)).map_err(one)?,
         }
@@ -269,21 +274,28 @@ pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diag
 
     let manifest = plan.manifest();
     if manifest_now.as_deref() != Some(manifest.as_slice()) {
-        write_atomic(dir, MANIFEST, &manifest, manifest_now.is_some()).map_err(one)?;
+        write_atomic(MANIFEST, &manifest, manifest_now.is_some()).map_err(one)?;
     }
     Ok(report)
 }
 
 /// Replaces `dir/name` with `bytes`: a temporary file in the same directory, renamed over it.
-/// `exists`: whether there is a file to replace, whose mode is kept.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8], exists: bool) -> Result<(), Diagnostic> {
+/// `absolute` is `dir` as an absolute path; `exists`: whether there is a file to replace, whose
+/// mode is kept.
+fn write_atomic(
+    dir: &Path,
+    absolute: &Path,
+    name: &str,
+    bytes: &[u8],
+    exists: bool,
+) -> Result<(), Diagnostic> {
     let path = dir.join(name);
     let fail = |e: io::Error| io_error("write", &path, &e);
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
     builder.permissions(file_permissions(&path, exists));
-    let mut temp = builder.tempfile_in(dir).map_err(fail)?;
+    let mut temp = builder.tempfile_in(absolute).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.persist(&path).map_err(|e| fail(e.error))?;
     Ok(())

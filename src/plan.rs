@@ -200,3 +200,53 @@ impl Planner {
 fn json_file(grant: &str) -> String {
     format!("{grant}.json")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{compile, parse, validate};
+
+    /// The plan keeps policies compact; the bytes it gives back must be the pretty JSON of the
+    /// expanded document, for every shape of grant.
+    #[test]
+    fn planned_bytes_are_the_pretty_documents() {
+        let text = r#"
+account = "111122223333"
+region = "us-east-2"
+[grant.admin-tags]
+role = "admin"
+who = ["group:ops", "role:Admin"]
+consoles = ["session-manager", "cli", "ec2"]
+tags = { Team = ["web", "pay$ments", "a*"], Env = "prod" }
+kms_key = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+[grant.users]
+role = "end-user"
+who = ["user:alice"]
+consoles = ["cli"]
+instances = ["i-0123456789abcdef0", "mi-0123456789abcdef0"]
+documents = ["AWS-StartPortForwardingSession", "Team-Shell"]
+[grant.all]
+role = "end-user"
+who = ["role:Dev"]
+consoles = ["session-manager", "cli"]
+instances = ["*"]
+resume_session = true
+region = "cn-north-1"
+"#;
+        let plan = compile(text).unwrap().plan;
+        let (config, _) = validate::validate(&parse::parse(text).unwrap());
+        let grants = config.unwrap().grants;
+        assert_eq!(plan.files.len(), grants.len());
+        for grant in &grants {
+            let want = expand(grant).to_pretty_json();
+            let name = json_file(&grant.name);
+            assert!(matches!(plan.files[&name], Content::Policy(_)));
+            assert_eq!(
+                String::from_utf8(plan.bytes(&name).unwrap().into_owned()).unwrap(),
+                String::from_utf8(want.clone()).unwrap()
+            );
+            assert!(plan.files[&name].is(&want, &mut Vec::new()));
+            assert!(!plan.files[&name].is(&want[1..], &mut Vec::new()));
+        }
+    }
+}
