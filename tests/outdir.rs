@@ -216,7 +216,8 @@ fn a_one_grant_edit_among_many_rewrites_exactly_that_file() {
     let p = Project::new(&varied(300, None));
     p.build_ok();
     age(&p.out());
-    for edited in [Some(7), Some(150), None] {
+    // Each step differs from the one before in one grant: edited, then back.
+    for edited in [Some(7), None, Some(150), None] {
         let before = snapshot(&p.out());
         p.write_config(&varied(300, edited));
         let stderr = p.build_ok();
@@ -225,7 +226,6 @@ fn a_one_grant_edit_among_many_rewrites_exactly_that_file() {
             .keys()
             .filter(|k| before.get(*k) != after.get(*k))
             .collect();
-        // Back to the original (None) rewrites the file edited last.
         assert_eq!(rewritten.len(), 1, "{rewritten:?}\n{stderr}");
         assert!(
             stderr.ends_with(
