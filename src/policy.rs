@@ -110,23 +110,24 @@ pub fn pretty_from_compact(compact: &[u8], out: &mut Vec<u8>) {
         out.resize(out.len() + 4 * depth, b' ');
     };
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in compact.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            out.push(b);
-            continue;
-        }
+    let mut i = 0;
+    while i < compact.len() {
+        let b = compact[i];
         match b {
             b'"' => {
-                in_string = true;
-                out.push(b);
+                // Copy the whole string at once: up to the first quote not escaped.
+                let mut end = i + 1;
+                while end < compact.len() {
+                    match compact[end] {
+                        b'\\' => end += 2,
+                        b'"' => break,
+                        _ => end += 1,
+                    }
+                }
+                let end = (end + 1).min(compact.len());
+                out.extend_from_slice(&compact[i..end]);
+                i = end;
+                continue;
             }
             b'{' | b'[' => {
                 out.push(b);
@@ -149,6 +150,7 @@ pub fn pretty_from_compact(compact: &[u8], out: &mut Vec<u8>) {
             b':' => out.extend_from_slice(b": "),
             _ => out.push(b),
         }
+        i += 1;
     }
     out.push(b'\n');
 }
