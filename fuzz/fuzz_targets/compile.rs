@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(diagnostics) => {
-            assert!(!diagnostics.is_empty(), "an error result carries a diagnostic");
+            assert!(
+                !diagnostics.is_empty(),
+                "an error result carries a diagnostic"
+            );
             // Rendering must not panic either, on any span the core produced.
             let source = ssm_compile::Source::new("access.toml".to_owned(), text);
             let _ = ssm_compile::diagnostic::render(&diagnostics, &source, false);
