@@ -261,3 +261,29 @@ fn characters_iam_cannot_hold_are_refused_in_tags() {
         assert_located(&stderr, 7, 10);
     }
 }
+
+#[test]
+fn a_linked_manifest_is_replaced_not_written_through() {
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("list");
+    // The linked file even claims a file outside the directory.
+    fs::write(&target, b"../../escape.json\n").unwrap();
+    let config = root.path().join("access.toml");
+    let out = root.path().join("policies");
+    fs::create_dir(&out).unwrap();
+    symlink(&target, out.join(".ssm-compile-manifest")).unwrap();
+    fs::write(&config, format!("{HEAD}{GRANT}")).unwrap();
+
+    let run = build(&config, &out);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(fs::read(&target).unwrap(), b"../../escape.json\n");
+    let manifest = out.join(".ssm-compile-manifest");
+    assert!(fs::symlink_metadata(&manifest).unwrap().is_file());
+    assert!(
+        fs::read_to_string(&manifest)
+            .unwrap()
+            .ends_with("\nweb.json\n")
+    );
+    assert_eq!(snapshot(outside.path()).len(), 1);
+}
