@@ -38,4 +38,4 @@ if (( status & ~(2|4|8) )); then
     echo "cfn-lint-outputs: cfn-lint failed (exit $status)" >&2
     exit 1
 fi
-echo "cfn-lint-outputs: ${#templates[@]} templates, no errors (cfn-lint $CFN_LINT_VERSION)"
+echo "cfn-lint-outputs: ${#templates[@]} templates, no errors ($("$venv/bin/cfn-lint" --version))"

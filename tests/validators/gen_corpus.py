@@ -82,6 +82,9 @@ def grants(partition, region, other_region, per_grant_location):
                 who = WHO[n % len(WHO)]
                 if own == "username" and any(w.startswith("role:") for w in who):
                     who = ["user:dave", "group:admins"]  # `username` works only for users
+                # IAM attaches at most 10 managed policies to a group (20 to a user or role), and
+                # ssm-compile refuses more: each block of 10 grants gets principals of its own.
+                who = [f"{w}{n // 10}" for w in who]
                 keys = [("role", role), ("who", who), ("consoles", consoles), (kind, target)]
                 # Per-grant account and region: always when the file has no top level.
                 override = per_grant_location or n % 5 == 0
