@@ -1,18 +1,14 @@
 #!/usr/bin/env bash
-# Lints the CloudFormation templates ssm-compile generates, with a pinned cfn-lint installed into
-# the repository's (ignored) .venv. Fails on any cfn-lint error; warnings are printed.
+# Lints the CloudFormation templates ssm-compile generates, with the pinned cfn-lint of
+# tests/validators/requirements.txt (scripts/python-tools.sh). Fails on any cfn-lint error;
+# warnings are printed.
 #
 # Templates linted: access.example.toml, the golden configurations and tests/deploy/*.toml, each
 # compiled with --emit cloudformation, plus the expected templates kept in tests/deploy/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CFN_LINT_VERSION=1.58.0
-venv=.venv
-if ! "$venv/bin/cfn-lint" --version 2>/dev/null | grep -qx "cfn-lint $CFN_LINT_VERSION"; then
-    [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
-fi
+venv=$(scripts/python-tools.sh)
 
 cargo build --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/ssm-compile"
@@ -42,4 +38,4 @@ if (( status & ~(2|4|8) )); then
     echo "cfn-lint-outputs: cfn-lint failed (exit $status)" >&2
     exit 1
 fi
-echo "cfn-lint-outputs: ${#templates[@]} templates, no errors (cfn-lint $CFN_LINT_VERSION)"
+echo "cfn-lint-outputs: ${#templates[@]} templates, no errors ($("$venv/bin/cfn-lint" --version))"

@@ -210,15 +210,26 @@ pub struct BuildReport<'p> {
 /// Writes the plan into `dir`. Nothing is written when a planned file would overwrite a file
 /// ssm-compile did not write. Unchanged files are not touched at all.
 pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diagnostic>> {
+    // A linked output directory could send every write somewhere the user never reviewed.
+    if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(vec![Diagnostic::error(format!(
+            "the output directory {} is a symbolic link; ssm-compile writes only into a real directory",
+            display(dir)
+        ))
+        .help("name the directory the link points to with -o DIR, or replace the link with a directory")]);
+    }
     let state = read(dir, plan).map_err(|d| vec![d])?;
     let conflicts = state.conflicts(plan);
     if !conflicts.is_empty() {
         return Err(conflicts
             .iter()
             .map(|name| {
+                let path = dir.join(name);
+                let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
                 Diagnostic::error(format!(
-                    "{} exists and was not written by ssm-compile",
-                    display(&dir.join(name))
+                    "{} {} and was not written by ssm-compile",
+                    display(&path),
+                    if link { "is a symbolic link" } else { "exists" }
                 ))
                 .help(format!(
                     "ssm-compile never overwrites a file it did not write: move or delete {} and build again",

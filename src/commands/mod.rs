@@ -48,8 +48,12 @@ pub struct Loaded {
 /// Reads and compiles the configuration. Diagnostics (errors and warnings) go to `err`.
 pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
     let path = outdir::display(&opts.config);
-    let bytes = match fs::read(&opts.config) {
-        Ok(bytes) => bytes,
+    let bytes = match read_limited(&opts.config) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            report(err, &[too_large(&path)], &Source::new(path, ""), opts.color);
+            return Err(Exit::Error);
+        }
         Err(e) => {
             let mut d = outdir::io_error("read", &opts.config, &e);
             if e.kind() == io::ErrorKind::NotFound {
@@ -95,6 +99,29 @@ fn load_text(opts: &Options, bytes: Vec<u8>, err: &mut dyn Write) -> Result<Load
             Err(Exit::Error)
         }
     }
+}
+
+/// A configuration larger than this is refused before it is read: a 100,000-grant file is about
+/// 18 MiB (the benchmark's), and a runaway or hostile file must not cost gigabytes of memory
+/// and minutes.
+pub const MAX_CONFIG_BYTES: u64 = 32 << 20;
+
+pub(super) fn too_large(path: &str) -> Diagnostic {
+    Diagnostic::error(format!(
+        "{path} is larger than {} MiB; ssm-compile does not read configuration files that large",
+        MAX_CONFIG_BYTES >> 20
+    ))
+    .help("split the grants over several files, each with its own output directory (IAM allows a few thousand managed policies per account)")
+}
+
+/// Reads at most [`MAX_CONFIG_BYTES`]; `None` when the file is larger (also for endless
+/// special files, whose reported size says nothing).
+pub(super) fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_CONFIG_BYTES).then_some(bytes))
 }
 
 /// Prints diagnostics and, when there are errors, a closing count.

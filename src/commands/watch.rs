@@ -3,7 +3,6 @@
 //! the reads and the printing.
 
 use std::any::Any;
-use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::mpsc;
@@ -13,7 +12,7 @@ use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use notify_debouncer_full::{DebounceEventResult, FileIdCache, NoCache, RecommendedCache};
 
 use super::build::{print_report, write};
-use super::{Exit, Options, load_bytes, report};
+use super::{Exit, Options, load_bytes, read_limited, report, too_large};
 use crate::diagnostic::{Diagnostic, Source};
 use crate::watch::{Read, Timing, Verdict, Watch, watch_error, watched_paths};
 use crate::{outdir, permissions};
@@ -156,8 +155,14 @@ fn start<T: Watcher + 'static, C: FileIdCache + Send + 'static>(
 /// One read of the configuration and what follows from it.
 fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut dyn Write) {
     let started = Instant::now();
-    let bytes = match fs::read(&opts.config) {
-        Ok(bytes) => Some(bytes),
+    let bytes = match read_limited(&opts.config) {
+        Ok(Some(bytes)) => Some(bytes),
+        Ok(None) => {
+            let path = outdir::display(&opts.config);
+            let _ = writeln!(err, "[{}] could not read the configuration", clock());
+            report(err, &[too_large(&path)], &Source::new(path, ""), opts.color);
+            return;
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => {
             // Unreadable (permissions, a directory...): say so; the next save tries again.

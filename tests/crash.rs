@@ -1,0 +1,180 @@
+//! Crash safety (issue 5, part 5): `ssm-compile build` killed with SIGKILL at random moments of a
+//! 10,000-grant build leaves every policy file complete (old or new bytes), listed in the
+//! manifest, and the next build repairs everything. A normal run leaves no temporary file.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use ssm_compile::plan::{MANIFEST, parse_manifest};
+use ssm_compile::{Plan, compile, outdir};
+
+const GRANTS: usize = 10_000;
+const KILLS: usize = 20;
+
+/// Two configurations that differ in every file: `shift` renames 5% of the grants (so files are
+/// added and removed too), `console` changes every policy's bytes.
+fn config(shift: usize, console: &str) -> String {
+    let mut t = String::from("account = \"111122223333\"\nregion = \"us-east-2\"\n");
+    for i in shift..shift + GRANTS {
+        t.push_str(&format!(
+            "[grant.g{i}]\nrole = \"end-user\"\nwho = [\"user:u{i}\"]\nconsoles = [\"{console}\"]\ninstances = [\"i-{i:017x}\"]\n"
+        ));
+    }
+    t
+}
+
+fn plan(text: &str) -> Plan {
+    compile(text).expect("the test configuration is valid").plan
+}
+
+/// xorshift64*: enough randomness for kill times, with a seed we can print and replay.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+fn run_build(config: &Path, out: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ssm-compile"))
+        .args(["build", "--color", "never", "-c"])
+        .arg(config)
+        .arg("-o")
+        .arg(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Asserts the invariant after any kill. Returns how many files hold each configuration's bytes.
+fn check_after_kill(out: &Path, a: &Plan, b: &Plan, seed: u64) -> (usize, usize) {
+    let Ok(entries) = fs::read_dir(out) else {
+        return (0, 0); // killed before the directory was made
+    };
+    let manifest: BTreeSet<String> = fs::read_to_string(out.join(MANIFEST))
+        .map(|m| parse_manifest(&m).into_iter().collect())
+        .unwrap_or_default();
+    let (mut from_a, mut from_b) = (0, 0);
+    for entry in entries {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name == MANIFEST || (name.starts_with(".ssm-compile-") && name.ends_with(".tmp")) {
+            continue; // a killed run may leave its temporary file; the next run removes it
+        }
+        let bytes = fs::read(out.join(&name)).unwrap();
+        let in_a = a.files.get(&name) == Some(&bytes);
+        let in_b = b.files.get(&name) == Some(&bytes);
+        assert!(
+            in_a || in_b,
+            "seed {seed}: {name} is neither the old nor the new policy: {:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+        // A file the manifest does not list would be foreign to the next build, which then refuses.
+        assert!(
+            manifest.contains(&name),
+            "seed {seed}: {name} is not in the manifest"
+        );
+        from_a += usize::from(in_a);
+        from_b += usize::from(in_b);
+    }
+    (from_a, from_b)
+}
+
+#[test]
+fn sigkill_during_a_10000_grant_build_never_loses_a_file() {
+    let seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let mut rng = Rng(seed);
+    let texts = [config(0, "cli"), config(GRANTS / 20, "ec2")];
+    let plans = [plan(&texts[0]), plan(&texts[1])];
+    // Every planned policy is valid JSON, so "equals a planned file" means "complete JSON".
+    for p in &plans {
+        for bytes in p.files.values() {
+            serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let configs = [dir.path().join("a.toml"), dir.path().join("b.toml")];
+    fs::write(&configs[0], &texts[0]).unwrap();
+    fs::write(&configs[1], &texts[1]).unwrap();
+    let out = dir.path().join("policies");
+
+    // How long a full build takes here: kills land anywhere in that window.
+    let started = Instant::now();
+    assert!(run_build(&configs[0], &out).wait().unwrap().success());
+    let full = started.elapsed().as_micros() as u64;
+
+    let (mut kills, mut mixed, mut attempts) = (0, 0, 0);
+    while kills < KILLS {
+        attempts += 1;
+        assert!(
+            attempts < KILLS * 3,
+            "seed {seed}: builds kept finishing before the kill"
+        );
+        let which = attempts % 2; // alternate, so the directory keeps holding a mix
+        let mut child = run_build(&configs[which], &out);
+        std::thread::sleep(Duration::from_micros(rng.below(full)));
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        let (a, b) = check_after_kill(&out, &plans[0], &plans[1], seed);
+        if a > 0 && b > 0 {
+            mixed += 1;
+        }
+    }
+    // The kills must have hit the write phase, or the test proved nothing about it.
+    assert!(
+        mixed > 0,
+        "seed {seed}: no kill landed while files were being written"
+    );
+
+    // The next build repairs everything: exactly the plan, current manifest, no leftovers.
+    for which in [0, 1] {
+        assert!(run_build(&configs[which], &out).wait().unwrap().success());
+        let state = outdir::read(&out, &plans[which]).unwrap();
+        assert!(state.changes(&plans[which]).is_empty(), "seed {seed}");
+        assert!(state.manifest_current(&plans[which]), "seed {seed}");
+        assert!(
+            state.temps.is_empty() && state.foreign.is_empty(),
+            "seed {seed}"
+        );
+        // Every planned file is on disk with exactly the planned bytes, and nothing else is.
+        assert!(state.files.is_empty(), "seed {seed}");
+        let identical: BTreeSet<&String> = state.identical.iter().collect();
+        assert_eq!(
+            identical,
+            plans[which].files.keys().collect::<BTreeSet<_>>(),
+            "seed {seed}"
+        );
+    }
+    eprintln!("seed {seed}: {kills} kills in {attempts} builds, {mixed} left a mix of old and new");
+}
+
+#[test]
+fn a_normal_build_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("access.toml");
+    let out = dir.path().join("policies");
+    for text in [config(0, "cli"), config(7, "ec2")] {
+        let small: String = text.split("[grant.g30]").next().unwrap().to_owned();
+        fs::write(&path, small).unwrap();
+        assert!(run_build(&path, &out).wait().unwrap().success());
+        let leftovers: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp") || n.starts_with(".ssm-compile-") && n != MANIFEST)
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+}
