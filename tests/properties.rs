@@ -124,8 +124,8 @@ proptest! {
                     let g = spec.grant_named(&grant.name);
                     prop_assert_eq!(grant.partition.as_str(), g.partition(&spec));
                     let all = matches!(grant.target, Target::AllInstances);
-                    let bytes = &compiled.plan.files[&format!("{}.json", grant.name)];
-                    check_policy(bytes, g.partition(&spec), all)?;
+                    let bytes = compiled.plan.bytes(&format!("{}.json", grant.name)).unwrap();
+                    check_policy(&bytes, g.partition(&spec), all)?;
                 }
             }
             Err(diagnostics) => {
