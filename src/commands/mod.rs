@@ -64,20 +64,21 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
         }
     };
     // Taken over without a copy: the text can be tens of MB.
-    load_text(opts, bytes, err)
+    load_bytes(opts, bytes, err).map_err(|(exit, _)| exit)
 }
 
-/// Compiles configuration bytes already read from `opts.config`.
-pub fn load_bytes(opts: &Options, bytes: &[u8], err: &mut dyn Write) -> Result<Loaded, Exit> {
-    load_text(opts, bytes.to_vec(), err)
-}
-
-fn load_text(opts: &Options, bytes: Vec<u8>, err: &mut dyn Write) -> Result<Loaded, Exit> {
+/// Compiles configuration bytes already read from `opts.config`, taking them over without a
+/// copy (the text can be tens of MB). On error they are handed back with the exit code.
+pub fn load_bytes(
+    opts: &Options,
+    bytes: Vec<u8>,
+    err: &mut dyn Write,
+) -> Result<Loaded, (Exit, Vec<u8>)> {
     let path = outdir::display(&opts.config);
     if let Err(d) = parse::decode(&bytes) {
         let source = Source::new(path, String::from_utf8_lossy(&bytes));
         report(err, &[d], &source, opts.color);
-        return Err(Exit::Error);
+        return Err((Exit::Error, bytes));
     }
     let source = Source::new(path, String::from_utf8(bytes).unwrap_or_default());
     match compile_with(&source.text, opts.formats.as_deref()) {
@@ -96,7 +97,7 @@ fn load_text(opts: &Options, bytes: Vec<u8>, err: &mut dyn Write) -> Result<Load
         }
         Err(diagnostics) => {
             report(err, &diagnostics, &source, opts.color);
-            Err(Exit::Error)
+            Err((Exit::Error, source.text.into_bytes()))
         }
     }
 }

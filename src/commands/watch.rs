@@ -176,9 +176,10 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
     let mut diagnostics = Vec::new();
     let (read, loaded) = match bytes {
         None => (Read::Missing, None),
-        Some(bytes) => match load_bytes(opts, &bytes, &mut diagnostics) {
-            Ok(loaded) => (Read::Valid(bytes), Some(loaded)),
-            Err(_) => (Read::Invalid(bytes), None),
+        // The bytes are compiled without a copy and come back only when they do not compile.
+        Some(bytes) => match load_bytes(opts, bytes, &mut diagnostics) {
+            Ok(loaded) => (Read::Valid, Some(loaded)),
+            Err((_, bytes)) => (Read::Invalid(bytes), None),
         },
     };
     let config = outdir::display(&opts.config);
