@@ -1,7 +1,9 @@
-//! Expansion rules of SPEC.md section 3, one fixture per rule: `tests/cases/NAME.toml` holds one
-//! grant named NAME, and the real binary must write exactly `NAME.json` (byte for byte) and the
-//! manifest. `SSM_COMPILE_BLESS=1 cargo test --test cases` rewrites the expected files; review
-//! every change it makes.
+//! Configurations of one grant named NAME, each of which the real binary must compile to exactly
+//! `NAME.json` (byte for byte) and the manifest:
+//! - `tests/golden/`: the six reference policies, never rewritten;
+//! - `tests/cases/`: one fixture per expansion rule of SPEC.md section 3.
+//!   `SSM_COMPILE_BLESS=1 cargo test --test cases` rewrites these expected files; review every
+//!   change it makes.
 
 use std::fs;
 use std::path::Path;
@@ -9,7 +11,15 @@ use std::path::Path;
 use assert_cmd::Command;
 
 fn check_case(name: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    check_in("tests/cases", name);
+}
+
+fn check_golden(name: &str) {
+    check_in("tests/golden", name);
+}
+
+fn check_in(fixtures: &str, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixtures);
     let out = tempfile::tempdir().unwrap();
     Command::cargo_bin("ssm-compile")
         .unwrap()
@@ -30,14 +40,15 @@ fn check_case(name: &str) {
     );
     let actual = fs::read(out.path().join(format!("{name}.json"))).unwrap();
     let expected_path = dir.join(format!("{name}.json"));
-    if std::env::var_os("SSM_COMPILE_BLESS").is_some() {
+    // The golden files are the contract: only the rule fixtures may be blessed.
+    if fixtures == "tests/cases" && std::env::var_os("SSM_COMPILE_BLESS").is_some() {
         fs::write(&expected_path, &actual).unwrap();
         return;
     }
     let expected = fs::read(&expected_path).unwrap();
     assert!(
         expected == actual,
-        "{name}.json differs from tests/cases/{name}.json:\n{}",
+        "{name}.json differs from {fixtures}/{name}.json:\n{}",
         String::from_utf8_lossy(&actual)
     );
 }
@@ -92,4 +103,22 @@ cases! {
     per_grant_account_and_region => "per-grant-account-region",
     per_grant_without_top_level => "per-grant-no-top-level",
     dollar_in_tag_value => "dollar-in-tag-value",
+}
+
+macro_rules! golden {
+    ($($test:ident => $name:literal,)*) => {$(
+        #[test]
+        fn $test() {
+            check_golden($name);
+        }
+    )*};
+}
+
+golden! {
+    golden_end_user_session_manager_cli => "end-user-session-manager-cli",
+    golden_end_user_ec2 => "end-user-ec2",
+    golden_end_user_all_consoles => "end-user-all-consoles",
+    golden_admin_session_manager_cli => "admin-session-manager-cli",
+    golden_admin_ec2 => "admin-ec2",
+    golden_admin_all_consoles => "admin-all-consoles",
 }
