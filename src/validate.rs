@@ -17,7 +17,8 @@ use crate::parse;
 type Value<'i> = Spanned<DeValue<'i>>;
 type Span = Range<usize>;
 
-const TOP_KEYS: &[&str] = &[
+/// The keys of `access.toml`, at the top and in a grant.
+pub const TOP_KEYS: &[&str] = &[
     "account",
     "region",
     "partition",
@@ -25,7 +26,7 @@ const TOP_KEYS: &[&str] = &[
     "formats",
     "grant",
 ];
-const GRANT_KEYS: &[&str] = &[
+pub const GRANT_KEYS: &[&str] = &[
     "role",
     "who",
     "consoles",

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use ssm_compile::validate;
 
 fn example() -> String {
     fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("access.example.toml")).unwrap()
@@ -36,22 +37,9 @@ fn the_example_compiles_without_errors_or_warnings() {
 #[test]
 fn the_example_shows_every_key() {
     let text = example();
-    for key in [
-        "account",
-        "region",
-        "partition",
-        "output",
-        "role",
-        "who",
-        "consoles",
-        "instances",
-        "tags",
-        "kms_key",
-        "documents",
-        "document_access_check",
-        "own_sessions",
-        "resume_session",
-    ] {
+    // Every key the validator knows, so a new key cannot be left out of the example.
+    let keys = validate::TOP_KEYS.iter().chain(validate::GRANT_KEYS);
+    for key in keys.filter(|k| **k != "grant") {
         let shown = text.lines().any(|l| {
             l.trim_start_matches(['#', ' '])
                 .strip_prefix(key)
