@@ -136,9 +136,11 @@ impl DiskState {
     /// Planned files that exist, were not written by ssm-compile, and differ from the plan:
     /// building would have to overwrite a file that is not ours.
     pub fn conflicts(&self, plan: &Plan) -> Vec<String> {
-        plan.files
-            .keys()
-            .filter(|n| self.foreign.contains(n))
+        // Walk the few foreign entries, not the (possibly 100,000) planned names; `foreign` is
+        // sorted, so the result is too.
+        self.foreign
+            .iter()
+            .filter(|n| plan.files.contains_key(*n))
             .cloned()
             .collect()
     }
