@@ -10,8 +10,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::compile::plan::{Content, MANIFEST, Plan, parse_manifest};
 use crate::diagnostic::Diagnostic;
-use crate::plan::{Content, MANIFEST, Plan, parse_manifest};
 
 /// Temporary files are named like this, so a run killed mid-write can be cleaned up by the next.
 const TEMP_PREFIX: &str = ".ssm-compile-";

@@ -5,8 +5,8 @@ use anstyle::{AnsiColor, Style};
 
 use super::diff::{compare, emit, shown};
 use super::{Exit, Options};
-use crate::permissions::GrantChange;
-use crate::review::ManifestStatus;
+use crate::review::permissions::GrantChange;
+use crate::review::report::ManifestStatus;
 
 /// `ssm-compile check`: exit 1 with one line per stale file when `build` would write anything,
 /// else exit 0. Compares bytes only; writes nothing.

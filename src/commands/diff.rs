@@ -3,7 +3,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::{Exit, Loaded, Options, load, report};
 use crate::outdir;
-use crate::review::Report;
+use crate::review::report::Report;
 
 /// How `diff` prints its report (`--format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

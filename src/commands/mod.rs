@@ -5,9 +5,10 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::compile::config::Format;
+use crate::compile::{Compiled, compile_with, parse};
 use crate::diagnostic::{self, Diagnostic, Source};
 use crate::outdir;
-use crate::{Compiled, Format, compile_with, parse};
 
 mod build;
 mod check;

@@ -14,8 +14,9 @@ use notify_debouncer_full::{DebounceEventResult, FileIdCache, NoCache, Recommend
 use super::build::{print_report, write};
 use super::{Exit, Options, load_bytes, read_limited, report, too_large};
 use crate::diagnostic::{Diagnostic, Source};
+use crate::outdir;
+use crate::review::permissions;
 use crate::watch::{Read, Timing, Verdict, Watch, watch_error, watched_paths};
-use crate::{outdir, permissions};
 
 /// The notify-debouncer-full timeout: an event is handed over this long after it happened.
 /// Together with `Timing::quiet` a save settles about 100 ms after its last write: below what

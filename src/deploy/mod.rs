@@ -12,25 +12,17 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::config::{Format, GrantSummary, Principal, PrincipalKind};
+use crate::aws::limits::{
+    DEFAULT_ATTACHED_POLICIES, MAX_TEMPLATE_RESOURCES, max_attached_policies,
+};
+use crate::compile::config::{Format, GrantSummary, Principal, PrincipalKind};
+use crate::compile::policy::PolicyDocument;
 use crate::diagnostic::Diagnostic;
-use crate::policy::PolicyDocument;
 
 /// The CloudFormation template in the output directory.
 pub const CLOUDFORMATION_FILE: &str = "ssm-compile.cfn.json";
 /// The Terraform configuration in the output directory (`.tf.json` is what Terraform loads).
 pub const TERRAFORM_FILE: &str = "ssm-compile.tf.json";
-
-/// Managed policies IAM lets one principal have by default, and at most after a quota increase.
-/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-pub const DEFAULT_ATTACHED_POLICIES: usize = 10;
-
-pub fn max_attached_policies(kind: PrincipalKind) -> usize {
-    match kind {
-        PrincipalKind::User | PrincipalKind::Role => 20,
-        PrincipalKind::Group => 10,
-    }
-}
 
 /// The text every generated policy carries as its description. IAM cannot change a policy's
 /// description in place (a change replaces the policy), so it holds nothing that varies but
@@ -241,15 +233,15 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
         out.extend(unique(grants, "CloudFormation logical id", |g| {
             vec![cloudformation::logical_id(&g.name)]
         }));
-        if grants.len() > cloudformation::MAX_RESOURCES {
+        if grants.len() > MAX_TEMPLATE_RESOURCES {
             out.push(
                 Diagnostic::error(format!(
                     "{} grants make {} resources; a CloudFormation template holds at most {}",
                     grants.len(),
                     grants.len(),
-                    cloudformation::MAX_RESOURCES
+                    MAX_TEMPLATE_RESOURCES
                 ))
-                .at(grants[cloudformation::MAX_RESOURCES].span.clone())
+                .at(grants[MAX_TEMPLATE_RESOURCES].span.clone())
                 .help("split access.toml into several files, one stack each"),
             );
         }

@@ -10,9 +10,9 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use similar::TextDiff;
 
+use crate::compile::plan::{MANIFEST, Plan};
 use crate::outdir::{Change, DiskState};
-use crate::permissions::{self, Direction, GrantChange, GrantDelta};
-use crate::plan::{MANIFEST, Plan};
+use crate::review::permissions::{self, Direction, GrantChange, GrantDelta};
 
 /// The version of the JSON schema below; raised only on an incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -411,8 +411,10 @@ mod tests {
     use super::*;
 
     /// Planned content for a `Change` that lives as long as the test.
-    fn content(bytes: &[u8]) -> &'static crate::plan::Content {
-        Box::leak(Box::new(crate::plan::Content::Bytes(bytes.to_vec())))
+    fn content(bytes: &[u8]) -> &'static crate::compile::plan::Content {
+        Box::leak(Box::new(crate::compile::plan::Content::Bytes(
+            bytes.to_vec(),
+        )))
     }
     use crate::outdir::ChangeKind;
 

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::ops::Range;
 
+pub use crate::aws::Partition;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub settings: Settings,
@@ -166,39 +168,4 @@ pub enum Target {
 pub enum OwnSessions {
     Username,
     SessionTag,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Partition {
-    Aws,
-    AwsCn,
-    AwsUsGov,
-}
-
-impl Partition {
-    pub const ALL: [Partition; 3] = [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Partition::Aws => "aws",
-            Partition::AwsCn => "aws-cn",
-            Partition::AwsUsGov => "aws-us-gov",
-        }
-    }
-
-    pub fn of_region(region: &str) -> Partition {
-        if region.starts_with("cn-") {
-            Partition::AwsCn
-        } else if region.starts_with("us-gov-") {
-            Partition::AwsUsGov
-        } else {
-            Partition::Aws
-        }
-    }
-}
-
-impl fmt::Display for Partition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }

@@ -15,9 +15,9 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::compile::policy::{Effect, PolicyDocument};
 use crate::deploy;
 use crate::outdir::{Change, ChangeKind};
-use crate::policy::{Effect, PolicyDocument};
 
 /// Whether a change gives access or takes it away.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -948,8 +948,10 @@ mod tests {
     use super::*;
 
     /// Planned content for a `Change` that lives as long as the test.
-    fn content(bytes: &[u8]) -> &'static crate::plan::Content {
-        Box::leak(Box::new(crate::plan::Content::Bytes(bytes.to_vec())))
+    fn content(bytes: &[u8]) -> &'static crate::compile::plan::Content {
+        Box::leak(Box::new(crate::compile::plan::Content::Bytes(
+            bytes.to_vec(),
+        )))
     }
 
     const BASE: &str = r#"{

@@ -3,11 +3,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::config::{Config, Format, Grant, GrantSummary};
+use crate::aws::limits::MAX_POLICY_CHARS;
+use crate::compile::config::{Config, Format, Grant, GrantSummary};
+use crate::compile::expand::expand;
+use crate::compile::policy::{PolicyDocument, char_count, pretty_from_compact};
 use crate::deploy;
 use crate::diagnostic::Diagnostic;
-use crate::expand::expand;
-use crate::policy::{MAX_POLICY_CHARS, PolicyDocument, char_count, pretty_from_compact};
 
 /// The file in the output directory that lists the files ssm-compile owns there.
 pub const MANIFEST: &str = ".ssm-compile-manifest";
@@ -204,7 +205,7 @@ fn json_file(grant: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{compile, parse, validate};
+    use crate::compile::{compile, parse, validate};
 
     /// The plan keeps policies compact; the bytes it gives back must be the pretty JSON of the
     /// expanded document, for every shape of grant.

@@ -6,9 +6,6 @@ use serde::{Deserialize, Serialize};
 
 pub const VERSION: &str = "2012-10-17";
 
-/// IAM's limit on a managed policy, white space not counted.
-pub const MAX_POLICY_CHARS: usize = 6144;
-
 // Unknown fields are refused when reading a policy back (`diff` reads files on disk): a
 // `NotAction` or `Principal` silently dropped would hide what the file really grants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

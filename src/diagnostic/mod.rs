@@ -3,6 +3,10 @@
 //! Stages push `Diagnostic`s; nothing else formats error text. Spans are byte ranges into the
 //! configuration source, so the renderer can show `FILE:LINE:COL`, the line and a caret.
 
+pub mod count;
+pub mod list;
+pub mod suggestion;
+
 use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};

@@ -1,11 +1,12 @@
 //! A grant to its quickstart policy: the rules of SPEC.md section 3.
 
-use crate::config::{Grant, OwnSessions, Role, Target, Variant};
-use crate::policy::{Condition, Effect, OneOrMany, PolicyDocument, Statement, VERSION};
-use crate::validate::is_aws_owned_document;
+use crate::aws::arn;
+use crate::aws::names::DEFAULT_DOCUMENT;
+use crate::compile::config::{Grant, OwnSessions, Role, Target, Variant};
+use crate::compile::policy::{Condition, Effect, OneOrMany, PolicyDocument, Statement, VERSION};
 
 /// The document an admin grant manages: Session Manager's preferences.
-const PREFERENCES_DOCUMENT: &str = "SSM-SessionManagerRunShell";
+const PREFERENCES_DOCUMENT: &str = DEFAULT_DOCUMENT;
 
 pub fn expand(g: &Grant) -> PolicyDocument {
     let p = g.partition.as_str();
@@ -20,7 +21,7 @@ pub fn expand(g: &Grant) -> PolicyDocument {
     let documents: Vec<String> = g
         .documents
         .iter()
-        .map(|d| document_arn(p, &g.region, &g.account, d))
+        .map(|d| arn::document(p, &g.region, &g.account, d))
         .collect();
     let mut access_check = Condition::new();
     if g.document_access_check {
@@ -36,7 +37,7 @@ pub fn expand(g: &Grant) -> PolicyDocument {
         Target::Instances(ids) => {
             let mut resources: Vec<String> = ids
                 .iter()
-                .map(|id| instance_arn(p, &g.region, &g.account, id))
+                .map(|id| arn::instance(p, &g.region, &g.account, id))
                 .collect();
             resources.extend(documents);
             statements.push(allow(
@@ -46,7 +47,7 @@ pub fn expand(g: &Grant) -> PolicyDocument {
             ));
         }
         Target::AllInstances => {
-            let mut resources = vec![format!("arn:{p}:ec2:*:*:instance/*")];
+            let mut resources = vec![arn::all_instances(p)];
             resources.extend(documents);
             statements.push(allow(
                 &start_actions,
@@ -68,7 +69,7 @@ pub fn expand(g: &Grant) -> PolicyDocument {
             }
             statements.push(allow(
                 &start_actions,
-                OneOrMany::many([format!("arn:{p}:ec2:*:*:instance/*")]),
+                OneOrMany::many([arn::all_instances(p)]),
                 condition,
             ));
             if !documents.is_empty() {
@@ -112,7 +113,12 @@ pub fn expand(g: &Grant) -> PolicyDocument {
                 "ssm:UpdateDocument",
                 "ssm:GetDocument",
             ],
-            OneOrMany::One(document_arn(p, &g.region, &g.account, PREFERENCES_DOCUMENT)),
+            OneOrMany::One(arn::document(
+                p,
+                &g.region,
+                &g.account,
+                PREFERENCES_DOCUMENT,
+            )),
             Condition::new(),
         ));
     }
@@ -125,7 +131,7 @@ pub fn expand(g: &Grant) -> PolicyDocument {
     statements.push(match g.own_sessions {
         OwnSessions::Username => allow(
             &own_actions,
-            OneOrMany::many([format!("arn:{p}:ssm:*:*:session/${{aws:username}}-*")]),
+            OneOrMany::many([arn::own_sessions_by_username(p)]),
             Condition::new(),
         ),
         OwnSessions::SessionTag => {
@@ -139,7 +145,7 @@ pub fn expand(g: &Grant) -> PolicyDocument {
                 );
             allow(
                 &own_actions,
-                OneOrMany::many([format!("arn:{p}:ssm:*:*:session/*")]),
+                OneOrMany::many([arn::all_sessions(p)]),
                 condition,
             )
         }
@@ -167,23 +173,6 @@ fn allow(actions: &[&str], resource: OneOrMany, condition: Condition) -> Stateme
         resource,
         condition,
     }
-}
-
-fn instance_arn(p: &str, region: &str, account: &str, id: &str) -> String {
-    if id.starts_with("mi-") {
-        format!("arn:{p}:ssm:{region}:{account}:managed-instance/{id}")
-    } else {
-        format!("arn:{p}:ec2:*:*:instance/{id}")
-    }
-}
-
-fn document_arn(p: &str, region: &str, account: &str, name: &str) -> String {
-    let owner = if is_aws_owned_document(name) {
-        ""
-    } else {
-        account
-    };
-    format!("arn:{p}:ssm:{region}:{owner}:document/{name}")
 }
 
 /// In `StringLike`, `*` and `?` stay wildcards; a literal `$` must be written `${$}`.

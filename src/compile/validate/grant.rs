@@ -1,0 +1,264 @@
+//! Rules across the keys of one grant: what is missing, what contradicts, what has no effect,
+//! and the defaults a grant inherits from the top of the file.
+
+use std::collections::HashMap;
+
+use toml::de::DeTable;
+
+use super::schema::{OwnSessionsChoice, grant_key, grant_keys};
+use super::{Span, Validator};
+use crate::aws::names::DEFAULT_DOCUMENT;
+use crate::compile::config::{
+    Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
+};
+use crate::diagnostic::Diagnostic;
+
+impl Validator<'_> {
+    pub(super) fn grant(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        table: &DeTable<'_>,
+    ) -> Option<Grant> {
+        let before = self.error_count();
+        let mut role = None;
+        let mut who = None;
+        let mut consoles = None;
+        let mut instances: Option<(Option<Target>, Span)> = None;
+        let mut tags: Option<(Option<Target>, Span)> = None;
+        let mut kms_key = None;
+        let mut documents: Option<(Option<Vec<String>>, Span)> = None;
+        let mut access_check: Option<(Option<bool>, Span)> = None;
+        let mut own_sessions = None;
+        let mut resume_session = None;
+        let mut account = None;
+        let mut region: Option<(String, Span)> = None;
+        let mut key_spans: HashMap<&str, Span> = HashMap::new();
+
+        for (key, value) in table.iter() {
+            let k = key.get_ref().as_ref();
+            if let Some(known) = grant_key(k) {
+                key_spans.insert(known, key.span());
+            }
+            match k {
+                "role" => role = self.choice::<Role>(value, "role"),
+                "who" => who = self.who(value),
+                "consoles" => consoles = self.consoles(value),
+                "instances" => instances = Some((self.instances(value), key.span())),
+                "tags" => tags = Some((self.tags(value), key.span())),
+                "kms_key" => kms_key = self.string(value, "kms_key").map(|s| (s, value.span())),
+                "documents" => documents = Some((self.documents(value), key.span())),
+                "document_access_check" => {
+                    access_check = Some((self.bool(value, "document_access_check"), key.span()))
+                }
+                "own_sessions" => {
+                    own_sessions = self
+                        .choice::<OwnSessionsChoice>(value, "own_sessions")
+                        .map(|c| (c, value.span()))
+                }
+                "resume_session" => resume_session = self.bool(value, "resume_session"),
+                "account" => account = self.account(value),
+                "region" => region = self.region(value).map(|r| (r, value.span())),
+                "partition" | "output" | "formats" => self.push(
+                    Diagnostic::error(format!("`{k}` is not a grant key"))
+                        .at(key.span())
+                        .help(format!(
+                            "`{k}` applies to the whole file: move it above the first [grant.NAME]"
+                        )),
+                ),
+                other => {
+                    let known: Vec<&str> = grant_keys().collect();
+                    self.unknown_key(other, key.span(), &known, &format!("in grant `{name}`"))
+                }
+            }
+        }
+
+        let missing = |v: &mut Self, key: &str, example: &str| {
+            v.push(
+                Diagnostic::error(format!("grant `{name}` is missing `{key}`"))
+                    .at(name_span.clone())
+                    .help(format!("add `{example}` to [grant.{name}]")),
+            );
+        };
+        if !key_spans.contains_key("role") {
+            missing(self, "role", "role = \"end-user\"` or `role = \"admin\"");
+        }
+        if !key_spans.contains_key("who") {
+            missing(
+                self,
+                "who",
+                "who = [\"user:alice\", \"group:oncall\", \"role:OncallRole\"]",
+            );
+        }
+        if !key_spans.contains_key("consoles") {
+            missing(
+                self,
+                "consoles",
+                "consoles = [\"session-manager\", \"cli\", \"ec2\"]",
+            );
+        }
+
+        let target = match (instances, tags) {
+            (Some(_), Some((_, tags_span))) => {
+                self.push(
+                    Diagnostic::error(format!("grant `{name}` sets both `instances` and `tags`"))
+                        .at(tags_span)
+                        .related(key_spans["instances"].clone(), "`instances` is set here")
+                        .help("a grant targets either named instances or tagged instances: split it into two grants"),
+                );
+                None
+            }
+            (Some((t, _)), None) | (None, Some((t, _))) => t,
+            (None, None) => {
+                self.push(
+                    Diagnostic::error(format!("grant `{name}` has neither `instances` nor `tags`"))
+                        .at(name_span.clone())
+                        .help("add `instances = [\"i-0123456789abcdef0\"]` or `tags = { Team = \"web\" }`"),
+                );
+                None
+            }
+        };
+
+        let variant = consoles.map(|(has_sm, has_ec2)| match (has_sm, has_ec2) {
+            (true, true) => Variant::AllConsoles,
+            (false, true) => Variant::Ec2,
+            _ => Variant::SessionManagerCli,
+        });
+
+        // Keys that only act on an end-user grant in a variant that has a session document.
+        for (key, present) in [
+            ("documents", documents.is_some()),
+            ("document_access_check", access_check.is_some()),
+        ] {
+            if !present {
+                continue;
+            }
+            let span = key_spans[key].clone();
+            if role == Some(Role::Admin) {
+                self.push(
+                    Diagnostic::error(format!("`{key}` applies only to end-user grants"))
+                        .at(span)
+                        .label("this grant is an admin grant")
+                        .help(format!(
+                            "remove `{key}`: an admin grant manages the `{DEFAULT_DOCUMENT}` preferences document and starts sessions without a document restriction"
+                        )),
+                );
+            } else if variant == Some(Variant::Ec2) {
+                self.push(
+                    Diagnostic::error(format!("`{key}` has no effect with consoles = [\"ec2\"]"))
+                        .at(span)
+                        .label("the EC2-console policy grants no session document")
+                        .help(format!(
+                            "remove `{key}`, or add \"session-manager\" or \"cli\" to `consoles`"
+                        )),
+                );
+            }
+        }
+
+        let grant_sets_region = region.is_some() || key_spans.contains_key("region");
+        let account = account.or_else(|| self.defaults.account.clone());
+        let region = region.map(|(r, s)| (r, self.shift(s)));
+        let region = region.or_else(|| self.defaults.region.clone());
+        let partition = region.as_ref().map(|(r, _)| Partition::of_region(r));
+        if let (Some((explicit, p_span)), Some(derived), Some((r, r_span)), true) = (
+            &self.defaults.partition,
+            partition,
+            &region,
+            grant_sets_region,
+        ) {
+            // A contradiction of the top-level region is reported once, by `top_level`.
+            if *explicit != derived {
+                self.diagnostics.push(
+                    Diagnostic::error(format!(
+                        "grant `{name}` is in region `{r}` of partition `{derived}`, but the file sets partition `{explicit}`"
+                    ))
+                    .at(r_span.clone())
+                    .related(p_span.clone(), "partition set here")
+                    .help("every grant of one file must be in the file's partition: move this grant to a file of its own"),
+                );
+            }
+        }
+        // Missing everywhere is reported by `finish`, once or per grant.
+        if account.is_none() && !self.defaults.has_account && !key_spans.contains_key("account") {
+            let at = self.shift(name_span.clone());
+            self.missing[0].push((name.to_owned(), at));
+        }
+        if region.is_none() && !self.defaults.has_region && !grant_sets_region {
+            let at = self.shift(name_span.clone());
+            self.missing[1].push((name.to_owned(), at));
+        }
+        let region = region.map(|(r, _)| r);
+
+        let own = match own_sessions {
+            Some((OwnSessionsChoice::Username, span)) => {
+                if let Some(who) = &who {
+                    let roles: Vec<String> = who
+                        .iter()
+                        .filter(|(p, _): &&(Principal, Span)| p.kind == PrincipalKind::Role)
+                        .map(|(p, _)| p.to_string())
+                        .collect();
+                    if !roles.is_empty() {
+                        self.push(
+                            Diagnostic::error(format!(
+                                "own_sessions = \"username\" does not work for {}",
+                                roles.join(", ")
+                            ))
+                            .at(span)
+                            .label("`${aws:username}` exists only for IAM users")
+                            .help("use own_sessions = \"session-tag\" (or \"auto\"), which works for users and roles alike"),
+                        );
+                    }
+                }
+                OwnSessions::Username
+            }
+            Some((OwnSessionsChoice::SessionTag, _)) => OwnSessions::SessionTag,
+            _ => match &who {
+                Some(who) if who.iter().any(|(p, _)| p.kind == PrincipalKind::Role) => {
+                    OwnSessions::SessionTag
+                }
+                _ => OwnSessions::Username,
+            },
+        };
+
+        if let (Some((key, key_span)), Some(partition), Some(region)) =
+            (&kms_key, partition, region.as_deref())
+        {
+            self.kms_key(key, key_span.clone(), partition, region);
+        }
+
+        if self.error_count() > before {
+            return None;
+        }
+        let role = role?;
+        let variant = variant?;
+        let documents = match (role, variant) {
+            (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
+            _ => documents
+                .and_then(|(d, _)| d)
+                .unwrap_or_else(|| vec![DEFAULT_DOCUMENT.to_owned()]),
+        };
+        let (who, who_spans): (Vec<Principal>, Vec<Span>) = who?
+            .into_iter()
+            .map(|(p, span)| (p, self.shift(span)))
+            .unzip();
+        Some(Grant {
+            name: name.to_owned(),
+            span: self.shift(name_span),
+            role,
+            who,
+            who_spans,
+            variant,
+            target: target?,
+            kms_key: kms_key.map(|(k, _)| k),
+            documents,
+            document_access_check: role == Role::EndUser
+                && variant != Variant::Ec2
+                && access_check.and_then(|(c, _)| c).unwrap_or(true),
+            own_sessions: own,
+            resume_session: resume_session.unwrap_or(false),
+            account: account?,
+            region: region?,
+            partition: partition?,
+        })
+    }
+}
