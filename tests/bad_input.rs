@@ -181,7 +181,7 @@ proptest! {
         match errors_of(&bytes)? {
             Some(_) => {
                 prop_assert_eq!(run.status.code(), Some(2), "{}", stderr);
-                prop_assert!(stderr.contains("error: ") && stderr.contains(" --> "), "{}", stderr);
+                prop_assert!(stderr.contains("error[E") && stderr.contains(" --> "), "{}", stderr);
                 prop_assert!(stderr.contains("access.toml:"), "{}", stderr);
                 prop_assert_eq!(snapshot(&out), before);
             }

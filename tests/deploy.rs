@@ -562,7 +562,7 @@ fn over_the_default_quota_is_a_warning_naming_principal_and_grants() {
         let r = run(&grants_for(principal, 11), &["--emit", "json"]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let want = format!(
-            "warning: {principal} is attached to 11 managed policies, more than IAM allows for a {} by default (10): grants g01, g02, g03, g04, g05, g06, g07, g08, g09, g10, g11",
+            "warning[W0601]: {principal} is attached to 11 managed policies, more than IAM allows for a {} by default (10): grants g01, g02, g03, g04, g05, g06, g07, g08, g09, g10, g11",
             principal.split(':').next().unwrap()
         );
         assert!(r.stderr.contains(&want), "{}", r.stderr);
@@ -574,7 +574,7 @@ fn over_the_default_quota_is_a_warning_naming_principal_and_grants() {
         );
         assert!(r.stderr.contains("attached by grant `g11`"), "{}", r.stderr);
         assert!(r.stderr.contains("Service Quotas"), "{}", r.stderr);
-        assert_eq!(r.stderr.matches("warning:").count(), 1, "{}", r.stderr);
+        assert_eq!(r.stderr.matches("warning[").count(), 1, "{}", r.stderr);
         assert!(r.out.join("g11.json").exists());
     }
 }
@@ -590,7 +590,7 @@ fn over_the_hard_maximum_is_an_error() {
             20
         };
         let want = format!(
-            "error: {principal} is attached to {count} managed policies, more than IAM ever allows for a {} ({max})",
+            "error[E0602]: {principal} is attached to {count} managed policies, more than IAM ever allows for a {} ({max})",
             principal.split(':').next().unwrap()
         );
         assert!(r.stderr.contains(&want), "{}", r.stderr);

@@ -96,14 +96,15 @@ fn check_case(name: &str) {
         let block_end = rest
             .iter()
             .skip(1)
-            .position(|x| x.starts_with("error:"))
+            .position(|x| x.starts_with("error"))
             .map_or(rest.len(), |p| p + 1);
         assert!(
             rest[..block_end].iter().any(|x| x.starts_with("help: ")),
             "no help for {line}:\n{stderr}"
         );
     }
-    let errors = lines.iter().filter(|l| l.starts_with("error: ")).count() - 1;
+    // Each error carries its code, `error[E0101]: ...`; the closing count has none.
+    let errors = lines.iter().filter(|l| l.starts_with("error[E")).count();
     assert!(errors >= 1, "{stderr}");
     assert_eq!(located, errors, "every error is located:\n{stderr}");
     let summary = if errors == 1 {

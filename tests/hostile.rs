@@ -67,7 +67,7 @@ fn assert_refused(config_bytes: &[u8], needle: &str) -> String {
         "expected {needle:?} in:\n{}",
         run.stderr
     );
-    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(run.stderr.starts_with("error["), "{}", run.stderr);
     assert_eq!(
         snapshot(root.path()),
         before,

@@ -109,7 +109,7 @@ pub fn load_bytes(
 pub const MAX_CONFIG_BYTES: u64 = 32 << 20;
 
 pub(super) fn too_large(path: &str) -> Diagnostic {
-    Diagnostic::error(format!(
+    Diagnostic::new(diagnostic::Kind::FileTooLarge, format!(
         "{path} is larger than {} MiB; ssm-compile does not read configuration files that large",
         MAX_CONFIG_BYTES >> 20
     ))
@@ -133,9 +133,9 @@ pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source, 
     }
     let mut text = diagnostic::render(diagnostics, source, color);
     if let Some(summary) = diagnostic::summary(diagnostics, source) {
-        text.push_str(&diagnostic::render(
-            &[Diagnostic::error(summary)],
-            source,
+        text.push_str(&diagnostic::render_summary(
+            diagnostic::Severity::Error,
+            &summary,
             color,
         ));
     }

@@ -5,7 +5,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::DeTable;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Kind};
 
 const SYNTAX_HELP: &str =
     "see https://toml.io for the syntax; strings need double quotes, lists square brackets";
@@ -39,7 +39,7 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
             ("list", ']')
         };
         diagnostics.push(
-            Diagnostic::error(format!("invalid TOML: this {what} is never closed"))
+            Diagnostic::new(Kind::Unclosed, format!("invalid TOML: this {what} is never closed"))
                 .at(open..open + 1)
                 .label(format!("the {what} opened here has no `{close}`"))
                 .help(format!(
@@ -77,7 +77,7 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
             _ => SYNTAX_HELP.to_owned(),
         };
         diagnostics.push(
-            Diagnostic::error(format!("invalid TOML: {message}"))
+            Diagnostic::new(Kind::Syntax, format!("invalid TOML: {message}"))
                 .at(span)
                 .help(help),
         );
@@ -87,9 +87,12 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
 
 fn duplicate_table(text: &str, line: &str, span: Range<usize>) -> Diagnostic {
     let header = line.trim();
-    let mut d = Diagnostic::error(format!("invalid TOML: `{header}` is written twice"))
-        .at(span.clone())
-        .help("keep one table per grant: merge the two, or rename one of them");
+    let mut d = Diagnostic::new(
+        Kind::DuplicateTable,
+        format!("invalid TOML: `{header}` is written twice"),
+    )
+    .at(span.clone())
+    .help("keep one table per grant: merge the two, or rename one of them");
     let mut at = 0;
     for l in text[..line_start(text, span.start)].lines() {
         if l.trim() == header {
@@ -104,9 +107,12 @@ fn duplicate_table(text: &str, line: &str, span: Range<usize>) -> Diagnostic {
 
 fn duplicate_key(text: &str, span: Range<usize>) -> Diagnostic {
     let key = text.get(span.clone()).unwrap_or("").trim();
-    let mut d = Diagnostic::error(format!("invalid TOML: `{key}` is set twice in one table"))
-        .at(span.clone())
-        .help("remove one of the two lines");
+    let mut d = Diagnostic::new(
+        Kind::DuplicateKey,
+        format!("invalid TOML: `{key}` is set twice in one table"),
+    )
+    .at(span.clone())
+    .help("remove one of the two lines");
     // The first one is above, after the table's header.
     let mut at = line_start(text, span.start);
     while at > 0 {
@@ -196,10 +202,10 @@ fn unclosed_bracket(text: &str) -> Option<usize> {
 pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        Diagnostic::error(format!(
-            "the file is not UTF-8 text (bad byte 0x{:02x})",
-            bytes[at]
-        ))
+        Diagnostic::new(
+            Kind::NotUtf8,
+            format!("the file is not UTF-8 text (bad byte 0x{:02x})", bytes[at]),
+        )
         .at(at..at + '\u{FFFD}'.len_utf8()) // where the lossy copy shows U+FFFD
         .help("save access.toml as UTF-8; TOML files must be UTF-8")
     })

@@ -8,7 +8,7 @@ use crate::compile::config::{Config, Format, Grant, GrantSummary};
 use crate::compile::expand::expand;
 use crate::compile::policy::{PolicyDocument, char_count, pretty_from_compact};
 use crate::deploy;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Kind};
 
 /// The file in the output directory that lists the files ssm-compile owns there.
 pub const MANIFEST: &str = ".ssm-compile-manifest";
@@ -126,7 +126,7 @@ impl Planner {
         let size = char_count(&self.scratch);
         if size > MAX_POLICY_CHARS {
             self.errors.push(
-                Diagnostic::error(format!(
+                Diagnostic::new(Kind::PolicyTooLarge, format!(
                     "the policy of grant `{}` is {size} characters; IAM allows at most {MAX_POLICY_CHARS}",
                     grant.name
                 ))

@@ -17,7 +17,7 @@ use crate::aws::limits::{
 };
 use crate::compile::config::{Format, GrantSummary, Principal, PrincipalKind};
 use crate::compile::policy::PolicyDocument;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Kind};
 
 /// The CloudFormation template in the output directory.
 pub const CLOUDFORMATION_FILE: &str = "ssm-compile.cfn.json";
@@ -145,7 +145,7 @@ pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
         names.sort_unstable();
         let kind_name = kind.as_str();
         let mut d = if count > max {
-            Diagnostic::error(format!(
+            Diagnostic::new(Kind::TooManyAttachments, format!(
                 "{principal} is attached to {count} managed policies, more than IAM ever allows for a {kind_name} ({max}): grants {}",
                 names.join(", ")
             ))
@@ -161,7 +161,7 @@ pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
                 ),
             })
         } else {
-            Diagnostic::warning(format!(
+            Diagnostic::new(Kind::ManyAttachments, format!(
                 "{principal} is attached to {count} managed policies, more than IAM allows for a {kind_name} by default ({DEFAULT_ATTACHED_POLICIES}): grants {}",
                 names.join(", ")
             ))
@@ -209,10 +209,13 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
             // Case-insensitive file systems would merge the two files.
             if json && on && file.eq_ignore_ascii_case(reserved) {
                 out.push(
-                    Diagnostic::error(format!(
-                        "grant `{}` would write {file}, the file of the {format} output",
-                        g.name
-                    ))
+                    Diagnostic::new(
+                        Kind::OutputFileCollision,
+                        format!(
+                            "grant `{}` would write {file}, the file of the {format} output",
+                            g.name
+                        ),
+                    )
                     .at(g.span.clone())
                     .help("rename the grant"),
                 );
@@ -220,7 +223,7 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
         }
         if json && tf && g.name.to_ascii_lowercase().ends_with(".tf") && out.len() == before {
             out.push(
-                Diagnostic::error(format!(
+                Diagnostic::new(Kind::TerraformFileCollision, format!(
                     "grant `{}` would write {file}, which Terraform would load as configuration",
                     g.name
                 ))
@@ -235,12 +238,15 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
         }));
         if grants.len() > MAX_TEMPLATE_RESOURCES {
             out.push(
-                Diagnostic::error(format!(
-                    "{} grants make {} resources; a CloudFormation template holds at most {}",
-                    grants.len(),
-                    grants.len(),
-                    MAX_TEMPLATE_RESOURCES
-                ))
+                Diagnostic::new(
+                    Kind::TooManyResources,
+                    format!(
+                        "{} grants make {} resources; a CloudFormation template holds at most {}",
+                        grants.len(),
+                        grants.len(),
+                        MAX_TEMPLATE_RESOURCES
+                    ),
+                )
                 .at(grants[MAX_TEMPLATE_RESOURCES].span.clone())
                 .help("split access.toml into several files, one stack each"),
             );
@@ -278,10 +284,13 @@ fn unique(
         for id in ids(g) {
             match seen.get(&id.to_ascii_lowercase()) {
                 Some(first) => out.push(
-                    Diagnostic::error(format!(
-                        "grants `{}` and `{}` map to the same {what} `{id}`",
-                        first.name, g.name
-                    ))
+                    Diagnostic::new(
+                        Kind::IdCollision,
+                        format!(
+                            "grants `{}` and `{}` map to the same {what} `{id}`",
+                            first.name, g.name
+                        ),
+                    )
                     .at(g.span.clone())
                     .related(first.span.clone(), "the other grant")
                     .help("rename one of the grants"),

@@ -1,15 +1,22 @@
-//! One model for every problem ssm-compile reports, and the one renderer that prints it.
+//! One model for every problem ssm-compile reports: a [`Kind`] from the catalogue (`kind.rs`,
+//! which gives the stable code and the severity), the message, and where it is. The human
+//! renderer is `human.rs`; helpers for message text are `count`, `list` and `suggestion`.
 //!
-//! Stages push `Diagnostic`s; nothing else formats error text. Spans are byte ranges into the
-//! configuration source, so the renderer can show `FILE:LINE:COL`, the line and a caret.
+//! Spans are byte ranges into the configuration source, so the renderer can show
+//! `FILE:LINE:COL`, the line and a caret.
 
 pub mod count;
+mod human;
+mod kind;
 pub mod list;
 pub mod suggestion;
 
 use std::ops::Range;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+pub use human::{render, render_summary};
+pub use kind::Kind;
+
+use count::Count;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -19,6 +26,7 @@ pub enum Severity {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub kind: Kind,
     pub severity: Severity,
     pub message: String,
     /// Where in the configuration the problem is; `None` for problems outside it (I/O).
@@ -31,9 +39,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(message: impl Into<String>) -> Self {
+    /// A problem of `kind`, with the kind's severity.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: Severity::Error,
+            kind,
+            severity: kind.severity(),
             message: message.into(),
             span: None,
             label: None,
@@ -42,11 +52,9 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(message)
-        }
+    /// An error outside the configuration: reading or writing a file, watching a directory.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic::new(Kind::Io, message)
     }
 
     pub fn at(mut self, span: Range<usize>) -> Self {
@@ -114,66 +122,13 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
-/// Renders diagnostics rustc-style: `error: MESSAGE`, ` --> FILE:LINE:COL`, the line, a caret,
-/// then `help:`. A span is clamped to the source, so no diagnostic can make the renderer panic.
-pub fn render(diagnostics: &[Diagnostic], source: &Source, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut out = String::new();
-    for d in diagnostics {
-        let level = match d.severity {
-            Severity::Error => Level::ERROR,
-            Severity::Warning => Level::WARNING,
-        };
-        let mut group = Group::with_title(level.primary_title(d.message.as_str()));
-        if let Some(span) = &d.span {
-            let mut snippet = Snippet::source(source.text.as_str())
-                .path(source.path.as_str())
-                .fold(true);
-            let mut primary = AnnotationKind::Primary.span(clamp(span, &source.text));
-            if let Some(label) = &d.label {
-                primary = primary.label(label.as_str());
-            }
-            snippet = snippet.annotation(primary);
-            for (span, text) in &d.related {
-                snippet = snippet.annotation(
-                    AnnotationKind::Context
-                        .span(clamp(span, &source.text))
-                        .label(text.as_str()),
-                );
-            }
-            group = group.element(snippet);
-        } else if let Some((_, text)) = d.related.first() {
-            group = group.element(Level::NOTE.message(text.as_str()));
-        }
-        let mut report: Vec<Group<'_>> = vec![group];
-        if let Some(help) = &d.help {
-            report.push(Group::with_title(
-                Level::HELP.secondary_title(help.as_str()),
-            ));
-        }
-        out.push_str(&renderer.render(&report));
-        out.push_str("\n\n");
-    }
-    out
-}
-
-fn clamp(span: &Range<usize>, text: &str) -> Range<usize> {
-    let start = floor_char_boundary(text, span.start.min(text.len()));
-    let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
-    start..end
-}
-
 /// One line that counts errors and warnings, like `error: 3 problems in access.toml`.
 pub fn summary(diagnostics: &[Diagnostic], source: &Source) -> Option<String> {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors == 0 {
         return None;
     }
-    let plural = if errors == 1 { "" } else { "s" };
+    let errors = Count(errors, "error");
     // Errors in the configuration stop a run before any write; an I/O error (no place in the
     // file) may come after some files were replaced, so it makes no such promise.
     let in_config = diagnostics
@@ -181,11 +136,8 @@ pub fn summary(diagnostics: &[Diagnostic], source: &Source) -> Option<String> {
         .filter(|d| d.is_error())
         .all(|d| d.span.is_some());
     Some(if in_config {
-        format!(
-            "{errors} error{plural} in {}; nothing was written",
-            source.path
-        )
+        format!("{errors} in {}; nothing was written", source.path)
     } else {
-        format!("{errors} error{plural}")
+        errors.to_string()
     })
 }

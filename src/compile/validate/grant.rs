@@ -11,7 +11,7 @@ use crate::aws::names::DEFAULT_DOCUMENT;
 use crate::compile::config::{
     Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Kind};
 
 impl Validator<'_> {
     pub(super) fn grant(
@@ -60,7 +60,7 @@ impl Validator<'_> {
                 "account" => account = self.account(value),
                 "region" => region = self.region(value).map(|r| (r, value.span())),
                 "partition" | "output" | "formats" => self.push(
-                    Diagnostic::error(format!("`{k}` is not a grant key"))
+                    Diagnostic::new(Kind::NotAGrantKey, format!("`{k}` is not a grant key"))
                         .at(key.span())
                         .help(format!(
                             "`{k}` applies to the whole file: move it above the first [grant.NAME]"
@@ -75,9 +75,12 @@ impl Validator<'_> {
 
         let missing = |v: &mut Self, key: &str, example: &str| {
             v.push(
-                Diagnostic::error(format!("grant `{name}` is missing `{key}`"))
-                    .at(name_span.clone())
-                    .help(format!("add `{example}` to [grant.{name}]")),
+                Diagnostic::new(
+                    Kind::MissingKey,
+                    format!("grant `{name}` is missing `{key}`"),
+                )
+                .at(name_span.clone())
+                .help(format!("add `{example}` to [grant.{name}]")),
             );
         };
         if !key_spans.contains_key("role") {
@@ -101,7 +104,7 @@ impl Validator<'_> {
         let target = match (instances, tags) {
             (Some(_), Some((_, tags_span))) => {
                 self.push(
-                    Diagnostic::error(format!("grant `{name}` sets both `instances` and `tags`"))
+                    Diagnostic::new(Kind::InstancesAndTags, format!("grant `{name}` sets both `instances` and `tags`"))
                         .at(tags_span)
                         .related(key_spans["instances"].clone(), "`instances` is set here")
                         .help("a grant targets either named instances or tagged instances: split it into two grants"),
@@ -111,7 +114,7 @@ impl Validator<'_> {
             (Some((t, _)), None) | (None, Some((t, _))) => t,
             (None, None) => {
                 self.push(
-                    Diagnostic::error(format!("grant `{name}` has neither `instances` nor `tags`"))
+                    Diagnostic::new(Kind::NoTarget, format!("grant `{name}` has neither `instances` nor `tags`"))
                         .at(name_span.clone())
                         .help("add `instances = [\"i-0123456789abcdef0\"]` or `tags = { Team = \"web\" }`"),
                 );
@@ -136,7 +139,7 @@ impl Validator<'_> {
             let span = key_spans[key].clone();
             if role == Some(Role::Admin) {
                 self.push(
-                    Diagnostic::error(format!("`{key}` applies only to end-user grants"))
+                    Diagnostic::new(Kind::DocumentsForAdmin, format!("`{key}` applies only to end-user grants"))
                         .at(span)
                         .label("this grant is an admin grant")
                         .help(format!(
@@ -145,12 +148,15 @@ impl Validator<'_> {
                 );
             } else if variant == Some(Variant::Ec2) {
                 self.push(
-                    Diagnostic::error(format!("`{key}` has no effect with consoles = [\"ec2\"]"))
-                        .at(span)
-                        .label("the EC2-console policy grants no session document")
-                        .help(format!(
-                            "remove `{key}`, or add \"session-manager\" or \"cli\" to `consoles`"
-                        )),
+                    Diagnostic::new(
+                        Kind::DocumentsWithEc2,
+                        format!("`{key}` has no effect with consoles = [\"ec2\"]"),
+                    )
+                    .at(span)
+                    .label("the EC2-console policy grants no session document")
+                    .help(format!(
+                        "remove `{key}`, or add \"session-manager\" or \"cli\" to `consoles`"
+                    )),
                 );
             }
         }
@@ -169,7 +175,7 @@ impl Validator<'_> {
             // A contradiction of the top-level region is reported once, by `top_level`.
             if *explicit != derived {
                 self.diagnostics.push(
-                    Diagnostic::error(format!(
+                    Diagnostic::new(Kind::GrantPartition, format!(
                         "grant `{name}` is in region `{r}` of partition `{derived}`, but the file sets partition `{explicit}`"
                     ))
                     .at(r_span.clone())
@@ -199,7 +205,7 @@ impl Validator<'_> {
                         .collect();
                     if !roles.is_empty() {
                         self.push(
-                            Diagnostic::error(format!(
+                            Diagnostic::new(Kind::UsernameForRoles, format!(
                                 "own_sessions = \"username\" does not work for {}",
                                 roles.join(", ")
                             ))

@@ -17,7 +17,7 @@ pub use schema::{KEYS, KeySpec, Scope, grant_keys, top_keys};
 use crate::aws::Partition;
 use crate::compile::config::{Config, Format, Grant, Settings};
 use crate::compile::parse;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Kind};
 
 type Value<'i> = Spanned<DeValue<'i>>;
 type Span = Range<usize>;
@@ -178,7 +178,7 @@ impl Validator<'_> {
         {
             let derived = Partition::of_region(region);
             if derived != *partition {
-                let d = Diagnostic::error(format!(
+                let d = Diagnostic::new(Kind::PartitionContradictsRegion, format!(
                     "partition `{partition}` contradicts region `{region}`, which is in partition `{derived}`"
                 ))
                 .at(p_span.clone())
@@ -195,9 +195,12 @@ impl Validator<'_> {
         self.bad_grant_key = !grants_value.get_ref().is_table();
         if grants_value.get_ref().is_array() {
             self.push(
-                Diagnostic::error("`grant` must be a table of named grants, not an array")
-                    .at(grant_key.span())
-                    .help("write each grant as `[grant.NAME]` instead of `[[grant]]`"),
+                Diagnostic::new(
+                    Kind::GrantArray,
+                    "`grant` must be a table of named grants, not an array",
+                )
+                .at(grant_key.span())
+                .help("write each grant as `[grant.NAME]` instead of `[[grant]]`"),
             );
             return None;
         }
@@ -219,9 +222,10 @@ impl Validator<'_> {
             if let Some((first, first_span)) = self.seen.get(lower.as_str()) {
                 let first = first.as_deref().unwrap_or(&lower);
                 // Both spans are absolute here: push without shifting.
-                let d = Diagnostic::error(format!(
-                    "grant `{name}` differs from grant `{first}` only in letter case"
-                ))
+                let d = Diagnostic::new(
+                    Kind::CaseCollision,
+                    format!("grant `{name}` differs from grant `{first}` only in letter case"),
+                )
                 .at(self.shift(name_span.clone()))
                 .related(first_span.clone(), format!("`{first}` is defined here"))
                 .help(
@@ -235,10 +239,13 @@ impl Validator<'_> {
             }
             let Some(grant_table) = value.get_ref().as_table() else {
                 self.push(
-                    Diagnostic::error(format!(
-                        "grant `{name}` must be a table, found {}",
-                        value.get_ref().type_str()
-                    ))
+                    Diagnostic::new(
+                        Kind::GrantNotTable,
+                        format!(
+                            "grant `{name}` must be a table, found {}",
+                            value.get_ref().type_str()
+                        ),
+                    )
                     .at(value.span())
                     .help(format!(
                         "write it as a table: [grant.{name}] followed by its keys"
@@ -257,9 +264,10 @@ impl Validator<'_> {
                 None if self.error_count() == 0
                     && missing == self.missing[0].len() + self.missing[1].len() =>
                 {
-                    let d = Diagnostic::error(format!(
-                        "internal error: grant `{name}` could not be compiled"
-                    ))
+                    let d = Diagnostic::new(
+                        Kind::Internal,
+                        format!("internal error: grant `{name}` could not be compiled"),
+                    )
                     .at(name_span)
                     .help("please report this with the grant's text");
                     self.push(d);
@@ -272,13 +280,13 @@ impl Validator<'_> {
     fn finish(mut self) -> (Option<Settings>, Vec<Diagnostic>) {
         if !self.has_grant_key {
             self.push(
-                Diagnostic::error("no grants: the file defines no `[grant.NAME]` table")
+                Diagnostic::new(Kind::NoGrantKey, "no grants: the file defines no `[grant.NAME]` table")
                     .at(0..0)
                     .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
             );
         } else if self.grant_count == 0 && !self.bad_grant_key {
             self.push(
-                Diagnostic::error("`grant` has no grants")
+                Diagnostic::new(Kind::NoGrants, "`grant` has no grants")
                     .at(0..0)
                     .help("add at least one `[grant.NAME]` table"),
             );
@@ -294,9 +302,10 @@ impl Validator<'_> {
             }
             if missing.len() == self.grant_count {
                 self.push(
-                    Diagnostic::error(format!(
-                        "missing `{key}`: no top-level `{key}` and no grant sets one"
-                    ))
+                    Diagnostic::new(
+                        Kind::MissingEverywhere,
+                        format!("missing `{key}`: no top-level `{key}` and no grant sets one"),
+                    )
                     .at(0..0)
                     .label(format!("`{key}` belongs at the top of the file"))
                     .help(format!(
@@ -307,7 +316,7 @@ impl Validator<'_> {
             }
             for (name, span) in missing {
                 self.diagnostics.push(
-                    Diagnostic::error(format!(
+                    Diagnostic::new(Kind::MissingInGrant, format!(
                         "grant `{name}` has no `{key}`, and the file sets none at the top"
                     ))
                     .at(span)

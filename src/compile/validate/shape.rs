@@ -7,7 +7,7 @@ use super::schema::Choice;
 use super::{Span, Validator, Value};
 use crate::aws::names::is_placeholder;
 use crate::diagnostic::suggestion::suggest;
-use crate::diagnostic::{Diagnostic, list};
+use crate::diagnostic::{Diagnostic, Kind, list};
 
 impl Validator<'_> {
     pub(super) fn type_error(
@@ -18,9 +18,12 @@ impl Validator<'_> {
         example: &str,
     ) {
         let found = value.get_ref().type_str();
-        let mut d = Diagnostic::error(format!("`{key}` must be {expected}, found {found}"))
-            .at(value.span())
-            .help(format!("write it as {example}"));
+        let mut d = Diagnostic::new(
+            Kind::WrongType,
+            format!("`{key}` must be {expected}, found {found}"),
+        )
+        .at(value.span())
+        .help(format!("write it as {example}"));
         if key == "account" && value.get_ref().is_integer() {
             d = d.help("quote the account id: account = \"111122223333\" (a number would lose leading zeros)");
         }
@@ -35,7 +38,7 @@ impl Validator<'_> {
                 let free_text = key == "output" || key == "tags" || key.starts_with("tags.");
                 if !free_text && is_placeholder(s) {
                     self.push(
-                        Diagnostic::error(format!(
+                        Diagnostic::new(Kind::Placeholder, format!(
                             "`{s}` is a placeholder from AWS's sample policies, not a real value"
                         ))
                         .at(value.span())
@@ -57,9 +60,12 @@ impl Validator<'_> {
             DeValue::Boolean(b) => Some(*b),
             DeValue::String(s) if s == "true" || s == "false" => {
                 self.push(
-                    Diagnostic::error(format!("`{key}` must be a boolean, found string"))
-                        .at(value.span())
-                        .help(format!("remove the quotes: {key} = {s}")),
+                    Diagnostic::new(
+                        Kind::QuotedBoolean,
+                        format!("`{key}` must be a boolean, found string"),
+                    )
+                    .at(value.span())
+                    .help(format!("remove the quotes: {key} = {s}")),
                 );
                 None
             }
@@ -96,11 +102,14 @@ impl Validator<'_> {
         let DeValue::Array(items) = value.get_ref() else {
             if let DeValue::String(s) = value.get_ref() {
                 self.push(
-                    Diagnostic::error(format!("`{key}` must be a list, found string"))
-                        .at(value.span())
-                        .help(format!(
-                            "put the value in square brackets: {key} = [\"{s}\"]"
-                        )),
+                    Diagnostic::new(
+                        Kind::NotAList,
+                        format!("`{key}` must be a list, found string"),
+                    )
+                    .at(value.span())
+                    .help(format!(
+                        "put the value in square brackets: {key} = [\"{s}\"]"
+                    )),
                 );
             } else {
                 self.type_error(value, key, "a list of strings", example);
@@ -109,7 +118,7 @@ impl Validator<'_> {
         };
         if items.is_empty() {
             self.push(
-                Diagnostic::error(format!("`{key}` is empty"))
+                Diagnostic::new(Kind::Empty, format!("`{key}` is empty"))
                     .at(value.span())
                     .help(format!("list at least one value: {example}")),
             );
@@ -119,10 +128,13 @@ impl Validator<'_> {
         for item in items.iter() {
             if !matches!(item.get_ref(), DeValue::String(_)) {
                 self.push(
-                    Diagnostic::error(format!(
-                        "`{key}` holds only strings, found {}",
-                        item.get_ref().type_str()
-                    ))
+                    Diagnostic::new(
+                        Kind::NotAStringItem,
+                        format!(
+                            "`{key}` holds only strings, found {}",
+                            item.get_ref().type_str()
+                        ),
+                    )
                     .at(item.span())
                     .help(format!("quote the value, as in {example}")),
                 );
@@ -137,7 +149,7 @@ impl Validator<'_> {
                 .find(|(o, _)| *o == s || (key == "who" && o.eq_ignore_ascii_case(&s)));
             if let Some((_, first_span)) = repeat {
                 self.push(
-                    Diagnostic::error(format!("`{s}` is repeated in `{key}`"))
+                    Diagnostic::new(Kind::Repeated, format!("`{s}` is repeated in `{key}`"))
                         .at(item.span())
                         .related(first_span.clone(), "first listed here")
                         .help("remove the repeated entry"),
@@ -173,7 +185,7 @@ impl Validator<'_> {
             None => format!("`{key}` is one of {list}"),
         };
         self.push(
-            Diagnostic::error(format!("unknown {key} \"{s}\""))
+            Diagnostic::new(Kind::UnknownChoice, format!("unknown {key} \"{s}\""))
                 .at(value.span())
                 .help(help),
         );
@@ -186,7 +198,7 @@ impl Validator<'_> {
             None => format!("known keys {place}: {}", known.join(", ")),
         };
         self.push(
-            Diagnostic::error(format!("unknown key `{key}` {place}"))
+            Diagnostic::new(Kind::UnknownKey, format!("unknown key `{key}` {place}"))
                 .at(span)
                 .help(help),
         );

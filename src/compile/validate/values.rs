@@ -11,7 +11,7 @@ use crate::aws::names::{
 };
 use crate::compile::config::{Format, Partition, Principal, PrincipalKind, Target};
 use crate::diagnostic::suggestion::suggest;
-use crate::diagnostic::{Diagnostic, list};
+use crate::diagnostic::{Diagnostic, Kind, list};
 
 impl Validator<'_> {
     pub(super) fn account(&mut self, value: &Value<'_>) -> Option<String> {
@@ -20,7 +20,7 @@ impl Validator<'_> {
             return Some(s);
         }
         self.push(
-            Diagnostic::error(format!("`{s}` is not an AWS account id"))
+            Diagnostic::new(Kind::BadAccount, format!("`{s}` is not an AWS account id"))
                 .at(value.span())
                 .label("expected 12 digits")
                 .help("an account id is 12 digits, as a string: account = \"111122223333\""),
@@ -34,7 +34,7 @@ impl Validator<'_> {
             None => Some(s),
             Some(problem) => {
                 self.push(
-                    Diagnostic::error(format!("`{s}` is not a region ssm-compile supports"))
+                    Diagnostic::new(Kind::BadRegion, format!("`{s}` is not a region ssm-compile supports"))
                         .at(value.span())
                         .label(problem)
                         .help("write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\""),
@@ -48,7 +48,7 @@ impl Validator<'_> {
         let s = self.string(value, "output")?;
         if s.trim().is_empty() {
             self.push(
-                Diagnostic::error("`output` is empty")
+                Diagnostic::new(Kind::EmptyOutput, "`output` is empty")
                     .at(value.span())
                     .help("name a directory relative to access.toml, e.g. output = \"policies\""),
             );
@@ -82,7 +82,7 @@ impl Validator<'_> {
                 None => format!("formats are {list}"),
             };
             self.push(
-                Diagnostic::error(format!("unknown format \"{s}\""))
+                Diagnostic::new(Kind::UnknownFormat, format!("unknown format \"{s}\""))
                     .at(span)
                     .help(help),
             );
@@ -116,7 +116,7 @@ impl Validator<'_> {
         };
         if let Some(problem) = problem {
             self.push(
-                Diagnostic::error(problem)
+                Diagnostic::new(Kind::BadGrantName, problem)
                     .at(span)
                     .help("name grants with 1 to 128 of A-Z a-z 0-9 + = , . @ _ - (e.g. [grant.web-oncall]); the name is the policy name and the file name"),
             );
@@ -136,17 +136,21 @@ impl Validator<'_> {
                         .map(|b| format!(" (did you mean `{b}`?)"))
                         .unwrap_or_default();
                     self.push(
-                        Diagnostic::error(format!("unknown principal type `{k}` in `{s}`{hint}"))
-                            .at(span)
-                            .help("write principals as \"user:NAME\", \"group:NAME\" or \"role:NAME\""),
+                        Diagnostic::new(
+                            Kind::UnknownPrincipalType,
+                            format!("unknown principal type `{k}` in `{s}`{hint}"),
+                        )
+                        .at(span)
+                        .help("write principals as \"user:NAME\", \"group:NAME\" or \"role:NAME\""),
                     );
                     continue;
                 }
                 None => {
                     self.push(
-                        Diagnostic::error(format!(
-                            "`{s}` does not say whether it is a user, a group or a role"
-                        ))
+                        Diagnostic::new(
+                            Kind::UntypedPrincipal,
+                            format!("`{s}` does not say whether it is a user, a group or a role"),
+                        )
                         .at(span)
                         .help(format!("write \"user:{s}\", \"group:{s}\" or \"role:{s}\"")),
                     );
@@ -174,10 +178,13 @@ impl Validator<'_> {
             };
             if let Some(problem) = problem {
                 self.push(
-                    Diagnostic::error(format!("`{s}` is not a valid IAM {} name", kind.as_str()))
-                        .at(span)
-                        .label(problem)
-                        .help("IAM names use A-Z a-z 0-9 and + = , . @ _ - only"),
+                    Diagnostic::new(
+                        Kind::BadPrincipalName,
+                        format!("`{s}` is not a valid IAM {} name", kind.as_str()),
+                    )
+                    .at(span)
+                    .label(problem)
+                    .help("IAM names use A-Z a-z 0-9 and + = , . @ _ - only"),
                 );
                 continue;
             }
@@ -219,9 +226,12 @@ impl Validator<'_> {
                         None => format!("consoles are {}", list::quoted(&known)),
                     };
                     self.push(
-                        Diagnostic::error(format!("unknown console \"{other}\""))
-                            .at(span)
-                            .help(help),
+                        Diagnostic::new(
+                            Kind::UnknownConsole,
+                            format!("unknown console \"{other}\""),
+                        )
+                        .at(span)
+                        .help(help),
                     );
                 }
             }
@@ -235,7 +245,7 @@ impl Validator<'_> {
         if let Some((_, star)) = items.iter().find(|(s, _)| s == "*") {
             if items.len() > 1 {
                 self.push(
-                    Diagnostic::error("`*` must stand alone in `instances`")
+                    Diagnostic::new(Kind::StarNotAlone, "`*` must stand alone in `instances`")
                         .at(star.clone())
                         .label("`*` already means every instance")
                         .help("remove the other ids, or remove \"*\" to grant only the listed instances"),
@@ -249,7 +259,7 @@ impl Validator<'_> {
             if let Some(problem) = instance_problem(s) {
                 ok = false;
                 self.push(
-                    Diagnostic::error(format!("`{s}` is not an instance id"))
+                    Diagnostic::new(Kind::BadInstanceId, format!("`{s}` is not an instance id"))
                         .at(span.clone())
                         .label(problem)
                         .help("write EC2 instances as i- and 8 or 17 lowercase hex digits, managed nodes as mi- and 17; use [\"*\"] for every instance or `tags` to select by tag"),
@@ -271,7 +281,7 @@ impl Validator<'_> {
         };
         if table.is_empty() {
             self.push(
-                Diagnostic::error("`tags` is empty")
+                Diagnostic::new(Kind::Empty, "`tags` is empty")
                     .at(value.span())
                     .help("name at least one tag: tags = { Team = \"web\" }"),
             );
@@ -300,7 +310,7 @@ impl Validator<'_> {
                     "tag keys have 1 to 128 letters, digits, spaces and _ . : / = + - @, and do not start with aws:"
                 };
                 self.push(
-                    Diagnostic::error(format!("invalid tag key `{k}`"))
+                    Diagnostic::new(Kind::BadTagKey, format!("invalid tag key `{k}`"))
                         .at(key.span())
                         .label(problem)
                         .help(help),
@@ -329,7 +339,7 @@ impl Validator<'_> {
                 if s == "tag-value" {
                     ok = false;
                     self.push(
-                        Diagnostic::error(format!("invalid tag value for `{k}`"))
+                        Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
                             .at(span.clone())
                             .label("`tag-value` is a placeholder from AWS's sample policies")
                             .help("replace it with the value your instances carry in this tag"),
@@ -352,7 +362,7 @@ impl Validator<'_> {
                 if let Some(problem) = problem {
                     ok = false;
                     self.push(
-                        Diagnostic::error(format!("invalid tag value for `{k}`"))
+                        Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
                             .at(span.clone())
                             .label(problem)
                             .help("IAM policies hold only characters U+0020 to U+00FF; `*` and `?` are wildcards"),
@@ -375,7 +385,7 @@ impl Validator<'_> {
             if let Some(problem) = document_problem(s) {
                 ok = false;
                 self.push(
-                    Diagnostic::error(format!("`{s}` is not a session document name"))
+                    Diagnostic::new(Kind::BadDocumentName, format!("`{s}` is not a session document name"))
                         .at(span.clone())
                         .label(problem)
                         .help("write the document's name (3 to 128 of A-Z a-z 0-9 _ - .), e.g. \"SSM-SessionManagerRunShell\" or \"AWS-StartSSHSession\""),
@@ -387,7 +397,7 @@ impl Validator<'_> {
 
     pub(super) fn kms_key(&mut self, key: &str, span: Span, partition: Partition, region: &str) {
         let err = |problem: String| {
-            Diagnostic::error(format!("`kms_key` is not a KMS key ARN: {problem}"))
+            Diagnostic::new(Kind::BadKmsArn, format!("`kms_key` is not a KMS key ARN: {problem}"))
                 .at(span.clone())
                 .help("write the key's ARN: arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (aws kms describe-key --key-id ... --query KeyMetadata.Arn)")
         };
@@ -399,7 +409,7 @@ impl Validator<'_> {
             }
             Err(KmsArnProblem::Alias) => {
                 return self.push(
-                    Diagnostic::error("`kms_key` is an alias ARN; IAM cannot grant a key through its alias")
+                    Diagnostic::new(Kind::KmsAlias, "`kms_key` is an alias ARN; IAM cannot grant a key through its alias")
                         .at(span)
                         .label("a policy on an alias ARN does not allow using the key")
                         .help("use the key ARN the alias points to: aws kms describe-key --key-id alias/NAME --query KeyMetadata.Arn"),
@@ -410,7 +420,7 @@ impl Validator<'_> {
         let (p, r) = (arn.partition, arn.region);
         if p != partition {
             self.push(
-                Diagnostic::error(format!(
+                Diagnostic::new(Kind::KmsPartition, format!(
                     "`kms_key` is in partition `{p}`, but the grant is in partition `{partition}`"
                 ))
                 .at(span)
@@ -423,7 +433,7 @@ impl Validator<'_> {
         }
         if r != region {
             self.push(
-                Diagnostic::warning(format!(
+                Diagnostic::new(Kind::KmsRegion, format!(
                     "`kms_key` is in region `{r}`, but the grant's sessions are in region `{region}`"
                 ))
                 .at(span)
