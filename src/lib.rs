@@ -1,14 +1,15 @@
 //! ssm-compile: `access.toml` to AWS Session Manager IAM policies.
 //!
 //! The core is pure: [`compile`] turns the configuration's bytes into a [`Plan`] (file name to
-//! bytes) or diagnostics. The command shells (`build`, `diff`, `check`, `--watch`) start from it.
+//! bytes) or diagnostics. The command shells (`build`, `diff`, `check`, `--watch`) are in the
+//! binary (`src/main.rs`), which alone prints.
 //! docs/ARCHITECTURE.md maps the modules.
 
 // Diagnostics travel only on the error path, where their size costs nothing measurable.
 #![allow(clippy::result_large_err)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod aws;
-pub mod commands;
 pub mod compile;
 pub mod deploy;
 pub mod diagnostic;

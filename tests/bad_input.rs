@@ -120,7 +120,8 @@ fn errors_of(bytes: &[u8]) -> Result<Option<String>, TestCaseError> {
             "span {span:?} outside the text"
         );
     }
-    let rendered = render(&diagnostics, &Source::new("access.toml", text), false);
+    let styled = render(&diagnostics, &Source::new("access.toml", text));
+    let rendered = anstream::adapter::strip_str(&styled).to_string();
     prop_assert!(rendered.contains(" --> access.toml:"), "{rendered}");
     Ok(Some(rendered))
 }

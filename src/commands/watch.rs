@@ -1,5 +1,5 @@
 //! `ssm-compile --watch`: build, then rebuild on every save of the configuration until
-//! interrupted. The decisions are in `crate::watch`; this shell owns the watcher, the clock,
+//! interrupted. The decisions are in `ssm_compile::watch`; this shell owns the watcher, the clock,
 //! the reads and the printing.
 
 use std::any::Any;
@@ -13,10 +13,10 @@ use notify_debouncer_full::{DebounceEventResult, FileIdCache, NoCache, Recommend
 
 use super::build::{print_report, write};
 use super::{Exit, Options, load_bytes, read_limited, report, too_large};
-use crate::diagnostic::{Diagnostic, Source};
-use crate::outdir;
-use crate::review::permissions;
-use crate::watch::{Read, Timing, Verdict, Watch, watch_error, watched_paths};
+use ssm_compile::diagnostic::{Diagnostic, Source};
+use ssm_compile::outdir;
+use ssm_compile::review::permissions;
+use ssm_compile::watch::{Read, Timing, Verdict, Watch, watch_error, watched_paths};
 
 /// The notify-debouncer-full timeout: an event is handed over this long after it happened.
 /// Together with `Timing::quiet` a save settles about 100 ms after its last write: below what
@@ -38,7 +38,7 @@ enum Msg {
 /// Runs until SIGINT, SIGTERM or SIGHUP; exits 0 then. Exits 2 only when it cannot watch.
 pub fn watch(opts: &Options, wopts: &WatchOptions, err: &mut dyn Write) -> Exit {
     let fail = |err: &mut dyn Write, d: Diagnostic| {
-        report(err, &[d], &Source::new("", ""), opts.color);
+        report(err, &[d], &Source::new("", ""));
         Exit::Error
     };
     let (dir, config_path) = match watched_paths(&opts.config) {
@@ -126,7 +126,7 @@ pub fn watch(opts: &Options, wopts: &WatchOptions, err: &mut dyn Write) -> Exit 
             Msg::Errors(errors) => {
                 let diags: Vec<_> = errors.iter().map(|e| watch_error(e, &dir)).collect();
                 let _ = writeln!(err, "[{}] the watcher reported a problem", clock());
-                report(err, &diags, &Source::new("", ""), opts.color);
+                report(err, &diags, &Source::new("", ""));
                 // Events may have been lost with the error: read again to be sure.
                 let rescan = notify::Event::new(notify::EventKind::Other)
                     .set_flag(notify::event::Flag::Rescan);
@@ -161,7 +161,7 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
         Ok(None) => {
             let path = outdir::display(&opts.config);
             let _ = writeln!(err, "[{}] could not read the configuration", clock());
-            report(err, &[too_large(&path)], &Source::new(path, ""), opts.color);
+            report(err, &[too_large(&path)], &Source::new(path, ""));
             return;
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -169,7 +169,7 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
             // Unreadable (permissions, a directory...): say so; the next save tries again.
             let _ = writeln!(err, "[{}] could not read the configuration", clock());
             let d = outdir::io_error("read", &opts.config, &e);
-            report(err, &[d], &Source::new("", ""), opts.color);
+            report(err, &[d], &Source::new("", ""));
             return;
         }
     };
@@ -192,7 +192,7 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
                 *last_warnings = warnings;
             }
             let compiled_in = started.elapsed();
-            let Ok(done) = write(&loaded, opts.color, err) else {
+            let Ok(done) = write(&loaded, err) else {
                 let _ = writeln!(
                     err,
                     "[{}] the build failed; waiting for the next save",
@@ -214,7 +214,7 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
             print_report(err, &loaded, &done);
             let changes: Vec<_> = done.written.iter().chain(&done.removed).cloned().collect();
             let deltas = permissions::deltas(&changes);
-            let _ = err.write_all(permissions::render_summary(&deltas, opts.color).as_bytes());
+            let _ = err.write_all(permissions::render_summary(&deltas, true).as_bytes());
         }
         (Verdict::ReportErrors, _) => {
             let _ = writeln!(

@@ -184,15 +184,9 @@ impl Planner {
             }
         }
         for format in templates {
-            let (name, bytes) = match format {
-                Format::Json => continue,
-                Format::CloudFormation => (
-                    deploy::CLOUDFORMATION_FILE,
-                    deploy::cloudformation::render(&expanded),
-                ),
-                Format::Terraform => (deploy::TERRAFORM_FILE, deploy::terraform::render(&expanded)),
-            };
-            files.insert(name.to_owned(), Content::Bytes(bytes));
+            if let Some((name, bytes)) = deploy::render(format, &expanded) {
+                files.insert(name.to_owned(), Content::Bytes(bytes));
+            }
         }
         (Some((Plan { files }, self.grants)), diagnostics)
     }

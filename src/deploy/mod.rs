@@ -53,12 +53,67 @@ pub fn attachments(grants: &[GrantSummary]) -> BTreeSet<Attachment> {
         .collect()
 }
 
+/// A deployable output: one file in the output directory that creates every grant's managed
+/// policy and attaches it to its `who`. Each format renders its file and reads it back, so
+/// `diff` can say what a changed template grants and to whom.
+pub trait Template {
+    /// The format's file in the output directory.
+    const FILE: &'static str;
+    /// The file's bytes for these grants and their policies.
+    fn render(grants: &Expanded<'_>) -> Vec<u8>;
+    /// The policy documents the file deploys, by grant name; `None` if it does not parse.
+    fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>>;
+    /// The attachments the file deploys; `None` if it does not parse.
+    fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>>;
+}
+
+/// The CloudFormation template (`cloudformation.rs`).
+pub struct CloudFormation;
+/// The Terraform configuration (`terraform.rs`).
+pub struct Terraform;
+
+impl Template for CloudFormation {
+    const FILE: &'static str = CLOUDFORMATION_FILE;
+    fn render(grants: &Expanded<'_>) -> Vec<u8> {
+        cloudformation::render(grants)
+    }
+    fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+        cloudformation::documents(bytes)
+    }
+    fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
+        cloudformation::attachments(bytes)
+    }
+}
+
+impl Template for Terraform {
+    const FILE: &'static str = TERRAFORM_FILE;
+    fn render(grants: &Expanded<'_>) -> Vec<u8> {
+        terraform::render(grants)
+    }
+    fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+        terraform::documents(bytes)
+    }
+    fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
+        terraform::attachments(bytes)
+    }
+}
+
+/// The template of `format` rendered: its file name and bytes; `None` for `json`, which has no
+/// template.
+pub fn render(format: Format, grants: &Expanded<'_>) -> Option<(&'static str, Vec<u8>)> {
+    match format {
+        Format::Json => None,
+        Format::CloudFormation => Some((CloudFormation::FILE, CloudFormation::render(grants))),
+        Format::Terraform => Some((Terraform::FILE, Terraform::render(grants))),
+    }
+}
+
 /// The attachments a generated file deploys, read back from its bytes; `None` for a file that
 /// is not a deployable template (policy files, the manifest) or that does not parse.
 pub fn attachments_in(name: &str, bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
     match name {
-        CLOUDFORMATION_FILE => cloudformation::attachments(bytes),
-        TERRAFORM_FILE => terraform::attachments(bytes),
+        CloudFormation::FILE => CloudFormation::attachments(bytes),
+        Terraform::FILE => Terraform::attachments(bytes),
         _ => None,
     }
 }
@@ -67,15 +122,15 @@ pub fn attachments_in(name: &str, bytes: &[u8]) -> Option<BTreeSet<Attachment>> 
 /// `None` for a file that is not a deployable template or that does not parse.
 pub fn documents_in(name: &str, bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
     match name {
-        CLOUDFORMATION_FILE => cloudformation::documents(bytes),
-        TERRAFORM_FILE => terraform::documents(bytes),
+        CloudFormation::FILE => CloudFormation::documents(bytes),
+        Terraform::FILE => Terraform::documents(bytes),
         _ => None,
     }
 }
 
 /// Whether `name` is one of the deployable templates ssm-compile writes.
 pub fn is_template(name: &str) -> bool {
-    name == CLOUDFORMATION_FILE || name == TERRAFORM_FILE
+    name == CloudFormation::FILE || name == Terraform::FILE
 }
 
 /// How the attachments deployed by a directory's templates change from `old` files to `new`

@@ -10,10 +10,12 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::{Diagnostic, Severity, Source, floor_char_boundary};
 
-/// Renders diagnostics, each followed by a blank line. A span is clamped to the source, so no
+/// Renders diagnostics, each followed by a blank line, always styled: the binary writes through
+/// a stream that strips styles when colour is off (`anstream::adapter::strip_str` does the same
+/// for a string). A span is clamped to the source, so no
 /// diagnostic can make the renderer panic.
-pub fn render(diagnostics: &[Diagnostic], source: &Source, color: bool) -> String {
-    let renderer = renderer(color);
+pub fn render(diagnostics: &[Diagnostic], source: &Source) -> String {
+    let renderer = Renderer::styled();
     let lines = LineStarts::new(&source.text);
     let mut out = String::new();
     for d in diagnostics {
@@ -39,19 +41,11 @@ pub fn render(diagnostics: &[Diagnostic], source: &Source, color: bool) -> Strin
 
 /// A closing line such as `error: 3 errors in access.toml; nothing was written`: styled like a
 /// diagnostic, without a code or a place.
-pub fn render_summary(severity: Severity, text: &str, color: bool) -> String {
+pub fn render_summary(severity: Severity, text: &str) -> String {
     let report = [Group::with_title(level(severity).primary_title(text))];
-    let mut out = renderer(color).render(&report);
+    let mut out = Renderer::styled().render(&report);
     out.push_str("\n\n");
     out
-}
-
-fn renderer(color: bool) -> Renderer {
-    if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    }
 }
 
 fn level(severity: Severity) -> Level<'static> {

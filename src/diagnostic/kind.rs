@@ -144,15 +144,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod print {
-    /// `cargo test print_catalogue -- --ignored --nocapture` prints the docs' list.
-    #[test]
-    #[ignore]
-    fn print_catalogue() {
-        for k in super::Kind::ALL {
-            println!("- `{}` {:?}: {}", k.code(), k, k.description());
-        }
-    }
-}
