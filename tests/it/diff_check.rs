@@ -225,7 +225,7 @@ fn one_change_among_many_grants_is_the_only_one_reported() {
     one_change_among(500);
 }
 
-/// The speed requirement: `cargo test --release --test diff_check -- --ignored --nocapture`.
+/// The speed requirement: `cargo test --release --test it diff_check -- --ignored --nocapture`.
 #[test]
 #[ignore = "timing: run in release on a quiet machine"]
 fn ten_thousand_grants_one_changed_is_fast() {

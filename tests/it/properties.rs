@@ -3,7 +3,7 @@
 //! The policies are inspected as plain `serde_json::Value`s, not through the crate's own typed
 //! structs, so a bug in those structs cannot hide itself.
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! the wrong type, huge values. Never a panic; every error is located; through the binary, exit
 //! code 2 and an output directory left exactly as it was.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! exactly `tests/errors/NAME.stderr` (every problem located at FILE:LINE:COL, its line shown,
 //! a help line), and leave an output directory from an earlier build byte for byte and
 //! modification time for modification time as it was.
-//! `SSM_COMPILE_BLESS=1 cargo test --test errors` rewrites the `.stderr` files; review them.
+//! `TRYCMD=overwrite cargo test --test it errors` rewrites the `.stderr` files; review them.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use assert_cmd::Command;
+
+use crate::support;
 
 fn errors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors")
@@ -124,7 +126,7 @@ fn check_case(name: &str) {
     );
 
     let expected_path = errors_dir().join(format!("{name}.stderr"));
-    if std::env::var_os("SSM_COMPILE_BLESS").is_some() {
+    if support::bless() {
         fs::write(&expected_path, &stderr).unwrap();
         return;
     }
@@ -135,27 +137,19 @@ fn check_case(name: &str) {
     );
 }
 
-macro_rules! errors {
-    ($($test:ident => $name:literal,)*) => {
-        $(
-            #[test]
-            fn $test() {
-                check_case($name);
-            }
-        )*
-
-        /// Every case on disk has a test, and there are at least 40 distinct ones.
-        #[test]
-        fn every_case_is_listed() {
-            let listed = [$($name),*];
-            assert!(listed.len() >= 40);
-            for entry in fs::read_dir(errors_dir()).unwrap() {
-                let file = entry.unwrap().file_name().into_string().unwrap();
-                let stem = file.rsplit_once('.').map_or(file.as_str(), |(s, _)| s);
-                assert!(listed.contains(&stem), "tests/errors/{file} has no test in tests/errors.rs");
-            }
-        }
-    };
+/// Every `tests/errors/NAME.toml`, and there are at least 40 distinct ones.
+#[test]
+fn every_case() {
+    let cases = support::cases_in("tests/errors", "toml");
+    assert!(cases.len() >= 40, "{cases:?}");
+    // Every file of the folder belongs to a case.
+    for file in support::cases_in("tests/errors", "stderr") {
+        assert!(
+            cases.contains(&file),
+            "tests/errors/{file}.stderr has no .toml"
+        );
+    }
+    support::check_all(&cases, check_case);
 }
 
 /// All problems of one file are reported in one run, each in its place.
@@ -177,91 +171,4 @@ fn several_problems_are_all_reported_at_once() {
     }
     assert!(stderr.contains("error: 7 errors in many-problems.toml; nothing was written"));
     assert!(!errors_dir().join("never-written").exists());
-}
-
-errors! {
-    account_eleven_digits => "account-eleven-digits",
-    account_in_grant_not_digits => "account-in-grant-not-digits",
-    admin_document_access_check => "admin-document-access-check",
-    admin_documents => "admin-documents",
-    both_instances_and_tags => "both-instances-and-tags",
-    document_arn => "document-arn",
-    document_reserved_prefix => "document-reserved-prefix",
-    ec2_console_documents => "ec2-console-documents",
-    empty_consoles => "empty-consoles",
-    empty_documents => "empty-documents",
-    empty_instances => "empty-instances",
-    empty_tag_values => "empty-tag-values",
-    empty_tags => "empty-tags",
-    empty_who => "empty-who",
-    grant_region_outside_partition => "grant-region-outside-partition",
-    instance_uppercase => "instance-uppercase",
-    instance_wildcard => "instance-wildcard",
-    instance_wrong_length => "instance-wrong-length",
-    instance_wrong_prefix => "instance-wrong-prefix",
-    kms_alias_arn => "kms-alias-arn",
-    kms_bad_key_id => "kms-bad-key-id",
-    kms_key_id_only => "kms-key-id-only",
-    kms_other_partition => "kms-other-partition",
-    managed_node_short => "managed-node-short",
-    many_problems => "many-problems",
-    missing_account => "missing-account",
-    missing_grant_keys => "missing-grant-keys",
-    missing_region_in_one_grant => "missing-region-in-one-grant",
-    name_case_duplicate => "name-case-duplicate",
-    name_dotdot => "name-dotdot",
-    name_empty => "name-empty",
-    name_slash => "name-slash",
-    name_space => "name-space",
-    name_too_long => "name-too-long",
-    neither_instances_nor_tags => "neither-instances-nor-tags",
-    no_grants => "no-grants",
-    not_utf8 => "not-utf8",
-    output_empty => "output-empty",
-    own_sessions_username_for_role => "own-sessions-username-for-role",
-    partition_contradicts_region => "partition-contradicts-region",
-    partition_in_grant => "partition-in-grant",
-    placeholder_account => "placeholder-account",
-    placeholder_instance => "placeholder-instance",
-    placeholder_kms_key => "placeholder-kms-key",
-    placeholder_region => "placeholder-region",
-    placeholder_tag => "placeholder-tag",
-    policy_too_large => "policy-too-large",
-    principal_arn => "principal-arn",
-    region_iso => "region-iso",
-    region_malformed => "region-malformed",
-    repeated_console => "repeated-console",
-    repeated_document => "repeated-document",
-    repeated_instance => "repeated-instance",
-    repeated_tag_value => "repeated-tag-value",
-    repeated_who_case => "repeated-who-case",
-    star_not_alone => "star-not-alone",
-    syntax_duplicate_grant => "syntax-duplicate-grant",
-    syntax_duplicate_key => "syntax-duplicate-key",
-    syntax_unclosed_list => "syntax-unclosed-list",
-    syntax_unquoted_string => "syntax-unquoted-string",
-    tag_key_reserved => "tag-key-reserved",
-    tag_value_not_latin1 => "tag-value-not-latin1",
-    tag_value_too_long => "tag-value-too-long",
-    type_account_integer => "type-account-integer",
-    type_bool_integer => "type-bool-integer",
-    type_bool_quoted => "type-bool-quoted",
-    type_grant_array => "type-grant-array",
-    type_list_item_number => "type-list-item-number",
-    type_role_boolean => "type-role-boolean",
-    type_tag_value_number => "type-tag-value-number",
-    type_tags_list => "type-tags-list",
-    type_who_string => "type-who-string",
-    unknown_console => "unknown-console",
-    unknown_grant_key => "unknown-grant-key",
-    unknown_own_sessions => "unknown-own-sessions",
-    unknown_partition => "unknown-partition",
-    unknown_principal_type => "unknown-principal-type",
-    unknown_role => "unknown-role",
-    unknown_top_key => "unknown-top-key",
-    syntax_unclosed_inline_table => "syntax-unclosed-inline-table",
-    syntax_unterminated_string => "syntax-unterminated-string",
-    syntax_unclosed_header => "syntax-unclosed-header",
-    syntax_two_unquoted_values => "syntax-two-unquoted-values",
-    placeholder_kms_sample_arn => "placeholder-kms-sample-arn",
 }

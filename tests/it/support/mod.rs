@@ -383,3 +383,49 @@ impl Spec {
             .expect("a grant of the spec")
     }
 }
+
+/// Whether expected files are to be rewritten: `TRYCMD=overwrite`, the one update switch of the
+/// test suite (trycmd reads it for `tests/cmd`; `cases` and `errors` read it here).
+pub fn bless() -> bool {
+    std::env::var_os("TRYCMD").is_some_and(|v| v == "overwrite")
+}
+
+/// The stems of the `*.EXT` files of a folder of the repository, sorted: the cases of a
+/// fixture folder, discovered rather than listed.
+pub fn cases_in(dir: &str, ext: &str) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut stems: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(&format!(".{ext}")).map(str::to_owned)
+        })
+        .collect();
+    stems.sort();
+    stems
+}
+
+/// Runs `check` on every case and fails once, naming every case that failed with its message,
+/// so one broken case does not hide the others.
+pub fn check_all(cases: &[String], check: impl Fn(&str) + std::panic::RefUnwindSafe) {
+    let failed: Vec<String> = cases
+        .iter()
+        .filter_map(|case| {
+            let outcome = std::panic::catch_unwind(|| check(case));
+            let message = outcome.err()?;
+            let text = message
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| message.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            Some(format!("--- {case}:\n{text}"))
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failed.len(),
+        cases.len(),
+        failed.join("\n")
+    );
+}
