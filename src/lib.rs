@@ -8,8 +8,9 @@
 // Diagnostics travel only on the error path, where their size costs nothing measurable.
 #![allow(clippy::result_large_err)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
 
-pub mod aws;
+mod aws;
 pub mod compile;
 pub mod deploy;
 pub mod diagnostic;
@@ -18,7 +19,7 @@ pub mod review;
 pub mod watch;
 
 // The pipeline's stages, under the names the tests and the fuzz target use.
-pub use compile::{config, expand, parse, plan, policy, validate};
+pub use compile::{config, parse, plan, policy, validate};
 
 pub use compile::{Compiled, compile, compile_with};
 pub use config::{Config, Format, GrantSummary, Settings};

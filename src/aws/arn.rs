@@ -5,13 +5,13 @@ use super::names::{is_aws_owned_document, is_key_id, region_problem};
 use super::partition::Partition;
 
 /// Every EC2 instance, in every region and account.
-pub fn all_instances(p: &str) -> String {
+pub(crate) fn all_instances(p: &str) -> String {
     format!("arn:{p}:ec2:*:*:instance/*")
 }
 
 /// An EC2 instance (`i-`, region and account wildcarded as in the quickstart) or a managed node
 /// (`mi-`, which lives in Systems Manager under the grant's region and account).
-pub fn instance(p: &str, region: &str, account: &str, id: &str) -> String {
+pub(crate) fn instance(p: &str, region: &str, account: &str, id: &str) -> String {
     if id.starts_with("mi-") {
         format!("arn:{p}:ssm:{region}:{account}:managed-instance/{id}")
     } else {
@@ -20,7 +20,7 @@ pub fn instance(p: &str, region: &str, account: &str, id: &str) -> String {
 }
 
 /// A session document; AWS's own documents have no account in their ARN.
-pub fn document(p: &str, region: &str, account: &str, name: &str) -> String {
+pub(crate) fn document(p: &str, region: &str, account: &str, name: &str) -> String {
     let owner = if is_aws_owned_document(name) {
         ""
     } else {
@@ -30,25 +30,25 @@ pub fn document(p: &str, region: &str, account: &str, name: &str) -> String {
 }
 
 /// The sessions a user started (Session Manager names them after the user).
-pub fn own_sessions_by_username(p: &str) -> String {
+pub(crate) fn own_sessions_by_username(p: &str) -> String {
     format!("arn:{p}:ssm:*:*:session/${{aws:username}}-*")
 }
 
 /// Every session (narrowed by a tag condition).
-pub fn all_sessions(p: &str) -> String {
+pub(crate) fn all_sessions(p: &str) -> String {
     format!("arn:{p}:ssm:*:*:session/*")
 }
 
 /// A KMS key ARN as written in `kms_key`, checked field by field.
 #[derive(Debug, PartialEq, Eq)]
-pub struct KmsKeyArn<'a> {
+pub(crate) struct KmsKeyArn<'a> {
     pub partition: Partition,
     pub region: &'a str,
 }
 
 /// Why a `kms_key` is not a usable key ARN.
 #[derive(Debug, PartialEq, Eq)]
-pub enum KmsArnProblem {
+pub(crate) enum KmsArnProblem {
     /// Not `arn:PARTITION:kms:REGION:ACCOUNT:RESOURCE` at all.
     Shape,
     /// An alias ARN, which IAM cannot grant a key through.
@@ -58,7 +58,7 @@ pub enum KmsArnProblem {
 }
 
 impl<'a> KmsKeyArn<'a> {
-    pub fn parse(arn: &'a str) -> Result<Self, KmsArnProblem> {
+    pub(crate) fn parse(arn: &'a str) -> Result<Self, KmsArnProblem> {
         let fields: Vec<&str> = arn.splitn(6, ':').collect();
         if fields.len() != 6 || fields[0] != "arn" || fields[2] != "kms" {
             return Err(KmsArnProblem::Shape);

@@ -4,16 +4,16 @@
 use crate::compile::config::PrincipalKind;
 
 /// IAM's limit on a managed policy, white space not counted.
-pub const MAX_POLICY_CHARS: usize = 6144;
+pub(crate) const MAX_POLICY_CHARS: usize = 6144;
 
 /// Resources one CloudFormation template may declare.
-pub const MAX_TEMPLATE_RESOURCES: usize = 500;
+pub(crate) const MAX_TEMPLATE_RESOURCES: usize = 500;
 
 /// Managed policies IAM lets one principal have by default.
-pub const DEFAULT_ATTACHED_POLICIES: usize = 10;
+pub(crate) const DEFAULT_ATTACHED_POLICIES: usize = 10;
 
 /// Managed policies IAM lets one principal have at most, after a quota increase.
-pub fn max_attached_policies(kind: PrincipalKind) -> usize {
+pub(crate) fn max_attached_policies(kind: PrincipalKind) -> usize {
     match kind {
         PrincipalKind::User | PrincipalKind::Role => 20,
         PrincipalKind::Group => 10,

@@ -2,9 +2,9 @@
 //! quotas. Nothing here knows `access.toml`; sources are in /work/shared/reference (see
 //! docs/ARCHITECTURE.md).
 
-pub mod arn;
-pub mod limits;
-pub mod names;
+pub(crate) mod arn;
+pub(crate) mod limits;
+pub(crate) mod names;
 mod partition;
 
 pub use partition::Partition;

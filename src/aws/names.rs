@@ -3,10 +3,10 @@
 
 /// The session document of an end-user grant that names none (and the preferences document an
 /// admin grant manages).
-pub const DEFAULT_DOCUMENT: &str = "SSM-SessionManagerRunShell";
+pub(crate) const DEFAULT_DOCUMENT: &str = "SSM-SessionManagerRunShell";
 
 /// Values copied from AWS's sample policies that must be replaced before a policy can work.
-pub const PLACEHOLDERS: &[&str] = &[
+pub(crate) const PLACEHOLDERS: &[&str] = &[
     "account-id",
     "region",
     "instance-id",
@@ -20,29 +20,29 @@ pub const PLACEHOLDERS: &[&str] = &[
     "group-name",
 ];
 
-pub fn is_placeholder(s: &str) -> bool {
+pub(crate) fn is_placeholder(s: &str) -> bool {
     PLACEHOLDERS.contains(&s) || s.contains("EXAMPLE")
 }
 
-pub fn is_policy_name_char(c: char) -> bool {
+pub(crate) fn is_policy_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
 }
 
 /// Characters an IAM policy document can hold (besides tab, LF and CR).
-pub fn is_policy_char(c: char) -> bool {
+pub(crate) fn is_policy_char(c: char) -> bool {
     ('\u{20}'..='\u{ff}').contains(&c)
 }
 
-pub fn is_tag_char(c: char) -> bool {
+pub(crate) fn is_tag_char(c: char) -> bool {
     c.is_alphanumeric() && is_policy_char(c) || " _.:/=+-@".contains(c)
 }
 
-pub fn is_hex(s: &str) -> bool {
+pub(crate) fn is_hex(s: &str) -> bool {
     s.bytes()
         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-pub fn is_key_id(id: &str) -> bool {
+pub(crate) fn is_key_id(id: &str) -> bool {
     if let Some(mrk) = id.strip_prefix("mrk-") {
         return mrk.len() == 32 && is_hex(mrk);
     }
@@ -50,7 +50,7 @@ pub fn is_key_id(id: &str) -> bool {
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| is_hex(p))
 }
 
-pub fn region_problem(s: &str) -> Option<String> {
+pub(crate) fn region_problem(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split('-').collect();
     let word = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
     let number = |p: &str| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
@@ -65,7 +65,7 @@ pub fn region_problem(s: &str) -> Option<String> {
     (!shape).then(|| "expected a region code like us-east-2".to_owned())
 }
 
-pub fn instance_problem(s: &str) -> Option<String> {
+pub(crate) fn instance_problem(s: &str) -> Option<String> {
     let (prefix, digits, lengths): (&str, &str, &[usize]) = if let Some(d) = s.strip_prefix("mi-") {
         ("mi-", d, &[17])
     } else if let Some(d) = s.strip_prefix("i-") {
@@ -92,7 +92,7 @@ pub fn instance_problem(s: &str) -> Option<String> {
     None
 }
 
-pub fn document_problem(s: &str) -> Option<String> {
+pub(crate) fn document_problem(s: &str) -> Option<String> {
     let len = s.chars().count();
     if s.starts_with("arn:") {
         return Some("write the document name, not its ARN".to_owned());
@@ -117,7 +117,7 @@ pub fn document_problem(s: &str) -> Option<String> {
 }
 
 /// AWS's own documents have no account in their ARN.
-pub fn is_aws_owned_document(name: &str) -> bool {
+pub(crate) fn is_aws_owned_document(name: &str) -> bool {
     name.starts_with("AWS") || name.starts_with("Amazon")
 }
 

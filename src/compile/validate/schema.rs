@@ -176,14 +176,14 @@ pub fn grant_keys() -> impl Iterator<Item = &'static str> {
 }
 
 /// The key of `name` that a grant may hold, as the table's `'static` name.
-pub fn grant_key(name: &str) -> Option<&'static str> {
+pub(super) fn grant_key(name: &str) -> Option<&'static str> {
     KEYS.iter()
         .find(|k| k.name == name && k.scope != Scope::Top)
         .map(|k| k.name)
 }
 
 /// A key whose value is one of a few words.
-pub trait Choice: Copy + 'static {
+pub(super) trait Choice: Copy + 'static {
     /// The words, in message order (the first is the example), and what each means.
     const NAMES: &'static [(&'static str, Self)];
 }
@@ -203,7 +203,7 @@ impl Choice for Partition {
 
 /// `own_sessions` as written; `Auto` is resolved against `who` by the grant rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OwnSessionsChoice {
+pub(super) enum OwnSessionsChoice {
     Auto,
     Username,
     SessionTag,
