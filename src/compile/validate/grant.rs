@@ -174,7 +174,7 @@ impl Validator<'_> {
         ) {
             // A contradiction of the top-level region is reported once, by `top_level`.
             if *explicit != derived {
-                self.diagnostics.push(
+                self.push_absolute(
                     Diagnostic::new(Kind::GrantPartition, format!(
                         "grant `{name}` is in region `{r}` of partition `{derived}`, but the file sets partition `{explicit}`"
                     ))

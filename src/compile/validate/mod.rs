@@ -100,6 +100,9 @@ struct Validator<'s> {
     /// Where valid grants go (always set; `Option` only for `Default`).
     sink: Option<&'s mut dyn FnMut(Grant)>,
     diagnostics: Vec<Diagnostic>,
+    /// The errors among `diagnostics`, counted as they are pushed: a grant compares the count
+    /// before and after its checks, and counting each time would make many errors quadratic.
+    errors: usize,
     /// Byte offset of the section being checked within the file; added to every span.
     base: usize,
     defaults: Defaults,
@@ -138,6 +141,12 @@ impl Validator<'_> {
                 *span = span.start + base..span.end + base;
             }
         }
+        self.push_absolute(d);
+    }
+
+    /// Pushes a diagnostic whose spans are already absolute (not shifted by `base`).
+    fn push_absolute(&mut self, d: Diagnostic) {
+        self.errors += usize::from(d.is_error());
         self.diagnostics.push(d);
     }
 
@@ -231,7 +240,7 @@ impl Validator<'_> {
                 .help(
                     "IAM policy names and some file systems ignore case: rename one of the grants",
                 );
-                self.diagnostics.push(d);
+                self.push_absolute(d);
             } else {
                 let absolute = self.shift(name_span.clone());
                 let written = (lower != name).then(|| name.into());
@@ -315,7 +324,7 @@ impl Validator<'_> {
                 continue;
             }
             for (name, span) in missing {
-                self.diagnostics.push(
+                self.push_absolute(
                     Diagnostic::new(Kind::MissingInGrant, format!(
                         "grant `{name}` has no `{key}`, and the file sets none at the top"
                     ))
@@ -338,7 +347,7 @@ impl Validator<'_> {
     }
 
     fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.errors
     }
 }
 
