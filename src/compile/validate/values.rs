@@ -291,31 +291,7 @@ impl Validator<'_> {
         let mut ok = true;
         for (key, v) in table.iter() {
             let k: &str = key.get_ref().as_ref();
-            let key_problem = if k == "tag-key" {
-                Some(format!("`{k}` is a placeholder from AWS's sample policies"))
-            } else if k.is_empty() || k.chars().count() > 128 {
-                Some("a tag key has 1 to 128 characters".to_owned())
-            } else if k.to_lowercase().starts_with("aws:") {
-                Some("tag keys starting with `aws:` are reserved by AWS".to_owned())
-            } else {
-                k.chars()
-                    .find(|c| !is_tag_char(*c))
-                    .map(|c| format!("{c:?} cannot appear in a tag key used in an IAM condition"))
-            };
-            if let Some(problem) = key_problem {
-                ok = false;
-                let help = if k == "tag-key" {
-                    "replace it with the key of a tag your instances carry, e.g. tags = { Team = \"web\" }"
-                } else {
-                    "tag keys have 1 to 128 letters, digits, spaces and _ . : / = + - @, and do not start with aws:"
-                };
-                self.push(
-                    Diagnostic::new(Kind::BadTagKey, format!("invalid tag key `{k}`"))
-                        .at(key.span())
-                        .label(problem)
-                        .help(help),
-                );
-            }
+            ok &= self.tag_key(k, key.span());
             let values = match v.get_ref() {
                 DeValue::String(_) => self.string(v, "tags").map(|s| vec![(s, v.span())]),
                 DeValue::Array(_) => {
@@ -335,43 +311,80 @@ impl Validator<'_> {
                 ok = false;
                 continue;
             };
-            for (s, span) in &values {
-                if s == "tag-value" {
-                    ok = false;
-                    self.push(
-                        Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
-                            .at(span.clone())
-                            .label("`tag-value` is a placeholder from AWS's sample policies")
-                            .help("replace it with the value your instances carry in this tag"),
-                    );
-                    continue;
-                }
-                let problem = if s.chars().count() > 256 {
-                    Some(format!(
-                        "{} characters; a tag value has at most 256",
-                        s.chars().count()
-                    ))
-                } else {
-                    s.chars().find(|c| !is_policy_char(*c)).map(|c| {
-                        format!(
-                            "{c:?} (U+{:04X}) cannot be written in an IAM policy",
-                            c as u32
-                        )
-                    })
-                };
-                if let Some(problem) = problem {
-                    ok = false;
-                    self.push(
-                        Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
-                            .at(span.clone())
-                            .label(problem)
-                            .help("IAM policies hold only characters U+0020 to U+00FF; `*` and `?` are wildcards"),
-                    );
-                }
-            }
+            ok &= self.tag_values(k, &values);
             out.push((k.to_owned(), values.into_iter().map(|(s, _)| s).collect()));
         }
         ok.then_some(Target::Tags(out))
+    }
+
+    /// A tag key usable in an IAM condition; false (reported) if not.
+    fn tag_key(&mut self, k: &str, span: Span) -> bool {
+        let key_problem = if k == "tag-key" {
+            Some(format!("`{k}` is a placeholder from AWS's sample policies"))
+        } else if k.is_empty() || k.chars().count() > 128 {
+            Some("a tag key has 1 to 128 characters".to_owned())
+        } else if k.to_lowercase().starts_with("aws:") {
+            Some("tag keys starting with `aws:` are reserved by AWS".to_owned())
+        } else {
+            k.chars()
+                .find(|c| !is_tag_char(*c))
+                .map(|c| format!("{c:?} cannot appear in a tag key used in an IAM condition"))
+        };
+        if let Some(problem) = key_problem {
+            let help = if k == "tag-key" {
+                "replace it with the key of a tag your instances carry, e.g. tags = { Team = \"web\" }"
+            } else {
+                "tag keys have 1 to 128 letters, digits, spaces and _ . : / = + - @, and do not start with aws:"
+            };
+            self.push(
+                Diagnostic::new(Kind::BadTagKey, format!("invalid tag key `{k}`"))
+                    .at(span)
+                    .label(problem)
+                    .help(help),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Tag values an IAM policy can hold; false (each bad one reported) if not.
+    fn tag_values(&mut self, k: &str, values: &[(String, Span)]) -> bool {
+        let mut ok = true;
+        for (s, span) in values {
+            if s == "tag-value" {
+                ok = false;
+                self.push(
+                    Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
+                        .at(span.clone())
+                        .label("`tag-value` is a placeholder from AWS's sample policies")
+                        .help("replace it with the value your instances carry in this tag"),
+                );
+                continue;
+            }
+            let problem = if s.chars().count() > 256 {
+                Some(format!(
+                    "{} characters; a tag value has at most 256",
+                    s.chars().count()
+                ))
+            } else {
+                s.chars().find(|c| !is_policy_char(*c)).map(|c| {
+                    format!(
+                        "{c:?} (U+{:04X}) cannot be written in an IAM policy",
+                        c as u32
+                    )
+                })
+            };
+            if let Some(problem) = problem {
+                ok = false;
+                self.push(
+                Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
+                    .at(span.clone())
+                    .label(problem)
+                    .help("IAM policies hold only characters U+0020 to U+00FF; `*` and `?` are wildcards"),
+            );
+            }
+        }
+        ok
     }
 
     pub(super) fn documents(&mut self, value: &Value<'_>) -> Option<Vec<String>> {
