@@ -12,6 +12,7 @@ pub mod config;
 pub mod deploy;
 pub mod diagnostic;
 pub mod expand;
+pub mod lint;
 pub mod outdir;
 pub mod parse;
 pub mod permissions;
