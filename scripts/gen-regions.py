@@ -13,6 +13,7 @@ says so.
 """
 
 import argparse
+import datetime
 import json
 import pathlib
 import re
@@ -79,6 +80,8 @@ def render(data, version, date):
         f'pub const SOURCE: &str = "botocore {version} (PyPI), {ENTRY}";',
         "/// The date of that file inside the botocore wheel.",
         f"pub const SOURCE_DATE: &str = {rust_str(date)};",
+        "/// When the script read it.",
+        f"pub const RETRIEVED: &str = {rust_str(datetime.date.today().isoformat())};",
         "",
         "/// Every region of the supported partitions, sorted by name.",
         "pub const REGIONS: &[Region] = &[",

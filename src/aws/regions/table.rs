@@ -9,6 +9,8 @@ pub const BOTOCORE_VERSION: &str = "1.44.8";
 pub const SOURCE: &str = "botocore 1.44.8 (PyPI), botocore/data/endpoints.json";
 /// The date of that file inside the botocore wheel.
 pub const SOURCE_DATE: &str = "2026-11-20";
+/// When the script read it.
+pub const RETRIEVED: &str = "2026-12-01";
 
 /// Every region of the supported partitions, sorted by name.
 pub const REGIONS: &[Region] = &[
