@@ -5,7 +5,8 @@
 #
 #   scripts/python-tools.sh              # validators: tests/validators/requirements.txt
 #                                        # (parliament, cfn-lint, moto)
-#   scripts/python-tools.sh ecosystem    # scripts/ecosystem-requirements.txt (pre-commit, taplo)
+#   scripts/python-tools.sh ecosystem    # scripts/ecosystem-requirements.txt (pre-commit, taplo,
+#                                        # check-jsonschema)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
