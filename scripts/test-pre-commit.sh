@@ -23,6 +23,15 @@ hook_target="$(mkdir -p "${CARGO_TARGET_DIR:-target}/pre-commit-hook" && cd "$_"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+"$venv/bin/pre-commit" validate-manifest .pre-commit-hooks.yaml
+# README's .pre-commit-config.yaml (the yaml block of "With pre-commit") is valid.
+awk '/^### With pre-commit/ { s = 1 } s && /^```yaml/ { y = 1; next } y && /^```/ { exit }
+    y { print }' README.md >"$work/config.yaml"
+grep -q "id: ssm-compile-check" "$work/config.yaml" || {
+    echo "test-pre-commit: README's pre-commit configuration does not use the hook" >&2
+    exit 1
+}
+"$venv/bin/pre-commit" validate-config "$work/config.yaml"
 export PRE_COMMIT_HOME="$work/pre-commit-home" PRE_COMMIT_COLOR=never
 export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.com
 export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.com

@@ -30,12 +30,12 @@ cd "${INPUT_WORKING_DIRECTORY:-.}"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+exec 3>&1 # the step's stdout, for the job log and annotations from inside redirections
 
 # Annotations name files from the repository root; ssm-compile names them from here.
 prefix="" top=""
 if top=$(git rev-parse --show-toplevel 2>/dev/null); then
-    prefix=$(realpath -m --relative-to="$top" "$PWD")/
-    [[ $prefix == ./ ]] && prefix=""
+    prefix=$(git rev-parse --show-prefix)
 fi
 
 # has_option COMMAND OPTION: whether `ssm-compile COMMAND --help` lists OPTION.
@@ -55,19 +55,23 @@ annotate() {
 }
 
 message_format=human
-if has_option check --message-format && "$tool" check --help | grep -q github; then
+if has_option check --message-format && "$tool" check --help | grep -qw github; then
     message_format=github
 fi
 
+# run_check: the human text for the job log and the summary, and the annotations (from a
+# second run with --message-format github when ssm-compile has it).
 run_check() {
     local args=(check -c "$config" --color never)
-    [[ $message_format == github ]] && args+=(--message-format github)
     check_status=0
     "$tool" "${args[@]}" >"$work/check.out" 2>"$work/check.err" || check_status=$?
-    # The job log keeps the text; workflow commands are printed once, by annotate.
-    grep -v -h '^::' "$work/check.out" "$work/check.err" >&2 || true
-    annotate <"$work/check.err"
-    annotate <"$work/check.out"
+    cat "$work/check.out" "$work/check.err" >&2
+    if [[ $message_format == github ]]; then
+        "$tool" "${args[@]}" --message-format github >"$work/annotations" 2>&1 || true
+    else
+        cat "$work/check.err" "$work/check.out" >"$work/annotations"
+    fi
+    annotate <"$work/annotations"
     if ((check_status == 1)); then
         echo "::error file=$prefix$config,title=ssm-compile check::$(stale_line)"
     fi
@@ -104,9 +108,10 @@ diff_section() {
     [[ -n $out ]] && args+=(-o "$out")
     "$tool" "${args[@]}" --format json >"$work/diff.json" 2>/dev/null || return 0
     widens=$(jq -r .widens "$work/diff.json")
-    echo "::group::ssm-compile diff${title:+ (${title#\#\#\# })}" >&2 # the job log has it all
-    "$tool" "${args[@]}" 2>&1 | sed "s|$work/base/||g" >&2 || true
-    echo "::endgroup::" >&2
+    # The job log (the step's stdout, fd 3) has the whole text diff, folded.
+    echo "::group::ssm-compile diff${title:+ (${title#\#\#\# })}" >&3
+    "$tool" "${args[@]}" 2>&1 | sed "s|$work/base/||g" >&3 || true
+    echo "::endgroup::" >&3
     if has_option diff --max-bytes; then args+=(--max-bytes "$max_bytes"); fi
     "$tool" "${args[@]}" --format markdown | sed "s|$work/base/||g" |
         awk -v title="$title" 'NR == 1 && title != "" { if (/^#/) $0 = title; else print title "\n" }
@@ -114,17 +119,24 @@ diff_section() {
     echo
 }
 
-# base_policies: the base ref's output directory into $work/base, printing its path there.
+# base_policies: the base ref's output directory into $work/base, printing its path there;
+# its annotations go to fd 3.
 base_policies() {
     local out_dir rel rev
     out_dir=$("$tool" diff -c "$config" --color never --format json | jq -r .output_dir)
-    rel=$(realpath -m --relative-to="$top" "$out_dir")
+    # Its path in the repository: from its parent, which exists when the directory does not.
+    rel=$(cd "$(dirname "$out_dir")" 2>/dev/null && git rev-parse --show-prefix) || rel=../
+    rel=$rel$(basename "$out_dir")
+    if [[ $rel == ../* ]]; then
+        echo "::warning title=ssm-compile::cannot find $out_dir in the repository; not comparing with $base_ref" >&3
+        return 1
+    fi
     if git fetch --quiet --depth=1 origin "$base_ref" 2>/dev/null; then
         rev=FETCH_HEAD
     elif git rev-parse --verify --quiet "$base_ref^{commit}" >/dev/null; then
         rev=$base_ref
     else
-        echo "::warning title=ssm-compile::cannot find base ref $base_ref; not comparing with it"
+        echo "::warning title=ssm-compile::cannot find base ref $base_ref; not comparing with it" >&3
         return 1
     fi
     mkdir -p "$work/base"
@@ -140,7 +152,7 @@ write_summary() {
         verdict
         if [[ $check_status -ne 2 ]]; then
             ((check_status == 0)) || diff_section "" ""
-            if [[ -n $base_ref && -n $prefix$top ]] && base_dir=$(base_policies); then
+            if [[ -n $base_ref && -n $top ]] && base_dir=$(base_policies); then
                 diff_section "$base_dir" "### Access changed against \`$base_ref\`"
             fi
         fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Tests the GitHub Action offline: action.yml against the vendored schema of action metadata
-# (check-jsonschema), and scripts/action/run.sh, as action.yml runs it, in scratch git
+# Tests the GitHub Action offline: action.yml and README's workflow against the vendored schemas
+# of GitHub (check-jsonschema), and scripts/action/run.sh, as action.yml runs it, in scratch git
 # repositories in the system temp dir with a fake GITHUB_STEP_SUMMARY and GITHUB_OUTPUT and the
 # debug binary. Asserts the annotations, the summary, the outputs, the exit codes and the size
 # cap. The install step (cargo install from GitHub) is not run here.
@@ -10,11 +10,19 @@ repo=$PWD
 
 venv="$repo/$(scripts/python-tools.sh ecosystem)"
 "$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# README's workflow (the first yaml block of "In CI (GitHub Actions)") is a valid workflow.
+awk '/^### In CI \(GitHub Actions\)/ { s = 1 } s && /^```yaml/ { y = 1; next }
+    y && /^```/ { exit } y { print }' README.md >"$work/workflow.yml"
+grep -q "uses: OWNER/ssm-compile@v0" "$work/workflow.yml" || {
+    echo "action-test: README's workflow does not use the action" >&2
+    exit 1
+}
+"$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "$work/workflow.yml" >/dev/null
 cargo build --quiet --bin ssm-compile
 bin="$(cd "${CARGO_TARGET_DIR:-target}/debug" && pwd)/ssm-compile"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.com
 export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.com
 checks=0
@@ -119,12 +127,16 @@ if [[ \$1 == check && \$2 == --help ]]; then
 fi
 if [[ \$1 == check && " \$* " == *" --message-format github "* ]]; then
     echo "::error file=access.toml,line=3,col=1,title=E0042::from the tool" >&2; exit 2
+elif [[ \$1 == check ]]; then
+    printf 'error[E0042]: from the tool\n  --> access.toml:3:1\n' >&2; exit 2
 fi
 exec "$bin" "\$@"
 EOF
 chmod +x "$tool"
 action 2 INPUT_WORKING_DIRECTORY=infra
 expect_line out "::error file=infra/access.toml,line=3,col=1,title=E0042::from the tool"
+(($(wc -l <"$work/out") == 1)) || fail "more annotations than the tool's"
+expect_line summary "error[E0042]: from the tool" # the summary has the human text
 unset tool
 
 case="a summary over GitHub's 1 MiB"
@@ -140,7 +152,7 @@ expect_line summary "✅ The committed policies match \`access.toml\`."
 expect_line summary '| `g700` | added | ⚠️ **widens** |'
 expect_text summary "_(diff left out to fit GitHub's step summary limit; the job log has it)_"
 expect_none summary '```diff'
-expect_text err "+++ infra/policies/g700.json" # the job log has the diffs
+expect_text out "+++ infra/policies/g700.json" # the job log has the diffs
 
 case="a summary cut at a line"
 action 0 "${pr[@]}" SSM_COMPILE_SUMMARY_MAX_BYTES=3000
