@@ -80,8 +80,9 @@ try() {
 }
 
 # language: rust. CARGO_NET_OFFLINE makes cargo resolve from the crates already downloaded
-# (by the build above: the locked versions) instead of the newest ones on crates.io, since
-# pre-commit's `cargo install` does not pass --locked.
+# (`cargo fetch`: the locked versions, for every platform) instead of the newest ones on
+# crates.io, since pre-commit's `cargo install` does not pass --locked.
+cargo fetch --locked --quiet
 export CARGO_TARGET_DIR="$hook_target" CARGO_NET_OFFLINE=true CARGO_PROFILE_RELEASE_OPT_LEVEL=0
 case="policies up to date"
 try ssm-compile-check pass
