@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks that Cargo.toml's `rust-version` is honest: no package of the committed Cargo.lock
-declares a newer `rust_version`, and the edition is available in it.
+declares a newer `rust_version`, the edition is available in it, and README's Install section
+promises the same minimum.
 
 `cargo install --locked` and `cargo test` build exactly the locked versions, so the newest Rust
 any of them asks for is the real minimum. `cargo metadata --locked` lists every locked package
@@ -15,6 +16,7 @@ newer Rust, and fails unless that is rejected: the check cannot pass by checking
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +28,7 @@ EDITION_FLOOR = {"2015": (1, 0), "2018": (1, 31), "2021": (1, 56), "2024": (1, 8
 def parse_version(text):
     """'1.91' or '1.88.0' -> (1, 91) / (1, 88, 0), compared as tuples; trailing zeros dropped
     so that 1.88 and 1.88.0 are equal."""
-    parts = [int(p) for p in text.split(".")]
+    parts = [int(p) for p in text.split("-")[0].split(".")]
     while len(parts) > 2 and parts[-1] == 0:
         parts.pop()
     return tuple(parts)
@@ -86,6 +88,21 @@ def canary():
     }
 
 
+def readme_problems(root, metadata):
+    """README's "You need a Rust toolchain, X or newer" must name the declared rust-version."""
+    text = (root / "README.md").read_text()
+    promised = re.search(r"Rust toolchain, (\d+\.\d+(?:\.\d+)?) or newer", text)
+    members = set(metadata["workspace_members"])
+    declared = [p.get("rust_version") for p in metadata["packages"] if p["id"] in members]
+    if not promised:
+        return ["README.md does not say which Rust it needs (\"Rust toolchain, X or newer\")"]
+    return [
+        f"README.md promises Rust {promised.group(1)}, Cargo.toml's rust-version is {d}"
+        for d in declared
+        if d and parse_version(d) != parse_version(promised.group(1))
+    ]
+
+
 def main(argv):
     if not problems(canary())[0]:
         print("msrv-check: the canary (a dependency needing a newer Rust) was not rejected",
@@ -104,6 +121,8 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     found, summary = problems(metadata)
+    if not argv:
+        found += readme_problems(root, metadata)
     for problem in found:
         print(f"msrv-check: {problem}", file=sys.stderr)
     if found:
