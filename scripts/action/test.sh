@@ -116,6 +116,15 @@ expect_line summary "❌ \`access.toml\` has errors (annotated on the file); not
 expect_line summary "help: did you mean \`role\`?"
 git -C "$scratch" checkout --quiet -- infra/access.toml
 
+case="a warning"
+printf 'kms_key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"\n' \
+    >>"$scratch/infra/access.toml" # in grant db, the last one
+build
+action 0 INPUT_WORKING_DIRECTORY=infra
+expect_text out '::warning file=infra/access.toml,line=15,col=11::`kms_key` is in region `eu-west-1`, but'
+expect_line outputs "up-to-date=true"
+git -C "$scratch" checkout --quiet -- infra
+
 case="ssm-compile with --message-format github"
 # A stand-in for a later ssm-compile: its help lists the option, and it prints workflow
 # commands itself. run.sh must pass the option and name files from the repository root.
