@@ -6,6 +6,7 @@
 // Diagnostics travel only on the error path, where their size costs nothing measurable.
 #![allow(clippy::result_large_err)]
 
+pub mod access;
 pub mod commands;
 pub mod config;
 pub mod deploy;

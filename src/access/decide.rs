@@ -1,0 +1,286 @@
+//! The decision procedures: which requests `after` allows and `before` does not.
+//!
+//! Policy variables relate dimensions (`session/${aws:username}-*` ties the resource to the
+//! context), which a box cannot express. A variable the principal fixes (`user:alice` has
+//! `aws:username = alice`; a role has none) is substituted, which is exact. A variable it does
+//! not fix is decided in two worlds: absent, and present with a value written as one private
+//! symbol `U` that only `*` and the variable itself match (never `?` nor a letter).
+//!
+//! Why the symbolic world is sound for "no new access": take any value `u` and any request `w`
+//! allowed by `after[u]`. Write `w'` for `w` with the characters that came from `u` replaced by
+//! `U`; `w'` is in `after[U]`, hence (if the check passed) in some `before[U]` statement. In that
+//! match each `U` was consumed by a `*` or by `${var}` itself; substituting `u` back, the same
+//! `*` consumes `u` and `${var}` becomes `u`, so `before[u]` allows `w`. The converse does not
+//! hold (`x${aws:username}` is inside `x` + `x?` + `x??*` for every value, not for `U`), so a
+//! symbolic witness is only returned once a concrete value confirms it; failing that, exact
+//! runs with a few concrete values are tried, and failing those the answer is `Undecidable`.
+
+use super::eval::{Request, Witness, statement_allows};
+use super::model::{Policy, Statement, Undecidable};
+use super::pattern::{Binding, Var};
+use super::space::{Bx, Space, inter, is_empty, is_full};
+use super::witness::{self, Hints};
+
+/// What is known about the principal's policy variables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub username: Knowledge,
+    pub userid: Knowledge,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Knowledge {
+    /// Any value, or absent: decided for all of them.
+    #[default]
+    Unknown,
+    Absent,
+    Value(String),
+}
+
+impl Facts {
+    /// The facts a `who` entry fixes: an IAM user has `aws:username` = its name; roles and
+    /// Identity Center permission sets have no `aws:username`; a group's members are unknown.
+    pub fn for_principal(principal: &str) -> Facts {
+        let username = match principal.split_once(':') {
+            Some(("user", name)) => Knowledge::Value(name.to_string()),
+            Some(("role" | "permission-set", _)) => Knowledge::Absent,
+            _ => Knowledge::Unknown,
+        };
+        Facts {
+            username,
+            userid: Knowledge::Unknown,
+        }
+    }
+
+    fn get(&self, var: Var) -> &Knowledge {
+        match var {
+            Var::Username => &self.username,
+            Var::Userid => &self.userid,
+        }
+    }
+}
+
+/// Both directions of a comparison.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Comparison {
+    /// Allowed after, denied before.
+    pub gained: Vec<Witness>,
+    /// Allowed before, denied after.
+    pub lost: Vec<Witness>,
+}
+
+/// Requests `after` allows and `before` does not (empty: `after` is contained in `before`),
+/// every variable unknown.
+pub fn new_access(before: &[Policy], after: &[Policy]) -> Result<Vec<Witness>, Undecidable> {
+    new_access_with(before, after, &Facts::default())
+}
+
+/// [`new_access`] under what is known of the principal.
+pub fn new_access_with(
+    before: &[Policy],
+    after: &[Policy],
+    facts: &Facts,
+) -> Result<Vec<Witness>, Undecidable> {
+    gained(&statements(before), &statements(after), facts)
+}
+
+/// Both directions.
+pub fn compare(
+    before: &[Policy],
+    after: &[Policy],
+    facts: &Facts,
+) -> Result<Comparison, Undecidable> {
+    let (b, a) = (statements(before), statements(after));
+    Ok(Comparison {
+        gained: gained(&b, &a, facts)?,
+        lost: gained(&a, &b, facts)?,
+    })
+}
+
+/// Whether the two sets allow exactly the same requests.
+pub fn equivalent(a: &[Policy], b: &[Policy], facts: &Facts) -> Result<bool, Undecidable> {
+    let c = compare(a, b, facts)?;
+    Ok(c.gained.is_empty() && c.lost.is_empty())
+}
+
+pub(crate) fn statements(policies: &[Policy]) -> Vec<&Statement> {
+    policies.iter().flat_map(|p| &p.statements).collect()
+}
+
+fn allows(statements: &[&Statement], r: &Request) -> bool {
+    statements.iter().any(|s| statement_allows(s, r))
+}
+
+/// Most witnesses returned per comparison: enough to review, bounded for huge changes.
+const MAX_WITNESSES: usize = 16;
+/// Bound on the pieces one subtraction may produce before we give up honestly.
+const MAX_PIECES: usize = 20_000;
+
+pub(crate) fn gained(
+    before: &[&Statement],
+    after: &[&Statement],
+    facts: &Facts,
+) -> Result<Vec<Witness>, Undecidable> {
+    // Cheap and common: every statement after is literally one before.
+    if after.iter().all(|s| before.contains(s)) {
+        return Ok(Vec::new());
+    }
+    let mut used: Vec<Var> = before.iter().chain(after).flat_map(|s| s.vars()).collect();
+    used.sort();
+    used.dedup();
+    let mut out = Vec::new();
+    for env in worlds(&used, facts) {
+        let found = in_world(before, after, &env, &used)?;
+        for w in found {
+            if !out.contains(&w) && out.len() < MAX_WITNESSES {
+                out.push(w);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every combination of bindings the facts leave open.
+fn worlds(used: &[Var], facts: &Facts) -> Vec<[Binding; 2]> {
+    let mut out = vec![[Binding::Absent, Binding::Absent]];
+    for &var in used {
+        let choices = match facts.get(var) {
+            Knowledge::Unknown => vec![Binding::Absent, Binding::Symbol],
+            Knowledge::Absent => vec![Binding::Absent],
+            Knowledge::Value(v) => vec![Binding::Value(v.clone())],
+        };
+        out = out
+            .into_iter()
+            .flat_map(|env| {
+                choices.iter().map(move |c| {
+                    let mut env = env.clone();
+                    env[var.index()] = c.clone();
+                    env
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn in_world(
+    before: &[&Statement],
+    after: &[&Statement],
+    env: &[Binding; 2],
+    used: &[Var],
+) -> Result<Vec<Witness>, Undecidable> {
+    let symbols: Vec<char> = Var::ALL
+        .iter()
+        .filter(|v| env[v.index()] == Binding::Symbol)
+        .map(|v| v.symbol())
+        .collect();
+    let all: Vec<&Statement> = before.iter().chain(after).copied().collect();
+    let space = Space::new(&all, &symbols);
+    let hints = Hints::new(&space, &all, env);
+    let values = Var::ALL.map(|v| match &env[v.index()] {
+        Binding::Absent => None,
+        Binding::Value(s) => Some(s.clone()),
+        Binding::Symbol => Some(witness::example(v).to_string()),
+    });
+    let before_boxes: Vec<Bx> = before.iter().flat_map(|s| space.boxes(s, env)).collect();
+    let mut out = Vec::new();
+    let mut unconfirmed = false;
+    for s in after {
+        for a in space.boxes(s, env) {
+            let pieces = subtract(&space, a, &before_boxes)?;
+            let confirmed = pieces
+                .iter()
+                .map(|p| witness::build(&space, p, &hints, &values, used))
+                .find(|w| allows(after, w) && !allows(before, w));
+            match confirmed {
+                Some(w) => out.push(w),
+                None if pieces.is_empty() => {}
+                None if symbols.is_empty() => {
+                    debug_assert!(false, "a concrete piece gave no witness");
+                    return Err(Undecidable::new(
+                        "internal: a non-empty difference produced no confirmed witness",
+                    ));
+                }
+                None => unconfirmed = true,
+            }
+        }
+    }
+    if unconfirmed && out.is_empty() {
+        out = concrete_values(before, after, env, used)?;
+    }
+    Ok(out)
+}
+
+/// The symbolic world found a difference no concrete value confirmed: try a few values exactly.
+fn concrete_values(
+    before: &[&Statement],
+    after: &[&Statement],
+    env: &[Binding; 2],
+    used: &[Var],
+) -> Result<Vec<Witness>, Undecidable> {
+    for candidate in ["alice", "a", "ab", "abc", "alice-0123456789abcdef0", "x"] {
+        let concrete = env.clone().map(|b| match b {
+            Binding::Symbol => Binding::Value(candidate.to_string()),
+            other => other,
+        });
+        let found = in_world(before, after, &concrete, used)?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+    }
+    Err(Undecidable::new(
+        "whether access widens depends on the value of a policy variable \
+         (aws:username or aws:userid) in a way the model cannot settle",
+    ))
+}
+
+/// `a` minus the union of `bs`, as disjoint-enough pieces (each non-empty).
+pub(crate) fn subtract(space: &Space, a: Bx, bs: &[Bx]) -> Result<Vec<Bx>, Undecidable> {
+    let mut pieces = vec![a];
+    for b in bs {
+        let mut next = Vec::new();
+        for p in pieces {
+            minus_box(space, p, b, &mut next);
+        }
+        pieces = next;
+        if pieces.is_empty() {
+            break;
+        }
+        if pieces.len() > MAX_PIECES {
+            return Err(Undecidable::new(format!(
+                "the comparison splits into more than {MAX_PIECES} pieces"
+            )));
+        }
+    }
+    Ok(pieces)
+}
+
+/// `p - b` = for each dimension d: (p ∩ b on the dimensions before d) × (p_d - b_d) × p after d.
+fn minus_box(space: &Space, p: Bx, b: &Bx, out: &mut Vec<Bx>) {
+    let mut meet = Vec::with_capacity(p.len());
+    for (d, (pl, bl)) in p.iter().zip(b).enumerate() {
+        let m = if is_full(bl, space.dims[d].optional) {
+            pl.clone()
+        } else {
+            inter(pl, bl)
+        };
+        if is_empty(&m) {
+            out.push(p);
+            return;
+        }
+        meet.push(m);
+    }
+    let mut prefix = p.clone();
+    for d in 0..p.len() {
+        if is_full(&b[d], space.dims[d].optional) {
+            continue;
+        }
+        let diff = space.minus(d, &p[d], &b[d]);
+        if !is_empty(&diff) {
+            let mut piece = prefix.clone();
+            piece[d] = diff;
+            out.push(piece);
+        }
+        prefix[d] = meet[d].clone();
+    }
+}

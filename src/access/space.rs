@@ -1,0 +1,239 @@
+//! Statements as boxes: one language per dimension (the action, the six ARN fields, each
+//! condition key), a request being one point. A statement with several resources is a union
+//! of boxes; subtraction of one box from another splits it into at most one box per dimension.
+
+use super::dfa::{Alphabet, Atom, Dfa};
+use super::model::{Op, Resource, Statement};
+use super::pattern::{Binding, Seg, instantiate, is_universal};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The language of one dimension: whether "absent" belongs to it, and its strings (`None`: all).
+#[derive(Clone, Debug)]
+pub(crate) struct Lang {
+    pub(crate) absent: bool,
+    pub(crate) strings: Option<Rc<Dfa>>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Dim {
+    pub(crate) alpha: Alphabet,
+    /// Condition keys may be absent; the action and the ARN fields never are.
+    pub(crate) optional: bool,
+    /// Condition key as first spelled (empty for the action and ARN fields).
+    pub(crate) spelled: String,
+    /// The empty language over this alphabet (what `x - everything` leaves).
+    empty: Rc<Dfa>,
+}
+
+pub(crate) const ACTION: usize = 0;
+pub(crate) const ARN: usize = 1;
+pub(crate) const KEYS: usize = 7;
+
+/// The dimensions shared by every box of one comparison.
+#[derive(Clone, Debug)]
+pub(crate) struct Space {
+    pub(crate) dims: Vec<Dim>,
+    pub(crate) keys: BTreeMap<String, usize>,
+}
+
+pub(crate) type Bx = Vec<Lang>;
+
+impl Space {
+    /// Collects every dimension and the characters its patterns spell, over all statements.
+    pub(crate) fn new(statements: &[&Statement], symbols: &[char]) -> Space {
+        let mut chars: Vec<Vec<char>> = vec![Vec::new(); KEYS];
+        let mut keys: BTreeMap<String, usize> = BTreeMap::new();
+        let mut spelled: Vec<String> = vec![String::new(); KEYS];
+        let lits = |segs: &[Seg], out: &mut Vec<char>| {
+            out.extend(segs.iter().filter_map(|s| match s {
+                Seg::Lit(c) => Some(*c),
+                _ => None,
+            }))
+        };
+        for s in statements {
+            for a in &s.actions {
+                lits(a, &mut chars[ACTION]);
+            }
+            for r in &s.resources {
+                if let Resource::Arn(fields) = r {
+                    for (i, f) in fields.iter().enumerate() {
+                        lits(f, &mut chars[ARN + i]);
+                    }
+                }
+            }
+            for c in &s.clauses {
+                let dim = *keys.entry(c.key.clone()).or_insert_with(|| {
+                    chars.push(Vec::new());
+                    spelled.push(c.spelled.clone());
+                    chars.len() - 1
+                });
+                for v in &c.values {
+                    lits(v, &mut chars[dim]);
+                    if let Op::Bool { .. } = c.op {
+                        lits(v, &mut chars[dim]);
+                        chars[dim].extend(v.iter().filter_map(|s| match s {
+                            Seg::Lit(c) => Some(c.to_ascii_uppercase()),
+                            _ => None,
+                        }));
+                    }
+                }
+            }
+        }
+        // Variable values can reach the last ARN field and condition values, and a variable
+        // value may hold any character: give the values a name (their own class) everywhere.
+        let dims = chars
+            .into_iter()
+            .zip(spelled)
+            .enumerate()
+            .map(|(i, (mut cs, spelled))| {
+                cs.extend_from_slice(symbols);
+                let alpha = Alphabet::new(cs, (ARN..ARN + 5).contains(&i));
+                let empty = Rc::new(Dfa::from_globs(&alpha, &[]));
+                Dim {
+                    alpha,
+                    optional: i >= KEYS,
+                    spelled,
+                    empty,
+                }
+            })
+            .collect();
+        // Keys were numbered in first-seen order; the map gives each its dimension.
+        Space { dims, keys }
+    }
+
+    pub(crate) fn full(&self, dim: usize) -> Lang {
+        Lang {
+            absent: self.dims[dim].optional,
+            strings: None,
+        }
+    }
+
+    pub(crate) fn full_box(&self) -> Bx {
+        (0..self.dims.len()).map(|d| self.full(d)).collect()
+    }
+
+    fn globs(&self, dim: usize, globs: Vec<Vec<Atom>>) -> Option<Rc<Dfa>> {
+        Some(Rc::new(Dfa::from_globs(&self.dims[dim].alpha, &globs)))
+    }
+
+    /// A glob dimension from patterns (variables already bound).
+    fn pattern_lang(&self, dim: usize, patterns: &[Vec<Seg>]) -> Lang {
+        let strings = if patterns.iter().any(|p| is_universal(p)) {
+            None
+        } else {
+            self.globs(dim, patterns.iter().map(|p| atoms(p)).collect())
+        };
+        Lang {
+            absent: false,
+            strings,
+        }
+    }
+
+    /// The boxes of one statement under the given variable bindings (none: it allows nothing).
+    pub(crate) fn boxes(&self, s: &Statement, env: &[Binding; 2]) -> Vec<Bx> {
+        let mut base = self.full_box();
+        base[ACTION] = self.pattern_lang(ACTION, &s.actions);
+        for c in &s.clauses {
+            let dim = self.keys[&c.key];
+            let values: Vec<Vec<Seg>> = c
+                .values
+                .iter()
+                .filter_map(|v| instantiate(v, env))
+                .collect();
+            let lang = match c.op {
+                _ if values.is_empty() => return Vec::new(),
+                Op::StringLike | Op::StringEquals => self.pattern_lang(dim, &values),
+                Op::Bool { if_exists } => Lang {
+                    absent: if_exists,
+                    strings: self.globs(dim, values.iter().map(|v| folded(v)).collect()),
+                },
+            };
+            base[dim] = inter(&base[dim], &lang);
+        }
+        let mut out = Vec::new();
+        for r in &s.resources {
+            let mut b = base.clone();
+            if let Resource::Arn(fields) = r {
+                let mut bound = Vec::new();
+                for f in fields.iter() {
+                    match instantiate(f, env) {
+                        Some(segs) => bound.push(segs),
+                        None => break,
+                    }
+                }
+                if bound.len() < 6 {
+                    continue;
+                }
+                for (i, f) in bound.iter().enumerate() {
+                    b[ARN + i] = self.pattern_lang(ARN + i, std::slice::from_ref(f));
+                }
+            }
+            if !is_empty_box(&b) {
+                out.push(b);
+            }
+        }
+        out
+    }
+}
+
+fn atoms(segs: &[Seg]) -> Vec<Atom> {
+    segs.iter()
+        .map(|s| match s {
+            Seg::Lit(c) => Atom::Char(*c),
+            Seg::Star => Atom::Star,
+            Seg::Any => Atom::Any,
+            Seg::Var(_) => unreachable!("variables are bound before automata are built"),
+        })
+        .collect()
+}
+
+fn folded(segs: &[Seg]) -> Vec<Atom> {
+    segs.iter()
+        .map(|s| match s {
+            Seg::Lit(c) => Atom::Either(c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+            _ => unreachable!("Bool values are literal"),
+        })
+        .collect()
+}
+
+pub(crate) fn inter(a: &Lang, b: &Lang) -> Lang {
+    Lang {
+        absent: a.absent && b.absent,
+        strings: match (&a.strings, &b.strings) {
+            (None, x) | (x, None) => x.clone(),
+            (Some(x), Some(y)) => Some(Rc::new(x.product(y, |p, q| p && q))),
+        },
+    }
+}
+
+impl Space {
+    /// `a` minus `b` in dimension `dim`.
+    pub(crate) fn minus(&self, dim: usize, a: &Lang, b: &Lang) -> Lang {
+        minus(a, b, &self.dims[dim].empty)
+    }
+}
+
+fn minus(a: &Lang, b: &Lang, empty: &Rc<Dfa>) -> Lang {
+    Lang {
+        absent: a.absent && !b.absent,
+        strings: match (&a.strings, &b.strings) {
+            (_, None) => Some(empty.clone()),
+            (None, Some(y)) => Some(Rc::new(y.complement())),
+            (Some(x), Some(y)) => Some(Rc::new(x.product(y, |p, q| p && !q))),
+        },
+    }
+}
+
+pub(crate) fn is_empty(l: &Lang) -> bool {
+    !l.absent && l.strings.as_ref().is_some_and(|d| d.is_empty())
+}
+
+pub(crate) fn is_empty_box(b: &Bx) -> bool {
+    b.iter().any(is_empty)
+}
+
+/// Whether `b` is everything its dimension can hold (then nothing is subtracted there).
+pub(crate) fn is_full(l: &Lang, optional: bool) -> bool {
+    l.strings.is_none() && l.absent == optional
+}
