@@ -16,9 +16,10 @@
 //! runs with a few concrete values are tried, and failing those the answer is `Undecidable`.
 
 use super::eval::{Request, Witness, statement_allows};
+use super::lang::{inter, is_empty, is_full, minus};
 use super::model::{Policy, Statement, Undecidable};
-use super::pattern::{Binding, Var};
-use super::space::{Bx, Space, inter, is_empty, is_full};
+use super::pattern::{Binding, Seg, Var, display, glob_match};
+use super::space::{Bx, Space};
 use super::witness::{self, Hints};
 
 /// What is known about the principal's policy variables.
@@ -174,24 +175,45 @@ fn in_world(
         .filter(|v| env[v.index()] == Binding::Symbol)
         .map(|v| v.symbol())
         .collect();
+    // A statement also found before is covered by itself; a statement before whose actions
+    // cannot meet any changed one's cannot cover it. Only the rest become automata.
+    let changed: Vec<&Statement> = after
+        .iter()
+        .filter(|s| !before.contains(s))
+        .copied()
+        .collect();
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let relevant: Vec<&Statement> = before
+        .iter()
+        .filter(|b| changed.iter().any(|a| may_meet(a, b)))
+        .copied()
+        .collect();
+    let modelled: Vec<&Statement> = relevant.iter().chain(&changed).copied().collect();
+    let space = Space::new(&modelled, &symbols);
     let all: Vec<&Statement> = before.iter().chain(after).copied().collect();
-    let space = Space::new(&all, &symbols);
     let hints = Hints::new(&space, &all, env);
     let values = Var::ALL.map(|v| match &env[v.index()] {
         Binding::Absent => None,
         Binding::Value(s) => Some(s.clone()),
         Binding::Symbol => Some(witness::example(v).to_string()),
     });
-    let before_boxes: Vec<Bx> = before.iter().flat_map(|s| space.boxes(s, env)).collect();
+    let before_boxes: Vec<Bx> = relevant.iter().flat_map(|s| space.boxes(s, env)).collect();
     let mut out = Vec::new();
     let mut unconfirmed = false;
-    for s in after {
+    for s in changed {
         for a in space.boxes(s, env) {
             let pieces = subtract(&space, a, &before_boxes)?;
             let confirmed = pieces
                 .iter()
-                .map(|p| witness::build(&space, p, &hints, &values, used))
-                .find(|w| allows(after, w) && !allows(before, w));
+                // `*` stands for every ARN in the model, not always for the evaluator: a
+                // witness naming `*` falls back to one naming an ARN.
+                .flat_map(|p| {
+                    [true, false].map(|star| witness::build(&space, p, &hints, &values, used, star))
+                })
+                .find(|w| allows(after, w) && !allows(before, w))
+                .map(|w| minimal(w, before, after));
             match confirmed {
                 Some(w) => out.push(w),
                 None if pieces.is_empty() => {}
@@ -209,6 +231,32 @@ fn in_world(
         out = concrete_values(before, after, env, used)?;
     }
     Ok(out)
+}
+
+/// Whether two statements' actions can meet (a cheap filter: two globs always may).
+fn may_meet(a: &Statement, b: &Statement) -> bool {
+    let literal = |p: &[Seg]| p.iter().all(|s| matches!(s, Seg::Lit(_)));
+    let text = |p: &[Seg]| display(p);
+    a.actions.iter().any(|x| {
+        b.actions.iter().any(|y| match (literal(x), literal(y)) {
+            (true, true) => x == y,
+            (true, false) => glob_match(y, &text(x)),
+            (false, true) => glob_match(x, &text(y)),
+            (false, false) => true,
+        })
+    })
+}
+
+/// Drops the variable keys the witness does not rely on: it stays a witness without them.
+fn minimal(mut w: Witness, before: &[&Statement], after: &[&Statement]) -> Witness {
+    for var in Var::ALL {
+        if let Some(value) = w.context.remove(var.key())
+            && (!allows(after, &w) || allows(before, &w))
+        {
+            w.context.insert(var.key().to_string(), value);
+        }
+    }
+    w
 }
 
 /// The symbolic world found a difference no concrete value confirmed: try a few values exactly.
@@ -262,7 +310,7 @@ fn minus_box(space: &Space, p: Bx, b: &Bx, out: &mut Vec<Bx>) {
         let m = if is_full(bl, space.dims[d].optional) {
             pl.clone()
         } else {
-            inter(pl, bl)
+            inter(&space.dims[d], pl, bl)
         };
         if is_empty(&m) {
             out.push(p);
@@ -275,7 +323,7 @@ fn minus_box(space: &Space, p: Bx, b: &Bx, out: &mut Vec<Bx>) {
         if is_full(&b[d], space.dims[d].optional) {
             continue;
         }
-        let diff = space.minus(d, &p[d], &b[d]);
+        let diff = minus(&space.dims[d], &p[d], &b[d]);
         if !is_empty(&diff) {
             let mut piece = prefix.clone();
             piece[d] = diff;

@@ -3,6 +3,7 @@
 mod decide;
 mod dfa;
 mod eval;
+mod lang;
 mod model;
 mod partial;
 mod pattern;

@@ -3,17 +3,11 @@
 //! of boxes; subtraction of one box from another splits it into at most one box per dimension.
 
 use super::dfa::{Alphabet, Atom, Dfa};
+use super::lang::{Lang, Strings, finite, inter};
 use super::model::{Op, Resource, Statement};
 use super::pattern::{Binding, Seg, instantiate, is_universal};
 use std::collections::BTreeMap;
 use std::rc::Rc;
-
-/// The language of one dimension: whether "absent" belongs to it, and its strings (`None`: all).
-#[derive(Clone, Debug)]
-pub(crate) struct Lang {
-    pub(crate) absent: bool,
-    pub(crate) strings: Option<Rc<Dfa>>,
-}
 
 #[derive(Clone, Debug)]
 pub(crate) struct Dim {
@@ -23,7 +17,7 @@ pub(crate) struct Dim {
     /// Condition key as first spelled (empty for the action and ARN fields).
     pub(crate) spelled: String,
     /// The empty language over this alphabet (what `x - everything` leaves).
-    empty: Rc<Dfa>,
+    pub(crate) empty: Rc<Dfa>,
 }
 
 pub(crate) const ACTION: usize = 0;
@@ -105,7 +99,7 @@ impl Space {
     pub(crate) fn full(&self, dim: usize) -> Lang {
         Lang {
             absent: self.dims[dim].optional,
-            strings: None,
+            strings: Strings::All,
         }
     }
 
@@ -113,14 +107,25 @@ impl Space {
         (0..self.dims.len()).map(|d| self.full(d)).collect()
     }
 
-    fn globs(&self, dim: usize, globs: Vec<Vec<Atom>>) -> Option<Rc<Dfa>> {
-        Some(Rc::new(Dfa::from_globs(&self.dims[dim].alpha, &globs)))
+    fn globs(&self, dim: usize, globs: Vec<Vec<Atom>>) -> Strings {
+        Strings::Dfa(Rc::new(Dfa::from_globs(&self.dims[dim].alpha, &globs)))
     }
 
     /// A glob dimension from patterns (variables already bound).
     fn pattern_lang(&self, dim: usize, patterns: &[Vec<Seg>]) -> Lang {
+        let literal = |p: &Vec<Seg>| p.iter().all(|s| matches!(s, Seg::Lit(_)));
         let strings = if patterns.iter().any(|p| is_universal(p)) {
-            None
+            Strings::All
+        } else if patterns.iter().all(literal) {
+            let text = |p: &Vec<Seg>| {
+                p.iter()
+                    .map(|s| match s {
+                        Seg::Lit(c) => *c,
+                        _ => unreachable!(),
+                    })
+                    .collect()
+            };
+            finite(patterns.iter().map(text).collect())
         } else {
             self.globs(dim, patterns.iter().map(|p| atoms(p)).collect())
         };
@@ -149,7 +154,7 @@ impl Space {
                     strings: self.globs(dim, values.iter().map(|v| folded(v)).collect()),
                 },
             };
-            base[dim] = inter(&base[dim], &lang);
+            base[dim] = inter(&self.dims[dim], &base[dim], &lang);
         }
         let mut out = Vec::new();
         for r in &s.resources {
@@ -197,43 +202,6 @@ fn folded(segs: &[Seg]) -> Vec<Atom> {
         .collect()
 }
 
-pub(crate) fn inter(a: &Lang, b: &Lang) -> Lang {
-    Lang {
-        absent: a.absent && b.absent,
-        strings: match (&a.strings, &b.strings) {
-            (None, x) | (x, None) => x.clone(),
-            (Some(x), Some(y)) => Some(Rc::new(x.product(y, |p, q| p && q))),
-        },
-    }
-}
-
-impl Space {
-    /// `a` minus `b` in dimension `dim`.
-    pub(crate) fn minus(&self, dim: usize, a: &Lang, b: &Lang) -> Lang {
-        minus(a, b, &self.dims[dim].empty)
-    }
-}
-
-fn minus(a: &Lang, b: &Lang, empty: &Rc<Dfa>) -> Lang {
-    Lang {
-        absent: a.absent && !b.absent,
-        strings: match (&a.strings, &b.strings) {
-            (_, None) => Some(empty.clone()),
-            (None, Some(y)) => Some(Rc::new(y.complement())),
-            (Some(x), Some(y)) => Some(Rc::new(x.product(y, |p, q| p && !q))),
-        },
-    }
-}
-
-pub(crate) fn is_empty(l: &Lang) -> bool {
-    !l.absent && l.strings.as_ref().is_some_and(|d| d.is_empty())
-}
-
 pub(crate) fn is_empty_box(b: &Bx) -> bool {
-    b.iter().any(is_empty)
-}
-
-/// Whether `b` is everything its dimension can hold (then nothing is subtracted there).
-pub(crate) fn is_full(l: &Lang, optional: bool) -> bool {
-    l.strings.is_none() && l.absent == optional
+    b.iter().any(super::lang::is_empty)
 }

@@ -3,10 +3,20 @@
 //! examples), else the shortest member.
 
 use super::eval::Request;
+use super::lang::Strings;
 use super::model::{Resource, Statement};
 use super::pattern::{Binding, Seg, Var, instantiate, is_symbol, is_universal};
 use super::space::{ACTION, ARN, Bx, KEYS, Space};
 use std::collections::BTreeMap;
+
+/// Actions without resource-level permissions: real requests name the resource `*`.
+const NO_RESOURCE: &[&str] = &[
+    "ssm:DescribeSessions",
+    "ssm:GetConnectionStatus",
+    "ssm:DescribeInstanceInformation",
+    "ssm:DescribeInstanceProperties",
+    "ec2:DescribeInstances",
+];
 
 /// Canonical spellings for the actions we emit (the model lower-cases actions).
 const ACTIONS: &[&str] = &[
@@ -84,13 +94,18 @@ impl Hints {
                 }
             }
             for c in &s.clauses {
-                let dim = space.keys[&c.key];
+                // Statements the comparison does not model have keys the space lacks.
+                let Some(&dim) = space.keys.get(&c.key) else {
+                    continue;
+                };
                 for v in c.values.iter().filter_map(|v| instantiate(v, env)) {
                     add(dim, &v);
                 }
             }
         }
         for (dim, (list, mut first)) in per_dim.iter_mut().zip(lits).enumerate() {
+            // An empty account (AWS-owned documents) is a poor example for anything else.
+            first.sort_by_key(String::is_empty);
             first.append(list);
             *list = first;
             if dim == ACTION {
@@ -154,6 +169,7 @@ pub(crate) fn build(
     hints: &Hints,
     values: &[Option<String>; 2],
     used: &[Var],
+    star: bool,
 ) -> Request {
     let pick = |dim: usize| -> Option<String> {
         let lang = &piece[dim];
@@ -162,12 +178,14 @@ pub(crate) fn build(
             return None;
         }
         let hints = &hints.per_dim[dim];
-        let Some(dfa) = &lang.strings else {
-            return Some(hints.first().cloned().unwrap_or_else(|| "x".to_string()));
-        };
-        if let Some(h) = hints.iter().find(|h| dfa.accepts(&d.alpha, h)) {
+        if let Some(h) = hints.iter().find(|h| lang.contains(d, h)) {
             return Some(h.clone());
         }
+        let dfa = match &lang.strings {
+            Strings::All => return Some("x".to_string()),
+            Strings::Finite(set) => return set.first().cloned(),
+            Strings::Dfa(dfa) => dfa,
+        };
         let short = dfa.shortest(&d.alpha)?;
         let longer = ["0123456789abcdef0", "i-0123456789abcdef0", "example"]
             .iter()
@@ -189,9 +207,15 @@ pub(crate) fn build(
         .iter()
         .find(|a| a.eq_ignore_ascii_case(&action))
         .map_or(action, |a| a.to_string());
-    let resource: Vec<String> = (ARN..ARN + 6)
-        .map(|d| concrete(pick(d).unwrap_or_default()))
-        .collect();
+    let all_resources = (ARN..ARN + 6).all(|d| matches!(piece[d].strings, Strings::All));
+    let resource = if star && all_resources && NO_RESOURCE.contains(&action.as_str()) {
+        "*".to_string()
+    } else {
+        let fields: Vec<String> = (ARN..ARN + 6)
+            .map(|d| concrete(pick(d).unwrap_or_default()))
+            .collect();
+        fields.join(":")
+    };
     let mut context = BTreeMap::new();
     for dim in KEYS..space.dims.len() {
         if let Some(v) = pick(dim) {
@@ -206,7 +230,7 @@ pub(crate) fn build(
     debug_assert!(!context.values().any(|v| v.chars().any(is_symbol)));
     Request {
         action,
-        resource: resource.join(":"),
+        resource,
         context,
     }
 }

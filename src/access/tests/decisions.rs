@@ -95,12 +95,27 @@ fn variable_against_wildcard() {
     assert_eq!(new_access(&[any.clone()], &[own_sessions()]), Ok(vec![]));
     let g = new_access(&[own_sessions()], &[any.clone()]).unwrap();
     assert!(!g.is_empty());
-    // For user:alice the variable is fixed, and the witness names another user's session.
+    // For user:alice the variable is fixed, and the witness names another user's session: the
+    // user name is not needed to show it, so it is left out.
     let facts = Facts::for_principal("user:alice");
     let g = new_access_with(&[own_sessions()], &[any], &facts).unwrap();
+    assert!(!g[0].resource.contains("session/alice-"), "{:?}", g[0]);
+    assert!(!g[0].context.contains_key("aws:username"));
+    // A witness that relies on the user name carries it.
+    let mine = policy(
+        "ssm:ResumeSession",
+        "arn:aws:ssm:*:*:session/${aws:username}-*",
+        json!(null),
+    );
+    let g2 = new_access_with(&[], &[mine], &facts).unwrap();
     assert_eq!(
-        g[0].context.get("aws:username").map(String::as_str),
+        g2[0].context.get("aws:username").map(String::as_str),
         Some("alice")
+    );
+    assert!(
+        g2[0].resource.ends_with(":session/alice-0123456789abcdef0"),
+        "{:?}",
+        g2[0]
     );
     assert!(allows(&[policy("*", "*", json!(null))], &g[0]));
 }

@@ -6,8 +6,11 @@
 
 mod brute;
 mod decisions;
+mod emitted;
 mod globs;
 mod properties;
+mod review;
+mod timing;
 
 use super::Policy;
 use serde_json::json;
