@@ -114,24 +114,47 @@ fn allows(statements: &[&Statement], r: &Request) -> bool {
 
 /// Most witnesses returned per comparison: enough to review, bounded for huge changes.
 const MAX_WITNESSES: usize = 16;
-/// Bound on the pieces one subtraction may produce before we give up honestly.
-const MAX_PIECES: usize = 20_000;
+/// Bound on the subtraction steps of one comparison before we give up honestly.
+const MAX_STEPS: usize = 1_000_000;
 
 pub(crate) fn gained(
     before: &[&Statement],
     after: &[&Statement],
     facts: &Facts,
 ) -> Result<Vec<Witness>, Undecidable> {
-    // Cheap and common: every statement after is literally one before.
-    if after.iter().all(|s| before.contains(s)) {
+    // A statement also found before is covered by itself; a statement before whose actions
+    // cannot meet any changed one's cannot cover it. Only the rest become automata, and only
+    // the variables they use split the question into worlds.
+    let changed: Vec<&Statement> = after
+        .iter()
+        .filter(|s| !before.contains(s))
+        .copied()
+        .collect();
+    if changed.is_empty() {
         return Ok(Vec::new());
     }
-    let mut used: Vec<Var> = before.iter().chain(after).flat_map(|s| s.vars()).collect();
+    let relevant: Vec<&Statement> = before
+        .iter()
+        .filter(|b| changed.iter().any(|a| may_meet(a, b)))
+        .copied()
+        .collect();
+    let mut used: Vec<Var> = relevant
+        .iter()
+        .chain(&changed)
+        .flat_map(|s| s.vars())
+        .collect();
     used.sort();
     used.dedup();
+    let problem = Problem {
+        before,
+        after,
+        changed,
+        relevant,
+        used,
+    };
     let mut out = Vec::new();
-    for env in worlds(&used, facts) {
-        let found = in_world(before, after, &env, &used)?;
+    for env in worlds(&problem.used, facts) {
+        let found = in_world(&problem, &env)?;
         for w in found {
             if !out.contains(&w) && out.len() < MAX_WITNESSES {
                 out.push(w);
@@ -164,36 +187,29 @@ fn worlds(used: &[Var], facts: &Facts) -> Vec<[Binding; 2]> {
     out
 }
 
-fn in_world(
-    before: &[&Statement],
-    after: &[&Statement],
-    env: &[Binding; 2],
-    used: &[Var],
-) -> Result<Vec<Witness>, Undecidable> {
+/// One direction of a comparison, narrowed to the statements that matter.
+struct Problem<'a> {
+    before: &'a [&'a Statement],
+    after: &'a [&'a Statement],
+    changed: Vec<&'a Statement>,
+    relevant: Vec<&'a Statement>,
+    used: Vec<Var>,
+}
+
+fn in_world(problem: &Problem<'_>, env: &[Binding; 2]) -> Result<Vec<Witness>, Undecidable> {
+    let (before, after) = (problem.before, problem.after);
+    let (changed, relevant, used) = (&problem.changed, &problem.relevant, &problem.used[..]);
     let symbols: Vec<char> = Var::ALL
         .iter()
         .filter(|v| env[v.index()] == Binding::Symbol)
         .map(|v| v.symbol())
         .collect();
-    // A statement also found before is covered by itself; a statement before whose actions
-    // cannot meet any changed one's cannot cover it. Only the rest become automata.
-    let changed: Vec<&Statement> = after
-        .iter()
-        .filter(|s| !before.contains(s))
-        .copied()
-        .collect();
-    if changed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let relevant: Vec<&Statement> = before
-        .iter()
-        .filter(|b| changed.iter().any(|a| may_meet(a, b)))
-        .copied()
-        .collect();
-    let modelled: Vec<&Statement> = relevant.iter().chain(&changed).copied().collect();
+    let modelled: Vec<&Statement> = relevant.iter().chain(changed).copied().collect();
     let space = Space::new(&modelled, &symbols);
     let all: Vec<&Statement> = before.iter().chain(after).copied().collect();
-    let hints = Hints::new(&space, &all, env);
+    // Hints are only needed once a difference is found.
+    let hints = std::cell::OnceCell::new();
+    let hints = || hints.get_or_init(|| Hints::new(&space, &all, env));
     let values = Var::ALL.map(|v| match &env[v.index()] {
         Binding::Absent => None,
         Binding::Value(s) => Some(s.clone()),
@@ -202,21 +218,26 @@ fn in_world(
     let before_boxes: Vec<Bx> = relevant.iter().flat_map(|s| space.boxes(s, env)).collect();
     let mut out = Vec::new();
     let mut unconfirmed = false;
+    let mut budget = MAX_STEPS;
     for s in changed {
+        let s: &Statement = s;
         for a in space.boxes(s, env) {
-            let pieces = subtract(&space, a, &before_boxes)?;
-            let confirmed = pieces
-                .iter()
+            let (mut confirmed, mut any_piece) = (None, false);
+            let mut check = |p: &Bx| {
+                any_piece = true;
                 // `*` stands for every ARN in the model, not always for the evaluator: a
                 // witness naming `*` falls back to one naming an ARN.
-                .flat_map(|p| {
-                    [true, false].map(|star| witness::build(&space, p, &hints, &values, used, star))
-                })
-                .find(|w| allows(after, w) && !allows(before, w))
-                .map(|w| minimal(w, before, after));
+                confirmed = [true, false]
+                    .map(|star| witness::build(&space, p, hints(), &values, used, star))
+                    .into_iter()
+                    .find(|w| allows(after, w) && !allows(before, w))
+                    .map(|w| minimal(w, before, after));
+                confirmed.is_some()
+            };
+            each_piece(&space, a, &before_boxes, &mut budget, &mut check)?;
             match confirmed {
                 Some(w) => out.push(w),
-                None if pieces.is_empty() => {}
+                None if !any_piece => {}
                 None if symbols.is_empty() => {
                     debug_assert!(false, "a concrete piece gave no witness");
                     return Err(Undecidable::new(
@@ -228,7 +249,7 @@ fn in_world(
         }
     }
     if unconfirmed && out.is_empty() {
-        out = concrete_values(before, after, env, used)?;
+        out = concrete_values(problem, env)?;
     }
     Ok(out)
 }
@@ -260,18 +281,13 @@ fn minimal(mut w: Witness, before: &[&Statement], after: &[&Statement]) -> Witne
 }
 
 /// The symbolic world found a difference no concrete value confirmed: try a few values exactly.
-fn concrete_values(
-    before: &[&Statement],
-    after: &[&Statement],
-    env: &[Binding; 2],
-    used: &[Var],
-) -> Result<Vec<Witness>, Undecidable> {
+fn concrete_values(problem: &Problem<'_>, env: &[Binding; 2]) -> Result<Vec<Witness>, Undecidable> {
     for candidate in ["alice", "a", "ab", "abc", "alice-0123456789abcdef0", "x"] {
         let concrete = env.clone().map(|b| match b {
             Binding::Symbol => Binding::Value(candidate.to_string()),
             other => other,
         });
-        let found = in_world(before, after, &concrete, used)?;
+        let found = in_world(problem, &concrete)?;
         if !found.is_empty() {
             return Ok(found);
         }
@@ -282,25 +298,30 @@ fn concrete_values(
     ))
 }
 
-/// `a` minus the union of `bs`, as disjoint-enough pieces (each non-empty).
-pub(crate) fn subtract(space: &Space, a: Bx, bs: &[Bx]) -> Result<Vec<Bx>, Undecidable> {
-    let mut pieces = vec![a];
-    for b in bs {
-        let mut next = Vec::new();
-        for p in pieces {
-            minus_box(space, p, b, &mut next);
-        }
-        pieces = next;
-        if pieces.is_empty() {
-            break;
-        }
-        if pieces.len() > MAX_PIECES {
-            return Err(Undecidable::new(format!(
-                "the comparison splits into more than {MAX_PIECES} pieces"
-            )));
+/// Visits the non-empty pieces of `a` minus the union of `bs`, depth first, until `stop`
+/// returns true; returns whether it did. Depth first, because a witness needs one piece and
+/// containment needs none: the pieces never pile up.
+pub(crate) fn each_piece(
+    space: &Space,
+    a: Bx,
+    bs: &[Bx],
+    budget: &mut usize,
+    stop: &mut dyn FnMut(&Bx) -> bool,
+) -> Result<bool, Undecidable> {
+    let Some((b, rest)) = bs.split_first() else {
+        return Ok(stop(&a));
+    };
+    *budget = budget.checked_sub(1).ok_or_else(|| {
+        Undecidable::new(format!("the comparison takes more than {MAX_STEPS} steps"))
+    })?;
+    let mut pieces = Vec::new();
+    minus_box(space, a, b, &mut pieces);
+    for p in pieces {
+        if each_piece(space, p, rest, budget, stop)? {
+            return Ok(true);
         }
     }
-    Ok(pieces)
+    Ok(false)
 }
 
 /// `p - b` = for each dimension d: (p ∩ b on the dimensions before d) × (p_d - b_d) × p after d.

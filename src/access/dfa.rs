@@ -101,7 +101,20 @@ impl Dfa {
                 set.iter()
                     .any(|&(g, p)| p as usize == globs[g as usize].len()),
             );
-            for class in 0..k {
+            // Classes no atom here names behave alike: compute their successor once.
+            let mut named: Vec<usize> = (0..k).filter(|&c| alpha.is_symbol_class(c)).collect();
+            for &(g, p) in &set {
+                match globs[g as usize].get(p as usize) {
+                    Some(Atom::Char(c)) => named.push(alpha.class(*c)),
+                    Some(Atom::Either(a, b)) => named.extend([alpha.class(*a), alpha.class(*b)]),
+                    _ => {}
+                }
+            }
+            named.sort_unstable();
+            named.dedup();
+            let unnamed = (0..k).find(|c| named.binary_search(c).is_err());
+            let row = dfa.trans.len();
+            let mut fill = |class: usize, dfa: &mut Dfa| {
                 let mut to = Vec::new();
                 for &(g, p) in &set {
                     let step = match globs[g as usize].get(p as usize) {
@@ -125,7 +138,20 @@ impl Dfa {
                     sets.push(to);
                     (sets.len() - 1) as u32
                 });
-                dfa.trans.push(id);
+                dfa.trans[row + class] = id;
+            };
+            dfa.trans.resize(row + k, 0);
+            if let Some(u) = unnamed {
+                fill(u, &mut dfa);
+                let id = dfa.trans[row + u];
+                for c in 0..k {
+                    if named.binary_search(&c).is_err() {
+                        dfa.trans[row + c] = id;
+                    }
+                }
+            }
+            for &c in &named {
+                fill(c, &mut dfa);
             }
         }
         dfa

@@ -30,9 +30,18 @@ impl std::error::Error for Undecidable {}
 
 /// A parsed policy document, normalised (sorted, deduplicated) so that equal access written in
 /// the same statements compares equal cheaply.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Policy {
+    /// A hash of the statements, computed once: the review compares and hashes thousands of
+    /// unchanged policies, and this field settles most comparisons alone (it comes first).
+    fingerprint: u64,
     pub(crate) statements: Vec<Statement>,
+}
+
+impl std::hash::Hash for Policy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,7 +116,12 @@ impl Policy {
     pub(crate) fn from_statements(mut statements: Vec<Statement>) -> Policy {
         statements.sort();
         statements.dedup();
-        Policy { statements }
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&statements, &mut hasher);
+        Policy {
+            fingerprint: std::hash::Hasher::finish(&hasher),
+            statements,
+        }
     }
 
     /// How many statements the policy holds after normalisation.

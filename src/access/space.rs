@@ -6,7 +6,8 @@ use super::dfa::{Alphabet, Atom, Dfa};
 use super::lang::{Lang, Strings, finite, inter};
 use super::model::{Op, Resource, Statement};
 use super::pattern::{Binding, Seg, instantiate, is_universal};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 #[derive(Clone, Debug)]
@@ -29,9 +30,15 @@ pub(crate) const KEYS: usize = 7;
 pub(crate) struct Space {
     pub(crate) dims: Vec<Dim>,
     pub(crate) keys: BTreeMap<String, usize>,
+    /// Automata already built, by dimension and patterns: emitted policies repeat
+    /// `instance/*` and the like in statement after statement.
+    built: RefCell<HashMap<Built, Strings>>,
 }
 
 pub(crate) type Bx = Vec<Lang>;
+
+/// A dimension and the patterns whose automaton was built there.
+type Built = (usize, Vec<Vec<Seg>>);
 
 impl Space {
     /// Collects every dimension and the characters its patterns spell, over all statements.
@@ -93,7 +100,11 @@ impl Space {
             })
             .collect();
         // Keys were numbered in first-seen order; the map gives each its dimension.
-        Space { dims, keys }
+        Space {
+            dims,
+            keys,
+            built: RefCell::default(),
+        }
     }
 
     pub(crate) fn full(&self, dim: usize) -> Lang {
@@ -127,7 +138,16 @@ impl Space {
             };
             finite(patterns.iter().map(text).collect())
         } else {
-            self.globs(dim, patterns.iter().map(|p| atoms(p)).collect())
+            let key = (dim, patterns.to_vec());
+            if let Some(done) = self.built.borrow().get(&key) {
+                return Lang {
+                    absent: false,
+                    strings: done.clone(),
+                };
+            }
+            let made = self.globs(dim, patterns.iter().map(|p| atoms(p)).collect());
+            self.built.borrow_mut().insert(key, made.clone());
+            made
         };
         Lang {
             absent: false,

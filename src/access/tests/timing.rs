@@ -19,7 +19,7 @@ fn texts() -> Vec<String> {
 
 #[test]
 #[ignore = "timing, not a check"]
-fn timings() {
+fn timings_one_principal() {
     let texts = texts();
     let policies: Vec<Policy> = texts
         .iter()
@@ -38,6 +38,16 @@ fn timings() {
     }
     let per = start.elapsed() / runs;
     eprintln!("one principal, 10 policies vs 11, both directions: {per:?}");
+}
+
+#[test]
+#[ignore = "timing, not a check"]
+fn timings_many_grants() {
+    let texts = texts();
+    let policies: Vec<Policy> = texts
+        .iter()
+        .map(|t| Policy::parse_str(t).unwrap())
+        .collect();
 
     let n = 10_000;
     let grants = |changed: usize| -> Vec<Grant> {
