@@ -18,7 +18,7 @@
 use super::eval::{Request, Witness, statement_allows};
 use super::lang::{inter, is_empty, is_full, minus};
 use super::model::{Policy, Statement, Undecidable};
-use super::pattern::{Binding, Seg, Var, display, glob_match};
+use super::pattern::{Binding, Seg, Var, glob_match};
 use super::space::{Bx, Space};
 use super::witness::{self, Hints};
 
@@ -257,7 +257,14 @@ fn in_world(problem: &Problem<'_>, env: &[Binding; 2]) -> Result<Vec<Witness>, U
 /// Whether two statements' actions can meet (a cheap filter: two globs always may).
 fn may_meet(a: &Statement, b: &Statement) -> bool {
     let literal = |p: &[Seg]| p.iter().all(|s| matches!(s, Seg::Lit(_)));
-    let text = |p: &[Seg]| display(p);
+    let text = |p: &[Seg]| -> String {
+        p.iter()
+            .filter_map(|s| match s {
+                Seg::Lit(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    };
     a.actions.iter().any(|x| {
         b.actions.iter().any(|y| match (literal(x), literal(y)) {
             (true, true) => x == y,

@@ -71,20 +71,7 @@ impl Dfa {
     /// The union of the globs' languages (subset construction over glob positions).
     pub(crate) fn from_globs(alpha: &Alphabet, globs: &[Vec<Atom>]) -> Dfa {
         let k = alpha.classes();
-        let closure = |set: &mut Vec<(u32, u32)>| {
-            let mut i = 0;
-            while i < set.len() {
-                let (g, p) = set[i];
-                if globs[g as usize].get(p as usize) == Some(&Atom::Star) {
-                    set.push((g, p + 1));
-                }
-                i += 1;
-            }
-            set.sort();
-            set.dedup();
-        };
-        let mut start: Vec<(u32, u32)> = (0..globs.len() as u32).map(|g| (g, 0)).collect();
-        closure(&mut start);
+        let start = closure(globs, (0..globs.len() as u32).map(|g| (g, 0)).collect());
         let mut ids: HashMap<Vec<(u32, u32)>, u32> = HashMap::new();
         let mut sets = vec![start.clone()];
         ids.insert(start, 0);
@@ -101,57 +88,24 @@ impl Dfa {
                 set.iter()
                     .any(|&(g, p)| p as usize == globs[g as usize].len()),
             );
-            // Classes no atom here names behave alike: compute their successor once.
-            let mut named: Vec<usize> = (0..k).filter(|&c| alpha.is_symbol_class(c)).collect();
-            for &(g, p) in &set {
-                match globs[g as usize].get(p as usize) {
-                    Some(Atom::Char(c)) => named.push(alpha.class(*c)),
-                    Some(Atom::Either(a, b)) => named.extend([alpha.class(*a), alpha.class(*b)]),
-                    _ => {}
-                }
-            }
-            named.sort_unstable();
-            named.dedup();
-            let unnamed = (0..k).find(|c| named.binary_search(c).is_err());
-            let row = dfa.trans.len();
-            let mut fill = |class: usize, dfa: &mut Dfa| {
-                let mut to = Vec::new();
-                for &(g, p) in &set {
-                    let step = match globs[g as usize].get(p as usize) {
-                        Some(Atom::Char(c)) => alpha.class(*c) == class,
-                        Some(Atom::Either(a, b)) => {
-                            alpha.class(*a) == class || alpha.class(*b) == class
-                        }
-                        Some(Atom::Any) => !alpha.is_symbol_class(class),
-                        Some(Atom::Star) => {
-                            to.push((g, p));
-                            false
-                        }
-                        None => false,
-                    };
-                    if step {
-                        to.push((g, p + 1));
-                    }
-                }
-                closure(&mut to);
-                let id = *ids.entry(to.clone()).or_insert_with(|| {
+            let mut id_of = |to: Vec<(u32, u32)>| {
+                *ids.entry(to.clone()).or_insert_with(|| {
                     sets.push(to);
                     (sets.len() - 1) as u32
-                });
-                dfa.trans[row + class] = id;
+                })
             };
+            // Classes no atom here names behave alike: compute their successor once.
+            let named = named_classes(alpha, globs, &set);
+            let row = dfa.trans.len();
             dfa.trans.resize(row + k, 0);
-            if let Some(u) = unnamed {
-                fill(u, &mut dfa);
-                let id = dfa.trans[row + u];
-                for c in 0..k {
-                    if named.binary_search(&c).is_err() {
-                        dfa.trans[row + c] = id;
-                    }
+            if let Some(u) = (0..k).find(|c| named.binary_search(c).is_err()) {
+                let id = id_of(step(alpha, globs, &set, u));
+                for c in (0..k).filter(|c| named.binary_search(c).is_err()) {
+                    dfa.trans[row + c] = id;
                 }
             }
             for &c in &named {
-                fill(c, &mut dfa);
+                dfa.trans[row + c] = id_of(step(alpha, globs, &set, c));
             }
         }
         dfa
@@ -239,4 +193,62 @@ impl Dfa {
         }
         None
     }
+}
+
+/// Adds the positions after each star (a star may match nothing); sorted, deduplicated.
+fn closure(globs: &[Vec<Atom>], mut set: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    let mut i = 0;
+    while i < set.len() {
+        let (g, p) = set[i];
+        if globs[g as usize].get(p as usize) == Some(&Atom::Star) {
+            set.push((g, p + 1));
+        }
+        i += 1;
+    }
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// The positions reached from `set` on one character of `class`.
+fn step(
+    alpha: &Alphabet,
+    globs: &[Vec<Atom>],
+    set: &[(u32, u32)],
+    class: usize,
+) -> Vec<(u32, u32)> {
+    let mut to = Vec::new();
+    for &(g, p) in set {
+        let advance = match globs[g as usize].get(p as usize) {
+            Some(Atom::Char(c)) => alpha.class(*c) == class,
+            Some(Atom::Either(a, b)) => alpha.class(*a) == class || alpha.class(*b) == class,
+            Some(Atom::Any) => !alpha.is_symbol_class(class),
+            Some(Atom::Star) => {
+                to.push((g, p));
+                false
+            }
+            None => false,
+        };
+        if advance {
+            to.push((g, p + 1));
+        }
+    }
+    closure(globs, to)
+}
+
+/// The classes the atoms at `set` name (plus the variables' symbols), sorted.
+fn named_classes(alpha: &Alphabet, globs: &[Vec<Atom>], set: &[(u32, u32)]) -> Vec<usize> {
+    let mut named: Vec<usize> = (0..alpha.classes())
+        .filter(|&c| alpha.is_symbol_class(c))
+        .collect();
+    for &(g, p) in set {
+        match globs[g as usize].get(p as usize) {
+            Some(Atom::Char(c)) => named.push(alpha.class(*c)),
+            Some(Atom::Either(a, b)) => named.extend([alpha.class(*a), alpha.class(*b)]),
+            _ => {}
+        }
+    }
+    named.sort_unstable();
+    named.dedup();
+    named
 }

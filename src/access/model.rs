@@ -30,12 +30,35 @@ impl std::error::Error for Undecidable {}
 
 /// A parsed policy document, normalised (sorted, deduplicated) so that equal access written in
 /// the same statements compares equal cheaply.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// Equality, order and hash look at the statements only (through `fingerprint` first).
+#[derive(Clone, Debug)]
 pub struct Policy {
     /// A hash of the statements, computed once: the review compares and hashes thousands of
-    /// unchanged policies, and this field settles most comparisons alone (it comes first).
+    /// unchanged policies, and this field settles most comparisons alone.
     fingerprint: u64,
     pub(crate) statements: Vec<Statement>,
+    /// For each normalised statement, its positions in the document's `Statement` list.
+    origins: Vec<Vec<usize>>,
+}
+
+impl PartialEq for Policy {
+    fn eq(&self, other: &Policy) -> bool {
+        self.fingerprint == other.fingerprint && self.statements == other.statements
+    }
+}
+
+impl Eq for Policy {}
+
+impl PartialOrd for Policy {
+    fn partial_cmp(&self, other: &Policy) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Policy {
+    fn cmp(&self, other: &Policy) -> std::cmp::Ordering {
+        (self.fingerprint, &self.statements).cmp(&(other.fingerprint, &other.statements))
+    }
 }
 
 impl std::hash::Hash for Policy {
@@ -113,15 +136,33 @@ impl Policy {
         Ok(Policy::from_statements(statements))
     }
 
-    pub(crate) fn from_statements(mut statements: Vec<Statement>) -> Policy {
-        statements.sort();
-        statements.dedup();
+    pub(crate) fn from_statements(written: Vec<Statement>) -> Policy {
+        let mut order: Vec<usize> = (0..written.len()).collect();
+        order.sort_by(|&a, &b| written[a].cmp(&written[b]));
+        let mut statements: Vec<Statement> = Vec::new();
+        let mut origins: Vec<Vec<usize>> = Vec::new();
+        for i in order {
+            if statements.last() == Some(&written[i]) {
+                origins.last_mut().expect("same length").push(i);
+            } else {
+                statements.push(written[i].clone());
+                origins.push(vec![i]);
+            }
+        }
         let mut hasher = std::hash::DefaultHasher::new();
         std::hash::Hash::hash(&statements, &mut hasher);
         Policy {
             fingerprint: std::hash::Hasher::finish(&hasher),
             statements,
+            origins,
         }
+    }
+
+    /// Where the statement `index` (as [`allowing_statements`](super::allowing_statements)
+    /// and [`Verdict`](super::Verdict) number them) stands in the document's `Statement`
+    /// list: the positions of every copy, from 0.
+    pub fn origins(&self, index: usize) -> &[usize] {
+        &self.origins[index]
     }
 
     /// How many statements the policy holds after normalisation.

@@ -160,3 +160,18 @@ fn variables_read_the_context() {
     let r = r.with("aws:userid", "AIDA2");
     assert!(!allows(&[tag], &r));
 }
+
+#[test]
+fn statements_keep_their_place_in_the_document() {
+    let doc = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": "*"},
+        {"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"},
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": "*"},
+    ]});
+    let p = super::super::Policy::parse(&doc).unwrap();
+    assert_eq!(p.len(), 2);
+    let r = Request::new("ssm:SendCommand", INSTANCE);
+    let found = super::super::allowing_statements(std::slice::from_ref(&p), &r);
+    assert_eq!(found.len(), 1);
+    assert_eq!(p.origins(found[0].1), [0, 2]);
+}
