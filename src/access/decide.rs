@@ -360,3 +360,63 @@ fn minus_box(space: &Space, p: Bx, b: &Bx, out: &mut Vec<Bx>) {
         prefix[d] = meet[d].clone();
     }
 }
+
+/// A request both sets allow, if there is one: the guardrail question ("is any request a
+/// forbid describes allowed?"). Exact when no policy variable the facts leave open takes part;
+/// otherwise a request is still returned when one is confirmed, and `Undecidable` when none
+/// is (an open variable can make two patterns meet, `x${aws:username}` and `xy`).
+pub fn overlap(a: &[Policy], b: &[Policy], facts: &Facts) -> Result<Option<Witness>, Undecidable> {
+    let (all_a, all_b) = (statements(a), statements(b));
+    let meets = |x: &Statement, ys: &[&Statement]| ys.iter().any(|y| may_meet(x, y));
+    let sa: Vec<&Statement> = all_a.iter().filter(|x| meets(x, &all_b)).copied().collect();
+    let sb: Vec<&Statement> = all_b.iter().filter(|y| meets(y, &sa)).copied().collect();
+    let modelled: Vec<&Statement> = sa.iter().chain(&sb).copied().collect();
+    let mut used: Vec<Var> = modelled.iter().flat_map(|s| s.vars()).collect();
+    used.sort();
+    used.dedup();
+    for env in worlds(&used, facts) {
+        let symbols: Vec<char> = Var::ALL
+            .iter()
+            .filter(|v| env[v.index()] == Binding::Symbol)
+            .map(|v| v.symbol())
+            .collect();
+        let space = Space::new(&modelled, &symbols);
+        let hints = Hints::new(&space, &modelled, &env);
+        let values = Var::ALL.map(|v| match &env[v.index()] {
+            Binding::Absent => None,
+            Binding::Value(s) => Some(s.clone()),
+            Binding::Symbol => Some(witness::example(v).to_string()),
+        });
+        let boxes_b: Vec<Bx> = sb.iter().flat_map(|s| space.boxes(s, &env)).collect();
+        for x in sa.iter().flat_map(|s| space.boxes(s, &env)) {
+            for y in &boxes_b {
+                let meet: Bx = (0..x.len())
+                    .map(|d| inter(&space.dims[d], &x[d], &y[d]))
+                    .collect();
+                if meet.iter().any(is_empty) {
+                    continue;
+                }
+                let found = [true, false]
+                    .map(|star| witness::build(&space, &meet, &hints, &values, &used, star))
+                    .into_iter()
+                    .find(|w| allows(&all_a, w) && allows(&all_b, w));
+                if found.is_some() {
+                    return Ok(found);
+                }
+                if symbols.is_empty() {
+                    debug_assert!(false, "a concrete meet gave no witness");
+                    return Err(Undecidable::new(
+                        "internal: a non-empty meet gave no witness",
+                    ));
+                }
+            }
+        }
+        if !symbols.is_empty() {
+            return Err(Undecidable::new(
+                "whether the two meet depends on the value of a policy variable \
+                 (aws:username or aws:userid) the principal does not fix",
+            ));
+        }
+    }
+    Ok(None)
+}

@@ -48,7 +48,9 @@ mod principal;
 mod space;
 mod witness;
 
-pub use decide::{Comparison, Facts, Knowledge, compare, equivalent, new_access, new_access_with};
+pub use decide::{
+    Comparison, Facts, Knowledge, compare, equivalent, new_access, new_access_with, overlap,
+};
 pub use eval::{Request, Witness, allowing_statements, allows};
 pub use model::{Policy, Undecidable};
 pub use partial::{Answer, Condition, Query, Test, Unknown, Verdict, evaluate_partial};

@@ -1,7 +1,7 @@
 //! Property tests: random small policy pairs, decided by the model and checked against the
 //! brute-force evaluator over sampled requests.
 
-use super::super::{Facts, Policy, equivalent, new_access_with};
+use super::super::{Facts, Policy, equivalent, new_access_with, overlap};
 use super::brute::allowed;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -200,6 +200,34 @@ fn check_pair(before: &[Value], after: &[Value], facts: &Facts, samples: &[Sampl
     }
 }
 
+/// `overlap`'s request is allowed by both; with none, no sampled request is. (`aws:userid`
+/// stays open for a user: "cannot decide" for that reason is an honest answer.)
+fn check_overlap(a: &[Value], b: &[Value], samples: &[Sample]) {
+    let facts = Facts::for_principal("user:alice");
+    let found = match overlap(&parse(a), &parse(b), &facts) {
+        Ok(found) => found,
+        Err(e) if e.reason.contains("policy variable") => return,
+        Err(e) => panic!("{e}"),
+    };
+    match found {
+        Some(w) => assert!(
+            allowed(a, &w.action, &w.resource, &w.context)
+                && allowed(b, &w.action, &w.resource, &w.context),
+            "overlap not confirmed: {w:?}"
+        ),
+        None => {
+            for (action, arn, ctx) in samples {
+                let mut ctx = ctx.clone();
+                ctx.insert("aws:username".into(), "alice".into());
+                assert!(
+                    !(allowed(a, action, arn, &ctx) && allowed(b, action, arn, &ctx)),
+                    "said disjoint, but {action} {arn} {ctx:?} is in both"
+                );
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
 
@@ -211,6 +239,7 @@ proptest! {
         check_pair(&before, &after, &Facts::default(), &samples);
         check_pair(&after, &before, &Facts::default(), &samples);
         check_pair(&before, &after, &Facts::for_principal("user:alice"), &samples);
+        check_overlap(&before, &after, &samples);
     }
 
     #[test]

@@ -191,3 +191,35 @@ fn an_unknown_username_is_a_residual() {
     let bob = Facts::for_principal("user:bob");
     assert_eq!(evaluate_partial(&[own], &q, &bob).answer, Answer::No);
 }
+
+fn forbid(key: &str, value: &str) -> Policy {
+    policy(
+        "ssm:StartSession",
+        "arn:aws:ec2:*:*:instance/*",
+        json!({"StringLike": {key: [value]}}),
+    )
+}
+
+#[test]
+fn guardrails_meet_exactly() {
+    use super::super::overlap;
+    let f = Facts::for_principal("group:web");
+    // An instance may carry both tags: a grant on Team=web meets a forbid on Env=prod.
+    let w = overlap(&[team("web")], &[forbid("ssm:resourceTag/Env", "prod")], &f)
+        .unwrap()
+        .expect("they meet");
+    assert_eq!(w.context["ssm:resourceTag/Team"], "web");
+    assert_eq!(w.context["ssm:resourceTag/Env"], "prod");
+    let staging = forbid("ssm:resourceTag/Env", "staging");
+    let prod = forbid("ssm:resourceTag/Env", "prod");
+    let pro = forbid("ssm:resourceTag/Env", "pro?");
+    assert_eq!(overlap(&[staging.clone()], &[prod.clone()], &f), Ok(None));
+    assert!(overlap(&[pro], &[prod.clone()], &f).unwrap().is_some());
+    // Different actions never meet, whatever their variables.
+    let own = policy(
+        "ssm:TerminateSession",
+        "arn:aws:ssm:*:*:session/${aws:username}-*",
+        json!(null),
+    );
+    assert_eq!(overlap(&[own], &[prod], &f), Ok(None));
+}
