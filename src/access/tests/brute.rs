@@ -79,7 +79,12 @@ fn resource(pattern: &str, arn: &str, ctx: &BTreeMap<String, String>) -> bool {
     p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| like(p, a, ctx, true))
 }
 
-fn condition(op: &str, key: &str, values: &[String], ctx: &BTreeMap<String, String>) -> bool {
+pub(super) fn condition(
+    op: &str,
+    key: &str,
+    values: &[String],
+    ctx: &BTreeMap<String, String>,
+) -> bool {
     let got = get(ctx, key);
     match (op, got) {
         ("BoolIfExists", None) => true,

@@ -1,7 +1,10 @@
 //! Property tests: random small policy pairs, decided by the model and checked against the
 //! brute-force evaluator over sampled requests.
 
-use super::super::{Facts, Policy, equivalent, new_access_with, overlap};
+use super::super::{
+    Answer, Facts, Policy, Query, Test, Unknown, equivalent, evaluate_partial, new_access_with,
+    overlap,
+};
 use super::brute::allowed;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -261,5 +264,71 @@ proptest! {
         prop_assert_eq!(equivalent(&a, &b, &Facts::default()), Ok(true));
         let doubled: Vec<Policy> = a.iter().chain(&b).cloned().collect();
         prop_assert_eq!(equivalent(&a, &doubled, &Facts::for_principal("group:ops")), Ok(true));
+    }
+}
+
+const TEAMS: &[Option<&str>] = &[
+    None,
+    Some(""),
+    Some("web"),
+    Some("web-prod"),
+    Some("$x"),
+    Some("api"),
+];
+const ENVS: &[Option<&str>] = &[None, Some("prod"), Some("pro1"), Some("staging")];
+
+/// The residual condition of a three-valued answer, evaluated by the brute-force matcher.
+fn residual_holds(answer: &Answer, ctx: &BTreeMap<String, String>) -> bool {
+    match answer {
+        Answer::Yes => true,
+        Answer::No => false,
+        Answer::OnlyIf(any) => any.iter().any(|all| {
+            all.iter().all(|c| {
+                let op = match c.test {
+                    Test::Equals => "StringEquals",
+                    Test::Matches => "StringLike",
+                    Test::Is => "Bool",
+                    Test::IsOrAbsent => "BoolIfExists",
+                    Test::MakesResourceMatch => panic!("the user name is known here"),
+                };
+                super::brute::condition(op, &c.key, &c.values, ctx)
+            })
+        }),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// With the tags unknown, the answer (and its residual condition) agrees with brute force
+    /// for every tag combination tried.
+    #[test]
+    fn three_valued_answers_agree_with_brute_force(
+        docs in documents(),
+        samples in prop::collection::vec(request(), 8),
+    ) {
+        let policies = parse(&docs);
+        for (action, arn, ctx) in samples {
+            let mut known = ctx.clone();
+            known.retain(|k, _| !k.to_lowercase().starts_with("ssm:resourcetag/team")
+                && !k.to_lowercase().starts_with("ssm:resourcetag/env"));
+            let query = Query {
+                action: action.clone(),
+                resource: arn.clone(),
+                context: known.clone(),
+                unknown: Unknown::Keys(vec!["ssm:resourceTag/Team".into(), "ssm:ResourceTag/Env".into()]),
+            };
+            let verdict = evaluate_partial(&policies, &query, &Facts::default());
+            for team in TEAMS {
+                for env in ENVS {
+                    let mut full = known.clone();
+                    if let Some(t) = team { full.insert("ssm:resourceTag/Team".into(), t.to_string()); }
+                    if let Some(e) = env { full.insert("ssm:resourceTag/Env".into(), e.to_string()); }
+                    let brute = allowed(&docs, &action, &arn, &full);
+                    prop_assert_eq!(brute, residual_holds(&verdict.answer, &full),
+                        "{:?} at {:?}", verdict.answer, full);
+                }
+            }
+        }
     }
 }
