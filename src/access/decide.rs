@@ -289,10 +289,10 @@ fn minimal(mut w: Witness, before: &[&Statement], after: &[&Statement]) -> Witne
 
 /// The symbolic world found a difference no concrete value confirmed: try a few values exactly.
 fn concrete_values(problem: &Problem<'_>, env: &[Binding; 2]) -> Result<Vec<Witness>, Undecidable> {
-    for candidate in ["alice", "a", "ab", "abc", "alice-0123456789abcdef0", "x"] {
-        let concrete = env.clone().map(|b| match b {
-            Binding::Symbol => Binding::Value(candidate.to_string()),
-            other => other,
+    for i in 0..witness::examples(Var::Username).len() {
+        let concrete = Var::ALL.map(|v| match &env[v.index()] {
+            Binding::Symbol => Binding::Value(witness::examples(v)[i].to_string()),
+            other => other.clone(),
         });
         let found = in_world(problem, &concrete)?;
         if !found.is_empty() {

@@ -53,12 +53,17 @@ fn defaults(dim: usize) -> &'static [&'static str] {
     }
 }
 
-/// Example values for the variables when the principal does not fix them.
-pub(crate) fn example(var: Var) -> &'static str {
+/// Example values for the variables when the principal does not fix them, the realistic one
+/// first (the others serve when a short value is what tells two patterns apart).
+pub(crate) fn examples(var: Var) -> &'static [&'static str] {
     match var {
-        Var::Username => "alice",
-        Var::Userid => "AIDACKCEVSQ6C2EXAMPLE",
+        Var::Username => &["alice", "a", "ab", "abc", "alice-0123456789abcdef0"],
+        Var::Userid => &["AIDACKCEVSQ6C2EXAMPLE", "a", "ab", "abc", "AIDA:alice"],
     }
+}
+
+pub(crate) fn example(var: Var) -> &'static str {
+    examples(var)[0]
 }
 
 /// Plausible values per dimension, gathered once per comparison.
@@ -71,13 +76,17 @@ impl Hints {
         // Literal values first: a region or account the policy names beats an example.
         let mut lits: Vec<Vec<String>> = vec![Vec::new(); space.dims.len()];
         let mut per_dim: Vec<Vec<String>> = vec![Vec::new(); space.dims.len()];
+        // Wildcards filled with nothing: the last resort before the shortest member.
+        let mut bare: Vec<Vec<String>> = vec![Vec::new(); space.dims.len()];
         let mut add = |dim: usize, segs: &[Seg]| {
             if is_universal(segs) {
                 // `*` says nothing about what a realistic value looks like.
             } else if segs.iter().all(|s| matches!(s, Seg::Lit(_))) {
                 lits[dim].extend(fills(segs, dim).into_iter().take(1));
             } else {
-                per_dim[dim].extend(fills(segs, dim));
+                let [realistic, empty] = fills(segs, dim);
+                per_dim[dim].push(realistic);
+                bare[dim].push(empty);
             }
         };
         for s in statements {
@@ -112,13 +121,14 @@ impl Hints {
                 list.extend(ACTIONS.iter().map(|a| a.to_lowercase()));
             }
             list.extend(defaults(dim).iter().map(|s| s.to_string()));
+            list.append(&mut bare[dim]);
         }
         Hints { per_dim }
     }
 }
 
 /// A pattern's plausible members: wildcards filled with what usually stands there, and empty.
-fn fills(segs: &[Seg], dim: usize) -> Vec<String> {
+fn fills(segs: &[Seg], dim: usize) -> [String; 2] {
     let mut realistic = String::new();
     let mut empty = String::new();
     for seg in segs {
@@ -140,7 +150,7 @@ fn fills(segs: &[Seg], dim: usize) -> Vec<String> {
             Seg::Var(_) => {}
         }
     }
-    vec![realistic, empty]
+    [realistic, empty]
 }
 
 fn star_fill(before: &str, dim: usize) -> &'static str {
@@ -152,7 +162,8 @@ fn star_fill(before: &str, dim: usize) -> &'static str {
         ("instance/", "i-0123456789abcdef0"),
         ("document/", "SSM-SessionManagerRunShell"),
         ("key/", "1234abcd-12ab-34cd-56ef-1234567890ab"),
-        ("session/", "alice-0123456789abcdef0"),
+        // Not the example user's: a session of someone else is what `session/*` adds.
+        ("session/", "bob-0123456789abcdef0"),
         ("-", "0123456789abcdef0"),
     ];
     table
