@@ -210,3 +210,40 @@ fn outside_the_subset_is_undecidable() {
         assert!(base(case.clone()).is_err(), "{case}");
     }
 }
+
+#[test]
+fn a_variable_the_model_cannot_settle_is_undecidable_not_guessed() {
+    // `x${aws:username}` is inside `x` + `x?` + `x??*` for every user name, which the
+    // symbolic world cannot show and no example value contradicts: say so.
+    let r = |p: &str| {
+        policy(
+            "ssm:TerminateSession",
+            &format!("arn:aws:ssm:*:*:session/{p}"),
+            json!(null),
+        )
+    };
+    let before = [r("x"), r("x?"), r("x??*")];
+    let after = [r("x${aws:username}")];
+    let verdict = new_access(&before, &after);
+    assert!(
+        verdict
+            .as_ref()
+            .is_err_and(|e| e.reason.contains("policy variable")),
+        "{verdict:?}"
+    );
+    // For a user the variable is fixed and the answer exact.
+    let alice = Facts::for_principal("user:alice");
+    assert_eq!(new_access_with(&before, &after, &alice), Ok(vec![]));
+}
+
+#[test]
+fn roles_have_no_user_name() {
+    let role = Facts::for_principal("role:ops");
+    assert_eq!(new_access_with(&[], &[own_sessions()], &role), Ok(vec![]));
+    let group = Facts::for_principal("group:ops");
+    assert!(
+        !new_access_with(&[], &[own_sessions()], &group)
+            .unwrap()
+            .is_empty()
+    );
+}
