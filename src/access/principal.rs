@@ -7,7 +7,7 @@ use super::model::{Policy, Statement, Undecidable};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One grant as the review sees it: its name, its `who`, its policies (or why one is outside
-/// the modelled subset).
+/// the modelled subset). Names are unique on each side: a grant is matched with its namesake.
 #[derive(Clone, Debug)]
 pub struct Grant {
     pub name: String,
