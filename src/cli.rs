@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
 
-use crate::commands::{Options, ReportFormat};
+use crate::commands::{Expect, MatrixFormat, Options, QueryFormat, Question, ReportFormat};
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
@@ -82,6 +82,67 @@ enum Command {
     },
     /// Exit with 1 and list the stale files when the policies are out of date.
     Check,
+    /// Every principal whose grants allow a request, with the grants that allow it.
+    WhoCan(QueryArgs),
+    /// Whether one principal may make a request, and the grant that decides.
+    Can {
+        /// The principal, as written in `who` (user:NAME, group:NAME, role:NAME).
+        principal: String,
+        #[command(flatten)]
+        query: QueryArgs,
+        /// Exit with 1 when the decision is not this one.
+        #[arg(long, value_enum, value_name = "DECISION")]
+        expect: Option<Expect>,
+    },
+    /// Every principal against what it can reach: instances, tags, documents, consoles, rights.
+    Access(AccessArgs),
+}
+
+/// The question of `who-can` and `can`: `ACTION RESOURCE`, or `start-session --instance ID`.
+#[derive(Args, Clone)]
+struct QueryArgs {
+    /// An IAM action (ssm:StartSession), or `start-session` for a session on an instance.
+    action: String,
+    /// The resource ARN of the request (not with start-session).
+    resource: Option<String>,
+    /// A request context key and its value (repeatable).
+    #[arg(long = "context", value_name = "KEY=VALUE", value_parser = key_value)]
+    context: Vec<(String, String)>,
+    /// start-session: the instance (i-...) or managed node (mi-...).
+    #[arg(long, value_name = "ID")]
+    instance: Option<String>,
+    /// start-session: a tag of the instance (repeatable); tags not given are unknown.
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = key_value)]
+    tags: Vec<(String, String)>,
+    /// start-session: the session document [default: SSM-SessionManagerRunShell].
+    #[arg(long, value_name = "NAME")]
+    document: Option<String>,
+    /// start-session: the instance's account [default: the file's `account`].
+    #[arg(long, value_name = "ID")]
+    account: Option<String>,
+    /// start-session: the instance's region [default: the file's `region`].
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// The answer's format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Text)]
+    format: QueryFormat,
+}
+
+fn key_value(text: &str) -> Result<(String, String), String> {
+    ssm_compile::query::request::key_value(text)
+}
+
+#[derive(Args, Clone)]
+struct AccessArgs {
+    /// The matrix's format.
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Markdown)]
+    format: MatrixFormat,
+    /// The JSON of `aws iam get-account-authorization-details`: the users behind each group.
+    #[arg(long, value_name = "FILE")]
+    members: Option<PathBuf>,
+    /// The JSON of `aws ec2 describe-instances`: the instances each tag selector reaches.
+    #[arg(long, value_name = "FILE")]
+    instances: Option<PathBuf>,
 }
 
 /// Watch mode, for `ssm-compile --watch` and `ssm-compile build --watch`.
@@ -108,6 +169,21 @@ pub enum Run {
         exit_code: bool,
     },
     Check,
+    WhoCan {
+        question: Question,
+        format: QueryFormat,
+    },
+    Can {
+        principal: String,
+        question: Question,
+        format: QueryFormat,
+        expect: Option<Expect>,
+    },
+    Access {
+        format: MatrixFormat,
+        members: Option<PathBuf>,
+        instances: Option<PathBuf>,
+    },
 }
 
 pub struct Invocation {
@@ -136,6 +212,30 @@ pub fn parse() -> Invocation {
             .exit(),
         Command::Diff { exit_code, format } => Run::Diff { format, exit_code },
         Command::Check => Run::Check,
+        Command::WhoCan(q) => Run::WhoCan {
+            format: q.format,
+            question: question(q),
+        },
+        Command::Can {
+            principal,
+            query,
+            expect,
+        } => {
+            if let Err(e) = ssm_compile::query::check_principal(&principal) {
+                usage(&e)
+            }
+            Run::Can {
+                principal,
+                format: query.format,
+                question: question(query),
+                expect,
+            }
+        }
+        Command::Access(a) => Run::Access {
+            format: a.format,
+            members: a.members,
+            instances: a.instances,
+        },
     };
     let options = Options {
         config: cli.config,
@@ -145,4 +245,56 @@ pub fn parse() -> Invocation {
             .map(|formats| formats.into_iter().map(Format::from).collect()),
     };
     Invocation { options, run }
+}
+
+fn usage(message: &str) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
+}
+
+/// The two forms of a question, checked: `start-session` takes `--instance` and no resource;
+/// an action takes a resource and none of the start-session options.
+fn question(q: QueryArgs) -> Question {
+    if q.action == "start-session" {
+        let Some(instance) = q.instance else {
+            usage("start-session needs --instance ID (i-... or mi-...)")
+        };
+        if let Some(resource) = q.resource {
+            usage(&format!(
+                "start-session takes no resource (`{resource}`): the instance is --instance"
+            ))
+        }
+        return Question::StartSession {
+            instance,
+            tags: q.tags,
+            document: q.document,
+            account: q.account,
+            region: q.region,
+            context: q.context,
+        };
+    }
+    let Some(resource) = q.resource else {
+        usage(&format!(
+            "`{}` needs a RESOURCE (an ARN); or ask `start-session --instance ID`",
+            q.action
+        ))
+    };
+    let friendly = [
+        ("--instance", q.instance.is_some()),
+        ("--tag", !q.tags.is_empty()),
+        ("--document", q.document.is_some()),
+        ("--account", q.account.is_some()),
+        ("--region", q.region.is_some()),
+    ];
+    if let Some((flag, _)) = friendly.iter().find(|(_, set)| *set) {
+        usage(&format!(
+            "{flag} goes with `start-session`; with an action and an ARN, give the request context with --context KEY=VALUE"
+        ))
+    }
+    Question::Plain {
+        action: q.action,
+        resource,
+        context: q.context,
+    }
 }

@@ -19,6 +19,7 @@ pub mod diagnostic;
 #[allow(dead_code, unreachable_pub)]
 mod lint;
 pub mod outdir;
+pub mod query;
 pub mod review;
 pub mod watch;
 

@@ -165,6 +165,13 @@ impl Policy {
         &self.origins[index]
     }
 
+    /// The condition keys the statements test, as the policy spells them (repeats possible).
+    pub fn condition_keys(&self) -> impl Iterator<Item = &str> {
+        self.statements
+            .iter()
+            .flat_map(|s| s.clauses.iter().map(|c| c.spelled.as_str()))
+    }
+
     /// How many statements the policy holds after normalisation.
     pub fn len(&self) -> usize {
         self.statements.len()

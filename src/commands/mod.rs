@@ -13,15 +13,21 @@ use ssm_compile::outdir;
 
 use crate::cli::{Invocation, Run};
 
+mod access;
 mod build;
+mod can;
 mod check;
 mod diff;
 mod watch;
+mod who_can;
 
+pub use access::{MatrixFormat, access};
 pub use build::build;
+pub use can::{Expect, can};
 pub use check::check;
 pub use diff::{ReportFormat, diff};
 pub use watch::{WatchOptions, watch};
+pub use who_can::{QueryFormat, Question, who_can};
 
 /// Runs one resolved invocation; the exit code of SPEC.md section 5.
 pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
@@ -31,6 +37,25 @@ pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> 
         Run::Watch { poll } => watch(opts, &WatchOptions { poll }, err),
         Run::Diff { format, exit_code } => diff(opts, format, exit_code, out, err),
         Run::Check => check(opts, out, err),
+        Run::WhoCan { question, format } => who_can(opts, &question, format, out, err),
+        Run::Can {
+            principal,
+            question,
+            format,
+            expect,
+        } => can(opts, &principal, &question, format, expect, out, err),
+        Run::Access {
+            format,
+            members,
+            instances,
+        } => access(
+            opts,
+            format,
+            members.as_deref(),
+            instances.as_deref(),
+            out,
+            err,
+        ),
     }
 }
 

@@ -106,6 +106,12 @@ kinds! {
     TooManyResources = "E0605", Error, "more resources than a CloudFormation template holds";
     IdCollision = "E0606", Error, "two grants map to one template identifier";
 
+    UnknownQueryPrincipal = "E0700", Error, "a question names a principal that no `who` names";
+    IncompleteQuestion = "E0701", Error, "a question lacks what its request needs (an account, a region)";
+    BadInputFile = "E0702", Error, "an input file (`--members`, `--instances`) is not the JSON AWS prints";
+    ForbidViolated = "E0703", Error, "a grant allows a request that a `[forbid]` table rules out";
+    ForbidUndecidable = "E0704", Error, "whether a grant breaks a `[forbid]` table cannot be decided";
+
     Io = "E0900", Error, "reading or writing a file failed";
     FileTooLarge = "E0901", Error, "the configuration file is too large to read";
 }
