@@ -172,6 +172,14 @@ impl Policy {
             .flat_map(|s| s.clauses.iter().map(|c| c.spelled.as_str()))
     }
 
+    /// Whether a statement that can match `action` uses a policy variable: when none does,
+    /// the principal's [`Facts`](super::Facts) cannot change any answer about that action.
+    pub fn variables_matter(&self, action: &str) -> bool {
+        self.statements
+            .iter()
+            .any(|s| super::eval::action_matches(s, action) && !s.vars().is_empty())
+    }
+
     /// How many statements the policy holds after normalisation.
     pub fn len(&self) -> usize {
         self.statements.len()

@@ -6,18 +6,18 @@
 //! same principals, SCPs, permission boundaries, session policies and resource policies can
 //! still narrow (or widen) the real answer, so "yes" reads "at most yes" (README, Queries).
 
+mod engine;
 pub mod render;
 pub mod request;
 
 use std::collections::BTreeMap;
 
-use crate::access::{
-    Answer, Condition, Facts, Policy, Query, Request, Undecidable, Unknown, evaluate_partial,
-};
+use crate::access::{Answer, Condition, Request, Undecidable};
 use crate::compile::Compiled;
 use crate::compile::plan::Content;
 use crate::diagnostic::suggestion::suggest;
 
+use engine::Pool;
 pub use request::{Ask, Place, start_session};
 
 /// One grant as the queries see it: its name, its `who` (written as in `who`) and its policy's
@@ -100,23 +100,23 @@ pub enum CanError {
 /// Every principal whose grants allow the question, in name order, with the statements that
 /// do. Only grants whose policy names one of the asked actions are parsed: ssm-compile's
 /// policies spell every action literally (no wildcard), so a policy that does not contain the
-/// action's name cannot allow it.
+/// action's name cannot allow it. `engine.rs` says what else keeps this fast.
 pub fn who_can(index: &Index<'_>, asks: &[Ask]) -> Result<Vec<Finding>, Undecidable> {
-    let mut parsed: Vec<(usize, Policy)> = Vec::new();
+    let mut pool = Pool::default();
+    let mut by_principal: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for (i, e) in index.entries.iter().enumerate() {
-        if relevant(e.json, asks) {
-            parsed.push((i, parse(e.json)?));
+        if !relevant(e.json, asks) {
+            continue;
         }
-    }
-    let mut by_principal: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (k, (i, _)) in parsed.iter().enumerate() {
-        for p in &index.entries[*i].who {
-            by_principal.entry(p).or_default().push(k);
+        if let Some(id) = pool.add(e.json, asks)? {
+            for p in &e.who {
+                by_principal.entry(p).or_default().push((i, id));
+            }
         }
     }
     let mut out = Vec::new();
-    for (principal, ks) in by_principal {
-        let finding = decide(index, principal, &parsed, &ks, asks);
+    for (principal, grants) in by_principal {
+        let finding = decide(index, &mut pool, principal, &grants, asks);
         if finding.answer != Answer::No {
             out.push(finding);
         }
@@ -126,32 +126,27 @@ pub fn who_can(index: &Index<'_>, asks: &[Ask]) -> Result<Vec<Finding>, Undecida
 
 /// The answer for one principal (written as in `who`); only its own grants are read.
 pub fn can(index: &Index<'_>, principal: &str, asks: &[Ask]) -> Result<Finding, CanError> {
-    let mut parsed: Vec<(usize, Policy)> = Vec::new();
+    let mut pool = Pool::default();
+    let mut grants = Vec::new();
+    let mut named = false;
     for (i, e) in index.entries.iter().enumerate() {
-        if e.who.iter().any(|w| w == principal) && relevant(e.json, asks) {
-            parsed.push((i, parse(e.json).map_err(CanError::Undecidable)?));
+        if !e.who.iter().any(|w| w == principal) {
+            continue;
+        }
+        named = true;
+        if relevant(e.json, asks)
+            && let Some(id) = pool.add(e.json, asks).map_err(CanError::Undecidable)?
+        {
+            grants.push((i, id));
         }
     }
-    let named = !parsed.is_empty()
-        || index
-            .entries
-            .iter()
-            .any(|e| e.who.iter().any(|w| w == principal));
     if !named {
-        let names = index.principals();
         return Err(CanError::NotNamed {
             principal: principal.to_string(),
-            suggestion: suggest(principal, names).map(str::to_string),
+            suggestion: suggest(principal, index.principals()).map(str::to_string),
         });
     }
-    let ks: Vec<usize> = (0..parsed.len()).collect();
-    Ok(decide(index, principal, &parsed, &ks, asks))
-}
-
-fn parse(json: &[u8]) -> Result<Policy, Undecidable> {
-    let value: serde_json::Value = serde_json::from_slice(json)
-        .map_err(|e| Undecidable::new(format!("a planned policy is not JSON: {e}")))?;
-    Policy::parse(&value)
+    Ok(decide(index, &mut pool, principal, &grants, asks))
 }
 
 /// Whether the policy's JSON names one of the asked actions (quoted, any case).
@@ -171,73 +166,43 @@ fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
             .any(|i| hay[i] == *first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
-/// The principal's answer over the parsed policies `ks` (indices into `parsed`).
+/// The principal's answer over its grants (entry index, pooled policy id): the conjunction
+/// over the requests, with the statements behind it.
 fn decide(
     index: &Index<'_>,
+    pool: &mut Pool,
     principal: &str,
-    parsed: &[(usize, Policy)],
-    ks: &[usize],
+    grants: &[(usize, usize)],
     asks: &[Ask],
 ) -> Finding {
-    // evaluate_partial takes a slice: one grant (the common case) is borrowed, not copied.
-    let owned: Vec<Policy>;
-    let policies: &[Policy] = if let [k] = ks {
-        std::slice::from_ref(&parsed[*k].1)
-    } else {
-        owned = ks.iter().map(|&k| parsed[k].1.clone()).collect();
-        &owned
-    };
-    let facts = Facts::for_principal(principal);
+    let mut ids: Vec<usize> = grants.iter().map(|&(_, id)| id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let verdicts = pool.verdicts(&ids, principal, asks).to_vec();
     let mut answer = Answer::Yes;
-    let mut grants = Vec::new();
-    for (n, ask) in asks.iter().enumerate() {
-        let verdict = evaluate_partial(policies, &query(ask, policies), &facts);
+    let mut allowing = Vec::new();
+    for (n, verdict) in verdicts.into_iter().enumerate() {
         for (p, s) in verdict.statements {
-            let grant = index.entries[parsed[ks[p]].0].name.to_string();
-            let statement = policies[p].origins(s)[0];
-            grants.push(Allowing {
-                grant,
-                statement,
-                ask: n,
-            });
+            let statement = pool.get(ids[p]).origins(s)[0];
+            for &(i, _) in grants.iter().filter(|&&(_, id)| id == ids[p]) {
+                allowing.push(Allowing {
+                    grant: index.entries[i].name.to_string(),
+                    statement,
+                    ask: n,
+                });
+            }
         }
         answer = and(answer, verdict.answer);
     }
     if answer == Answer::No {
-        grants.clear();
+        allowing.clear();
     }
-    grants.sort_by(|a, b| (&a.grant, a.ask, a.statement).cmp(&(&b.grant, b.ask, b.statement)));
-    grants.dedup();
+    allowing.sort_by(|a, b| (&a.grant, a.ask, a.statement).cmp(&(&b.grant, b.ask, b.statement)));
+    allowing.dedup();
     Finding {
         principal: principal.to_string(),
         answer,
-        grants,
-    }
-}
-
-/// The query for one request: with unknown tags, every instance-tag key the policies test and
-/// the request does not set is unknown; every other key not set is absent.
-fn query(ask: &Ask, policies: &[Policy]) -> Query {
-    let mut unknown: Vec<String> = Vec::new();
-    if ask.tags_unknown {
-        for p in policies {
-            for key in p.condition_keys() {
-                let set = ask
-                    .request
-                    .context
-                    .keys()
-                    .any(|k| k.eq_ignore_ascii_case(key));
-                if is_tag_key(key) && !set && !unknown.iter().any(|u| u.eq_ignore_ascii_case(key)) {
-                    unknown.push(key.to_string());
-                }
-            }
-        }
-    }
-    Query {
-        action: ask.request.action.clone(),
-        resource: ask.request.resource.clone(),
-        context: ask.request.context.clone(),
-        unknown: Unknown::Keys(unknown),
+        grants: allowing,
     }
 }
 
