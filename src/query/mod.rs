@@ -7,6 +7,9 @@
 //! still narrow (or widen) the real answer, so "yes" reads "at most yes" (README, Queries).
 
 mod engine;
+pub mod inputs;
+pub mod matrix;
+pub mod matrix_render;
 pub mod render;
 pub mod request;
 
