@@ -19,6 +19,24 @@ pub struct Settings {
     pub output: Option<String>,
     /// The `formats` key: which files to generate. Sorted, without repeats, never empty.
     pub formats: Vec<Format>,
+    /// The `[forbid.NAME]` guardrails, in file order.
+    pub forbids: Vec<Forbid>,
+}
+
+/// A guardrail: requests (`actions` on the instances, tagged instances or documents it
+/// describes) that no grant may allow to a principal outside `except`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forbid {
+    pub name: String,
+    /// Where its name is written.
+    pub span: Range<usize>,
+    pub actions: Vec<String>,
+    /// `Target::Instances` or `Target::AllInstances`.
+    pub instances: Option<Target>,
+    /// Tag key to values (keys ANDed, values ORed, `*` and `?` wildcards).
+    pub tags: Option<Vec<(String, Vec<String>)>>,
+    pub documents: Vec<String>,
+    pub except: Vec<Principal>,
 }
 
 /// What is kept of a grant once its policy is expanded: its name and its principals, which the

@@ -143,6 +143,16 @@ impl Planner {
         self.grants.push(grant.into());
     }
 
+    /// Each grant added so far with its policy's compact JSON (none once a grant had an error).
+    pub fn policies(&self) -> impl Iterator<Item = (&GrantSummary, &[u8])> {
+        self.grants
+            .iter()
+            .filter_map(|g| match self.files.get(&json_file(&g.name)) {
+                Some(Content::Policy(json)) => Some((g, &json[..])),
+                _ => None,
+            })
+    }
+
     /// The plan for the chosen formats (none when there is an error), the grants in name
     /// order, and the checks across grants.
     #[allow(clippy::type_complexity)]

@@ -7,15 +7,16 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod forbid;
 mod grant;
 mod schema;
 mod shape;
 mod values;
 
-pub use schema::{KEYS, KeySpec, Scope, grant_keys, top_keys};
+pub use schema::{KEYS, KeySpec, Scope, forbid_keys, grant_keys, top_keys};
 
 use crate::aws::Partition;
-use crate::compile::config::{Config, Format, Grant, Settings};
+use crate::compile::config::{Config, Forbid, Format, Grant, Settings};
 use crate::compile::parse;
 use crate::diagnostic::{Diagnostic, Kind};
 
@@ -119,6 +120,8 @@ struct Validator<'s> {
     seen: HashMap<Box<str>, (Option<Box<str>>, Span)>,
     /// Grants that set neither their own nor inherit a top-level account / region.
     missing: [Vec<(String, Span)>; 2],
+    /// The valid `[forbid.NAME]` guardrails.
+    forbids: Vec<Forbid>,
 }
 
 /// Top-level values that grants inherit.
@@ -176,6 +179,7 @@ impl Validator<'_> {
                 "output" => self.output = self.output(value),
                 "formats" => self.formats = self.formats(value),
                 "grant" => grants_value = Some((key, value)),
+                "forbid" => self.forbid_tables(value),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
                     self.unknown_key(other, span, &known, "at the top level")
@@ -342,6 +346,7 @@ impl Validator<'_> {
                 .formats
                 .take()
                 .unwrap_or_else(|| Format::DEFAULT.to_vec()),
+            forbids: std::mem::take(&mut self.forbids),
         };
         ((!has_error).then_some(settings), self.diagnostics)
     }

@@ -14,6 +14,8 @@ pub enum Scope {
     Grant,
     /// At the top (the default for every grant) or in a grant.
     Both,
+    /// In a `[forbid.NAME]` table (a guardrail).
+    Forbid,
 }
 
 /// One key of `access.toml`.
@@ -90,6 +92,13 @@ pub const KEYS: &[KeySpec] = &[
         "The grants, one table each.",
     ),
     key(
+        "forbid",
+        Scope::Top,
+        false,
+        "[forbid.NAME]",
+        "Guardrails, one table each: requests no grant may allow except to `except`.",
+    ),
+    key(
         "role",
         Scope::Grant,
         true,
@@ -159,12 +168,54 @@ pub const KEYS: &[KeySpec] = &[
         "resume_session = true",
         "Whether users may resume their own sessions.",
     ),
+    key(
+        "actions",
+        Scope::Forbid,
+        false,
+        "actions = [\"ssm:StartSession\"]",
+        "The IAM actions the guardrail forbids (wildcards allowed); default [\"ssm:StartSession\"].",
+    ),
+    key(
+        "instances",
+        Scope::Forbid,
+        false,
+        "instances = [\"i-0123456789abcdef0\"]",
+        "Instance ids, or [\"*\"]: no session on them (with `tags`: on them when tagged so).",
+    ),
+    key(
+        "tags",
+        Scope::Forbid,
+        false,
+        "tags = { Env = \"prod\" }",
+        "Instance tags (keys ANDed, values ORed, * and ? wildcards): no session on an instance carrying them.",
+    ),
+    key(
+        "documents",
+        Scope::Forbid,
+        false,
+        "documents = [\"AWS-StartInteractiveCommand\"]",
+        "Session documents no session may use.",
+    ),
+    key(
+        "except",
+        Scope::Forbid,
+        false,
+        "except = [\"group:platform\"]",
+        "The principals (as in `who`) the guardrail does not apply to.",
+    ),
 ];
 
 /// The keys of the top level, in message order.
 pub fn top_keys() -> impl Iterator<Item = &'static str> {
     KEYS.iter()
-        .filter(|k| k.scope != Scope::Grant)
+        .filter(|k| matches!(k.scope, Scope::Top | Scope::Both))
+        .map(|k| k.name)
+}
+
+/// The keys of a `[forbid.NAME]` table, in message order.
+pub fn forbid_keys() -> impl Iterator<Item = &'static str> {
+    KEYS.iter()
+        .filter(|k| k.scope == Scope::Forbid)
         .map(|k| k.name)
 }
 
@@ -178,7 +229,7 @@ pub fn grant_keys() -> impl Iterator<Item = &'static str> {
 /// The key of `name` that a grant may hold, as the table's `'static` name.
 pub(super) fn grant_key(name: &str) -> Option<&'static str> {
     KEYS.iter()
-        .find(|k| k.name == name && k.scope != Scope::Top)
+        .find(|k| k.name == name && matches!(k.scope, Scope::Grant | Scope::Both))
         .map(|k| k.name)
 }
 
@@ -232,7 +283,8 @@ mod tests {
                 "partition",
                 "output",
                 "formats",
-                "grant"
+                "grant",
+                "forbid"
             ]
         );
         let grant: Vec<_> = grant_keys().collect();
