@@ -333,7 +333,7 @@ fn conditions(value: &Value) -> Result<Vec<Clause>, Undecidable> {
 }
 
 fn clause(op: Op, key: &str, values: &Value) -> Result<Clause, Undecidable> {
-    let lower = key.to_lowercase();
+    let lower = key.to_ascii_lowercase();
     if Var::ALL.iter().any(|v| v.key() == lower) {
         return Err(Undecidable::new(format!(
             "a condition on `{key}`, which is also a policy variable, is outside the subset"

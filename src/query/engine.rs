@@ -1,6 +1,7 @@
 //! How the questions stay within the time of a build at 100,000 grants: policies are parsed
 //! only when they name an asked action; identical policies are held once (a pool); a policy
-//! that alone answers "no" to every request under the weakest facts (every variable unknown)
+//! that alone answers "no" to every request under the weakest facts (every policy variable
+//! unknown, not absent)
 //! is dropped, since no principal's facts nor other policies can make *it* allow anything;
 //! and a principal's answer is memoised on its set of policies (and its facts, only when a
 //! statement about the action uses a variable), so principals with the same grants' policies
@@ -49,9 +50,14 @@ impl<'a> Pool<'a> {
         }
         let one = std::slice::from_ref(&policy);
         let weakest = Facts::default();
-        let useful = asks
-            .iter()
-            .any(|a| evaluate_partial(one, &query(a, one), &weakest).answer != Answer::No);
+        // The weakest facts: the policy variables unknown too (not absent).
+        let useful = asks.iter().any(|a| {
+            let mut q = query(a, one);
+            if let Unknown::Keys(keys) = &mut q.unknown {
+                keys.extend(["aws:username", "aws:userid"].map(String::from));
+            }
+            evaluate_partial(one, &q, &weakest).answer != Answer::No
+        });
         if !useful {
             return Ok(None);
         }
