@@ -7,7 +7,8 @@
 
 Builds the release binary, generates configurations of mixed roles, consoles, instances and tags,
 and measures, for each size: a cold build into an empty directory, a build where nothing changed,
-a build after one grant changed, `check` and `diff` with one grant changed, the `--watch` latency
+a build after one grant changed, `check` and `diff` with one grant changed, `who-can` and `can`
+(issue 11; compared with the no-change build, which reads and compiles as much), the `--watch` latency
 from a save to the file on disk, and the peak memory of each. In the same run it measures the
 floors: `cp -r` of the produced directory into a new one, and reading every produced file
 (`cat`). Times are medians, also printed as ratios to those floors, so the numbers survive a
@@ -238,6 +239,12 @@ def bench(n: int, runs: int, log, work: Path):
     rows["`diff`, 1 changed"] = median([run(diff, work) for _ in range(runs)])
     cfg.write_text(original)
     run(build, work)
+    # Issue 11: the questions, against the no-change build (which reads and compiles as much).
+    who = [str(BIN), "who-can", "start-session", "--instance", "i-%017x" % (n // 2 * 10), "--color", "never"]
+    rows["`who-can` start-session"] = median([run(who, work) for _ in range(runs)])
+    can = [str(BIN), "can", "group:g%d" % (n // 20), "start-session", "--instance", "i-0aaaaaaaaaaaaaaaa",
+           "--tag", "Team=web-3", "--color", "never"]
+    rows["`can` start-session"] = median([run(can, work) for _ in range(runs)])
     log(f"{n}: watch")
     watch = watch_latency(work, n, max(4, runs))
     return {
@@ -255,6 +262,8 @@ FLOOR_OF = {
     "one-grant build": ("floor_read", "read"),
     "`check`, 1 changed": ("floor_read", "read"),
     "`diff`, 1 changed": ("floor_read", "read"),
+    "`who-can` start-session": ("floor_read", "read"),
+    "`can` start-session": ("floor_read", "read"),
 }
 
 
@@ -302,6 +311,11 @@ def targets(results):
         out.append(("cold build within 2x `cp -r` at 10,000", r["rows"]["cold build"][0] / r["floor_cp"] <= 2))
         for name in ("no-change build", "`check`, 1 changed"):
             out.append((f"{name} within 2x the read floor at 10,000", r["rows"][name][0] / r["floor_read"] <= 2))
+    if 100000 in results:
+        r = results[100000]["rows"]
+        for name in ("`who-can` start-session", "`can` start-session"):
+            ratio = r[name][0] / r["no-change build"][0]
+            out.append((f"{name} within 1.5x the no-change build at 100,000 ({ratio:.2f}x)", ratio <= 1.5))
     out.append(("a one-grant build rewrites exactly one file", all(r["written"] == [1] for r in results.values())))
     if 100000 in results:
         watch = results[100000]["watch"]

@@ -27,7 +27,7 @@ for i in range(120):
     if i < 40:
         who.append(f'"role:Role{i:02d}"')
     if not who:
-        who.append('"user:user-000"')
+        who.append('"role:Role%02d"' % (i % 40))
     lines += [f"[grant.g{i:03d}]", 'role = "%s"' % ("admin" if i % 7 == 0 else "end-user"),
               "who = [%s]" % ", ".join(who), 'consoles = ["session-manager", "cli"]']
     lines.append('instances = ["i-%017x"]' % i if i % 2 else 'tags = { Team = "web-%d" }' % (i % 5))

@@ -117,7 +117,7 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;
 thead th{position:sticky;top:0;background:#eaeef2;z-index:1}\
 tbody.kind th{background:#ddf4ff;font-size:13px;text-transform:uppercase;letter-spacing:.04em}\
 tr:nth-child(even) td{background:#f6f8fa}td.p{font-weight:600;white-space:nowrap}\
-span.v{display:inline-block;margin:1px 4px 1px 0;padding:0 6px;border-radius:10px;background:#eef1f4;font-family:ui-monospace,monospace;font-size:12px}\
+span.v{display:inline-block;white-space:nowrap;margin:1px 4px 1px 0;padding:0 6px;border-radius:10px;background:#eef1f4;font-family:ui-monospace,monospace;font-size:12px}\
 td.none{color:#8c959f}";
 
 const SCRIPT: &str = "document.getElementById('filter').addEventListener('input',function(e){\
