@@ -10,9 +10,10 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use similar::TextDiff;
 
+use crate::outdir::MANIFEST;
 use crate::outdir::{Change, DiskState};
 use crate::permissions::{self, Direction, GrantChange, GrantDelta};
-use crate::plan::{MANIFEST, Plan};
+use crate::plan::Plan;
 
 /// The version of the JSON schema below; raised only on an incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

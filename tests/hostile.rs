@@ -287,3 +287,153 @@ fn a_linked_manifest_is_replaced_not_written_through() {
     );
     assert_eq!(snapshot(outside.path()).len(), 1);
 }
+
+/// Runs the binary in `dir` with `args`; returns (exit code, stderr).
+fn run_in(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .args(args)
+        .args(["--color", "never"])
+        .current_dir(dir)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_symlinked_output_directory_is_refused_however_it_is_spelled() {
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    symlink(outside.path(), root.path().join("policies")).unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    for out in ["policies/", "policies/.", "policies//", "./policies/./"] {
+        let (code, stderr) = run_in(root.path(), &["build", "-o", out]);
+        assert_eq!(code, Some(2), "-o {out}: {stderr}");
+        assert!(stderr.contains("is a symbolic link"), "-o {out}: {stderr}");
+    }
+    let key = format!("output = \"policies/\"\n{HEAD}{GRANT}");
+    fs::write(root.path().join("access.toml"), key).unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    assert!(
+        snapshot(outside.path()).is_empty(),
+        "wrote through the link"
+    );
+}
+
+#[test]
+fn a_manifest_linked_to_dev_zero_or_a_fifo_is_not_read() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let out = root.path().join("policies");
+    let manifest = out.join(".ssm-compile-manifest");
+    fs::create_dir(&out).unwrap();
+    symlink("/dev/zero", &manifest).unwrap();
+    // Each would run out of memory (or hang, for the FIFO) if the manifest were read.
+    let (code, stderr) = run_in(root.path(), &["check"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let (code, stderr) = run_in(root.path(), &["diff"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(fs::symlink_metadata(&manifest).unwrap().is_file());
+
+    fs::remove_file(&manifest).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&manifest)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for args in [&["check"][..], &["diff"], &["build"]] {
+        let (code, stderr) = run_in(root.path(), args);
+        assert!(code == Some(0) || code == Some(1), "{args:?}: {stderr}");
+    }
+    assert!(fs::symlink_metadata(&manifest).unwrap().is_file());
+}
+
+#[test]
+fn a_manifest_line_cannot_delete_the_configuration_or_other_files() {
+    let root = tempfile::tempdir().unwrap();
+    let config = format!("output = \".\"\n{HEAD}{GRANT}");
+    fs::write(root.path().join("access.toml"), &config).unwrap();
+    fs::write(root.path().join("README.md"), "mine").unwrap();
+    fs::write(root.path().join("notes.json"), "mine").unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // A hand-edited manifest claims the configuration, the README and a file outside.
+    let manifest = root.path().join(".ssm-compile-manifest");
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    text.push_str("access.toml\nREADME.md\n../outside.json\n");
+    fs::write(&manifest, text).unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(root.path().join("access.toml")).unwrap(),
+        config
+    );
+    assert_eq!(
+        fs::read_to_string(root.path().join("README.md")).unwrap(),
+        "mine"
+    );
+    assert!(
+        stderr.contains("skipped ./access.toml (not written by ssm-compile"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn temporary_file_names_that_are_not_ours_are_left_alone_and_reported() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let out = root.path().join("policies");
+    fs::create_dir(&out).unwrap();
+    // A directory of that name used to break every build; a link must not be followed.
+    fs::create_dir(out.join(".ssm-compile-abc123.tmp")).unwrap();
+    fs::write(out.join(".ssm-compile-abc123.tmp/keep"), "x").unwrap();
+    symlink("/etc/hostname", out.join(".ssm-compile-zzz999.tmp")).unwrap();
+    fs::write(out.join(".ssm-compile-def456.tmp"), "half").unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr
+            .contains("  removed policies/.ssm-compile-def456.tmp (left by an interrupted build)"),
+        "{stderr}"
+    );
+    assert!(!out.join(".ssm-compile-def456.tmp").exists());
+    assert!(out.join(".ssm-compile-abc123.tmp/keep").exists());
+    assert!(fs::symlink_metadata(out.join(".ssm-compile-zzz999.tmp")).is_ok());
+    assert!(
+        stderr.contains("skipped policies/.ssm-compile-abc123.tmp"),
+        "{stderr}"
+    );
+    let (code, stderr) = run_in(root.path(), &["check"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn new_files_are_rw_r_r_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("ssm-compile");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 077 && exec \"$0\" build 2>/dev/null")
+        .arg(&bin)
+        .current_dir(root.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for name in ["web.json", ".ssm-compile-manifest"] {
+        let mode = fs::metadata(root.path().join("policies").join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{name}: {mode:o}");
+    }
+}
