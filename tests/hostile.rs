@@ -437,3 +437,16 @@ fn new_files_are_rw_r_r_whatever_the_umask() {
         assert_eq!(mode & 0o777, 0o644, "{name}: {mode:o}");
     }
 }
+
+#[test]
+fn escape_bytes_in_paths_never_reach_the_terminal() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let (code, stderr) = run_in(root.path(), &["build", "-o", "out\x1b[2J\x1b[31m\nfake"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    assert!(
+        stderr.contains("out\\u{1b}[2J\\u{1b}[31m\\nfake/web.json"),
+        "{stderr}"
+    );
+}

@@ -291,9 +291,23 @@ pub fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
     Diagnostic::error(format!("could not {what} {}: {e}", display(path)))
 }
 
-/// A path as the user would type it.
+/// A path as the user would type it, with control characters escaped (`\u{1b}`, `\n`): a
+/// file name is untrusted input, and an escape sequence in one must not reach the terminal
+/// (or forge a line of the report).
 pub fn display(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    let text = path.to_string_lossy();
+    if !text.chars().any(char::is_control) {
+        return text.into_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The output directory for a configuration file: `-o`, else its `output` key, else `policies`,
@@ -324,6 +338,37 @@ mod tests {
         ] {
             assert_eq!(normalize(Path::new(given)), PathBuf::from(want), "{given}");
         }
+    }
+
+    #[test]
+    fn control_characters_in_paths_are_escaped() {
+        assert_eq!(display(Path::new("policies/web.json")), "policies/web.json");
+        assert_eq!(
+            display(Path::new("out\x1b[31mred\n/x")),
+            "out\\u{1b}[31mred\\n/x"
+        );
+    }
+
+    /// A case-insensitive file system, simulated: `Web.json` and `web.json` are one file (a
+    /// hard link here). Removing the old spelling must not delete the new policy.
+    #[cfg(unix)]
+    #[test]
+    fn a_case_only_rename_keeps_the_new_policy_when_both_spellings_are_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("web.json"), "new").unwrap();
+        fs::hard_link(dir.path().join("web.json"), dir.path().join("Web.json")).unwrap();
+        let planned = "web.json".to_owned();
+        let twins = HashMap::from([("web.json".to_owned(), &planned)]);
+        remove_owned(dir.path(), &twins, "Web.json").unwrap();
+        // Not unlinked: on the real thing, that would have been the new policy's only name.
+        assert!(dir.path().join("Web.json").exists());
+        assert_eq!(fs::read(dir.path().join("web.json")).unwrap(), b"new");
+        // Two different files (a case-sensitive file system): the old one is removed.
+        fs::remove_file(dir.path().join("Web.json")).unwrap();
+        fs::write(dir.path().join("Web.json"), "old").unwrap();
+        remove_owned(dir.path(), &twins, "Web.json").unwrap();
+        assert!(!dir.path().join("Web.json").exists());
+        assert_eq!(fs::read(dir.path().join("web.json")).unwrap(), b"new");
     }
 
     #[test]
