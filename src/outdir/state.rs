@@ -150,6 +150,21 @@ impl DiskState {
             .collect()
     }
 
+    /// Foreign files that Terraform (or OpenTofu) would load with the generated module when
+    /// the plan has one: every `*.tf` and `*.tf.json` in a directory is part of its module, so
+    /// one ssm-compile did not write is deployed unreviewed (an attachment of
+    /// AdministratorAccess, say). `check` fails on them and `diff` reports them.
+    pub fn loaded_by_terraform(&self, plan: &Plan) -> Vec<String> {
+        if !plan.files.contains_key(crate::deploy::TERRAFORM_FILE) {
+            return Vec::new();
+        }
+        let module = [".tf", ".tf.json", ".tofu", ".tofu.json"];
+        self.untouched(plan)
+            .into_iter()
+            .filter(|n| module.iter().any(|ext| n.ends_with(ext)))
+            .collect()
+    }
+
     /// How the plan differs from the disk, by file name.
     pub fn changes<'p>(&self, plan: &'p Plan) -> Vec<Change<'p>> {
         let mut out = Vec::new();
