@@ -4,7 +4,7 @@
 # a plugin directory (TF_PLUGIN_DIR, else /opt/tf-plugins when it exists, laid out as
 # registry.terraform.io/hashicorp/aws/VERSION/OS_ARCH/) or through the CLI configuration.
 # Otherwise it says why it skipped and succeeds: the structure of the files is still checked by
-# `cargo test --test deploy`.
+# `cargo test --test it deploy`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

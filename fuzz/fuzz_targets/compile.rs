@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
             );
             // Rendering must not panic either, on any span the core produced.
             let source = ssm_compile::Source::new("access.toml".to_owned(), text);
-            let _ = ssm_compile::diagnostic::render(&diagnostics, &source, false);
+            let _ = ssm_compile::diagnostic::render(&diagnostics, &source);
         }
     }
 });

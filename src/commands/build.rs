@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use super::{Exit, Loaded, Options, load, out_path, report};
-use crate::outdir::{self, BuildReport};
+use ssm_compile::outdir::{self, BuildReport};
 
 /// `ssm-compile build`: compile and write the plan, touching only files whose bytes change.
 pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
@@ -9,7 +9,7 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
-    match write(&loaded, opts.color, err) {
+    match write(&loaded, err) {
         Ok(done) => {
             print_report(err, &loaded, &done);
             Exit::Success
@@ -19,11 +19,7 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
 }
 
 /// Writes the plan of a loaded configuration; errors (I/O, foreign files) are printed.
-pub(super) fn write<'p>(
-    loaded: &'p Loaded,
-    color: bool,
-    err: &mut dyn Write,
-) -> Result<BuildReport<'p>, Exit> {
+pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<BuildReport<'p>, Exit> {
     let mut tell = |dir: &std::path::Path| waiting(err, dir);
     let done = outdir::build_with(
         &loaded.out_dir,
@@ -31,7 +27,7 @@ pub(super) fn write<'p>(
         &mut outdir::default_wait(&mut tell),
     );
     done.map_err(|diagnostics| {
-        report(err, &diagnostics, &loaded.source, color);
+        report(err, &diagnostics, &loaded.source);
         Exit::Error
     })
 }

@@ -5,23 +5,18 @@ use anstyle::{AnsiColor, Style};
 
 use super::diff::{compare, emit, shown};
 use super::{Exit, Options};
-use crate::permissions::GrantChange;
-use crate::review::ManifestStatus;
+use ssm_compile::review::permissions::GrantChange;
+use ssm_compile::review::report::ManifestStatus;
 
 /// `ssm-compile check`: exit 1 with one line per stale file when `build` would write anything,
 /// else exit 0. Compares bytes only; writes nothing.
-pub fn check(opts: &Options, out_color: bool, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
+pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let (loaded, report) = match compare(opts, false, err) {
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    let paint = |style: Style, text: &str| -> String {
-        if out_color {
-            format!("{style}{text}{style:#}")
-        } else {
-            text.to_owned()
-        }
-    };
+    // Always styled: the stream strips the styles when colour is off.
+    let paint = |style: Style, text: &str| -> String { format!("{style}{text}{style:#}") };
     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
     let mut text = String::new();
     let mut stale = 0;
@@ -95,7 +90,7 @@ pub fn check(opts: &Options, out_color: bool, out: &mut dyn Write, err: &mut dyn
             rebuild_command(opts)
         );
     }
-    if let Err(exit) = emit(out, &text, &loaded, opts, err) {
+    if let Err(exit) = emit(out, &text, &loaded, err) {
         return exit;
     }
     if stale == 0 {

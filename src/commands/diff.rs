@@ -2,8 +2,8 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::{Exit, Loaded, Options, load, report};
-use crate::outdir;
-use crate::review::Report;
+use ssm_compile::outdir;
+use ssm_compile::review::report::Report;
 
 /// How `diff` prints its report (`--format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -18,12 +18,12 @@ pub enum ReportFormat {
 }
 
 /// `ssm-compile diff`: what `build` would change, and what that does to access. Writes nothing.
-/// The report goes to `out` (coloured when `out_color`), diagnostics to `err`.
+/// The report goes to `out` (styled; the stream strips styles when colour is off), diagnostics
+/// to `err`.
 pub fn diff(
     opts: &Options,
     format: ReportFormat,
     exit_code: bool,
-    out_color: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Exit {
@@ -32,11 +32,11 @@ pub fn diff(
         Err(exit) => return exit,
     };
     let text = match format {
-        ReportFormat::Text => report.render_text(out_color),
+        ReportFormat::Text => report.render_text(true),
         ReportFormat::Markdown => report.render_markdown(),
         ReportFormat::Json => report.render_json(),
     };
-    if let Err(exit) = emit(out, &text, &loaded, opts, err) {
+    if let Err(exit) = emit(out, &text, &loaded, err) {
         return exit;
     }
     if exit_code && report.stale() {
@@ -63,7 +63,7 @@ pub(super) fn compare(
     let state = match read {
         Ok(state) => state,
         Err(d) => {
-            report(err, &[d], &loaded.source, opts.color);
+            report(err, &[d], &loaded.source);
             return Err(Exit::Error);
         }
     };
@@ -84,15 +84,14 @@ pub(super) fn emit(
     out: &mut dyn Write,
     text: &str,
     loaded: &Loaded,
-    opts: &Options,
     err: &mut dyn Write,
 ) -> Result<(), Exit> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
-            let d = crate::Diagnostic::error(format!("could not write the report: {e}"));
-            report(err, &[d], &loaded.source, opts.color);
+            let d = ssm_compile::Diagnostic::error(format!("could not write the report: {e}"));
+            report(err, &[d], &loaded.source);
             Err(Exit::Error)
         }
     }

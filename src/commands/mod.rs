@@ -1,13 +1,17 @@
 //! The command shells around the pure core: each loads the configuration, compiles it and
 //! then writes (`build`) or compares (`diff`, `check`). They print and return an exit code.
+//! They live in the binary: the library does no printing.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{self, Diagnostic, Source};
-use crate::outdir;
-use crate::{Compiled, Format, compile_with, parse};
+use ssm_compile::compile::config::Format;
+use ssm_compile::compile::{Compiled, compile_with, parse};
+use ssm_compile::diagnostic::{self, Diagnostic, Source};
+use ssm_compile::outdir;
+
+use crate::cli::{Invocation, Run};
 
 mod build;
 mod check;
@@ -19,12 +23,22 @@ pub use check::check;
 pub use diff::{ReportFormat, diff};
 pub use watch::{WatchOptions, watch};
 
+/// Runs one resolved invocation; the exit code of SPEC.md section 5.
+pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
+    let opts = &invocation.options;
+    match invocation.run {
+        Run::Build => build(opts, err),
+        Run::Watch { poll } => watch(opts, &WatchOptions { poll }, err),
+        Run::Diff { format, exit_code } => diff(opts, format, exit_code, out, err),
+        Run::Check => check(opts, out, err),
+    }
+}
+
 /// What every command needs to know.
 #[derive(Clone, Debug)]
 pub struct Options {
     pub config: PathBuf,
     pub out: Option<PathBuf>,
-    pub color: bool,
     /// `--emit`: the formats to generate instead of the file's `formats`.
     pub formats: Option<Vec<Format>>,
 }
@@ -51,7 +65,7 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
     let bytes = match read_limited(&opts.config) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
-            report(err, &[too_large(&path)], &Source::new(path, ""), opts.color);
+            report(err, &[too_large(&path)], &Source::new(path, ""));
             return Err(Exit::Error);
         }
         Err(e) => {
@@ -59,7 +73,7 @@ pub fn load(opts: &Options, err: &mut dyn Write) -> Result<Loaded, Exit> {
             if e.kind() == io::ErrorKind::NotFound {
                 d = d.help("run ssm-compile in the directory of access.toml, or name the file with -c FILE");
             }
-            report(err, &[d], &Source::new(path, ""), opts.color);
+            report(err, &[d], &Source::new(path, ""));
             return Err(Exit::Error);
         }
     };
@@ -77,13 +91,13 @@ pub fn load_bytes(
     let path = outdir::display(&opts.config);
     if let Err(d) = parse::decode(&bytes) {
         let source = Source::new(path, String::from_utf8_lossy(&bytes));
-        report(err, &[d], &source, opts.color);
+        report(err, &[d], &source);
         return Err((Exit::Error, bytes));
     }
     let source = Source::new(path, String::from_utf8(bytes).unwrap_or_default());
     match compile_with(&source.text, opts.formats.as_deref()) {
         Ok(compiled) => {
-            report(err, &compiled.warnings, &source, opts.color);
+            report(err, &compiled.warnings, &source);
             let out_dir = outdir::resolve(
                 &opts.config,
                 opts.out.as_deref(),
@@ -96,7 +110,7 @@ pub fn load_bytes(
             })
         }
         Err(diagnostics) => {
-            report(err, &diagnostics, &source, opts.color);
+            report(err, &diagnostics, &source);
             Err((Exit::Error, source.text.into_bytes()))
         }
     }
@@ -108,7 +122,7 @@ pub fn load_bytes(
 pub const MAX_CONFIG_BYTES: u64 = 32 << 20;
 
 pub(super) fn too_large(path: &str) -> Diagnostic {
-    Diagnostic::error(format!(
+    Diagnostic::new(diagnostic::Kind::FileTooLarge, format!(
         "{path} is larger than {} MiB; ssm-compile does not read configuration files that large",
         MAX_CONFIG_BYTES >> 20
     ))
@@ -126,16 +140,17 @@ pub(super) fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
 }
 
 /// Prints diagnostics and, when there are errors, a closing count.
-pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source, color: bool) {
+/// Styles are always written; the stream (anstream, set up in `main`) strips them when colour is
+/// off.
+pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source) {
     if diagnostics.is_empty() {
         return;
     }
-    let mut text = diagnostic::render(diagnostics, source, color);
+    let mut text = diagnostic::render(diagnostics, source);
     if let Some(summary) = diagnostic::summary(diagnostics, source) {
-        text.push_str(&diagnostic::render(
-            &[Diagnostic::error(summary)],
-            source,
-            color,
+        text.push_str(&diagnostic::render_summary(
+            diagnostic::Severity::Error,
+            &summary,
         ));
     }
     let _ = err.write_all(text.as_bytes());

@@ -1,5 +1,5 @@
 //! `ssm-compile --watch`: build, then rebuild on every save of the configuration until
-//! interrupted. The decisions are in `crate::watch`; this shell owns the watcher, the clock,
+//! interrupted. The decisions are in `ssm_compile::watch`; this shell owns the watcher, the clock,
 //! the reads and the printing.
 
 use std::any::Any;
@@ -15,9 +15,12 @@ use notify_debouncer_full::{DebounceEventResult, FileIdCache, NoCache, Recommend
 use super::build::{print_report, write};
 use super::diff::shown;
 use super::{Exit, Loaded, MAX_CONFIG_BYTES, Options, load_bytes, report, too_large};
-use crate::diagnostic::{Diagnostic, Source};
-use crate::watch::{Read, Stamp, Timing, Verdict, Watch, Watched, watch_error, watched_paths};
-use crate::{outdir, permissions};
+use ssm_compile::diagnostic::{Diagnostic, Source};
+use ssm_compile::outdir;
+use ssm_compile::review::permissions;
+use ssm_compile::watch::{
+    Read, Stamp, Timing, Verdict, Watch, Watched, watch_error, watched_paths,
+};
 
 /// The notify-debouncer-full timeout: an event is handed over this long after it happened.
 /// Together with `Timing::quiet` a save settles about 100 ms after its last write: below what
@@ -71,7 +74,7 @@ struct Session<'a> {
 /// Runs until SIGINT, SIGTERM or SIGHUP; exits 0 then. Exits 2 only when it cannot watch.
 pub fn watch(opts: &Options, wopts: &WatchOptions, err: &mut dyn Write) -> Exit {
     let fail = |err: &mut dyn Write, d: Diagnostic| {
-        report(err, &[d], &Source::new("", ""), opts.color);
+        report(err, &[d], &Source::new("", ""));
         Exit::Error
     };
     // A FIFO would block every read (and a device never ends): refused before anything.
@@ -167,7 +170,7 @@ impl Session<'_> {
                     let dir = &self.watched.dirs[0];
                     let diags: Vec<_> = errors.iter().map(|e| watch_error(e, dir)).collect();
                     let _ = writeln!(err, "[{}] the watcher reported a problem", clock());
-                    report(err, &diags, &Source::new("", ""), self.opts.color);
+                    report(err, &diags, &Source::new("", ""));
                     // Events may have been lost with the error: read again to be sure.
                     state.on_events([&rescan()], Instant::now());
                 }
@@ -207,12 +210,7 @@ impl Session<'_> {
         match self.start_watcher() {
             Ok(w) => self.watcher = Some(w),
             Err((e, dir)) => {
-                report(
-                    err,
-                    &[watch_error(&e, &dir)],
-                    &Source::new("", ""),
-                    self.opts.color,
-                );
+                report(err, &[watch_error(&e, &dir)], &Source::new("", ""));
                 self.gone = true; // tried again at the next check
                 return;
             }
@@ -284,7 +282,7 @@ impl Session<'_> {
             Err(d) => {
                 // Unreadable (too large, permissions, a FIFO...): the next save tries again.
                 let _ = writeln!(err, "[{}] could not read the configuration", clock());
-                report(err, &[d], &Source::new("", ""), opts.color);
+                report(err, &[d], &Source::new("", ""));
                 return;
             }
         };
@@ -341,7 +339,7 @@ impl Session<'_> {
             let _ = err.write_all(warnings.as_bytes());
             self.last_warnings = warnings;
         }
-        let Ok(done) = write(&p.loaded, opts.color, err) else {
+        let Ok(done) = write(&p.loaded, err) else {
             let _ = writeln!(
                 err,
                 "[{}] the build failed; waiting for the next save",
@@ -363,7 +361,7 @@ impl Session<'_> {
         print_report(err, &p.loaded, &done);
         let changes: Vec<_> = done.written.iter().chain(&done.removed).cloned().collect();
         let deltas = permissions::deltas(&changes);
-        let _ = err.write_all(permissions::render_summary(&deltas, opts.color).as_bytes());
+        let _ = err.write_all(permissions::render_summary(&deltas, true).as_bytes());
     }
 }
 
@@ -398,6 +396,8 @@ fn dir_ids(watched: &Watched) -> Vec<Option<(u64, u64)>> {
 /// Reads the configuration without ever blocking: opened non-blocking (a FIFO put in its
 /// place must not hang the watch, nor keep it from stopping), and only a regular file of at
 /// most `MAX_CONFIG_BYTES` is read. `None`: there is no file.
+// The error is a diagnostic to print at once; its size costs nothing here.
+#[allow(clippy::result_large_err)]
 fn read_config(path: &Path) -> Result<Option<(Vec<u8>, Stamp)>, Diagnostic> {
     use std::io::Read as _;
     let mut options = fs::OpenOptions::new();

@@ -5,11 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{Attachment, Expanded, description, names_of, pretty_json, short_hash};
-use crate::config::{Principal, PrincipalKind};
-use crate::policy::PolicyDocument;
-
-/// CloudFormation's limit on resources in one template.
-pub const MAX_RESOURCES: usize = 500;
+use crate::compile::config::{Principal, PrincipalKind};
+use crate::compile::policy::PolicyDocument;
 
 const TEMPLATE_VERSION: &str = "2010-09-09";
 const MANAGED_POLICY: &str = "AWS::IAM::ManagedPolicy";

@@ -12,25 +12,17 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::config::{Format, GrantSummary, Principal, PrincipalKind};
-use crate::diagnostic::Diagnostic;
-use crate::policy::PolicyDocument;
+use crate::aws::limits::{
+    DEFAULT_ATTACHED_POLICIES, MAX_TEMPLATE_RESOURCES, max_attached_policies,
+};
+use crate::compile::config::{Format, GrantSummary, Principal, PrincipalKind};
+use crate::compile::policy::PolicyDocument;
+use crate::diagnostic::{Diagnostic, Kind};
 
 /// The CloudFormation template in the output directory.
 pub const CLOUDFORMATION_FILE: &str = "ssm-compile.cfn.json";
 /// The Terraform configuration in the output directory (`.tf.json` is what Terraform loads).
 pub const TERRAFORM_FILE: &str = "ssm-compile.tf.json";
-
-/// Managed policies IAM lets one principal have by default, and at most after a quota increase.
-/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-pub const DEFAULT_ATTACHED_POLICIES: usize = 10;
-
-pub fn max_attached_policies(kind: PrincipalKind) -> usize {
-    match kind {
-        PrincipalKind::User | PrincipalKind::Role => 20,
-        PrincipalKind::Group => 10,
-    }
-}
 
 /// The text every generated policy carries as its description. IAM cannot change a policy's
 /// description in place (a change replaces the policy), so it holds nothing that varies but
@@ -61,12 +53,67 @@ pub fn attachments(grants: &[GrantSummary]) -> BTreeSet<Attachment> {
         .collect()
 }
 
+/// A deployable output: one file in the output directory that creates every grant's managed
+/// policy and attaches it to its `who`. Each format renders its file and reads it back, so
+/// `diff` can say what a changed template grants and to whom.
+pub trait Template {
+    /// The format's file in the output directory.
+    const FILE: &'static str;
+    /// The file's bytes for these grants and their policies.
+    fn render(grants: &Expanded<'_>) -> Vec<u8>;
+    /// The policy documents the file deploys, by grant name; `None` if it does not parse.
+    fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>>;
+    /// The attachments the file deploys; `None` if it does not parse.
+    fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>>;
+}
+
+/// The CloudFormation template (`cloudformation.rs`).
+pub struct CloudFormation;
+/// The Terraform configuration (`terraform.rs`).
+pub struct Terraform;
+
+impl Template for CloudFormation {
+    const FILE: &'static str = CLOUDFORMATION_FILE;
+    fn render(grants: &Expanded<'_>) -> Vec<u8> {
+        cloudformation::render(grants)
+    }
+    fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+        cloudformation::documents(bytes)
+    }
+    fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
+        cloudformation::attachments(bytes)
+    }
+}
+
+impl Template for Terraform {
+    const FILE: &'static str = TERRAFORM_FILE;
+    fn render(grants: &Expanded<'_>) -> Vec<u8> {
+        terraform::render(grants)
+    }
+    fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+        terraform::documents(bytes)
+    }
+    fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
+        terraform::attachments(bytes)
+    }
+}
+
+/// The template of `format` rendered: its file name and bytes; `None` for `json`, which has no
+/// template.
+pub fn render(format: Format, grants: &Expanded<'_>) -> Option<(&'static str, Vec<u8>)> {
+    match format {
+        Format::Json => None,
+        Format::CloudFormation => Some((CloudFormation::FILE, CloudFormation::render(grants))),
+        Format::Terraform => Some((Terraform::FILE, Terraform::render(grants))),
+    }
+}
+
 /// The attachments a generated file deploys, read back from its bytes; `None` for a file that
 /// is not a deployable template (policy files, the manifest) or that does not parse.
 pub fn attachments_in(name: &str, bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
     match name {
-        CLOUDFORMATION_FILE => cloudformation::attachments(bytes),
-        TERRAFORM_FILE => terraform::attachments(bytes),
+        CloudFormation::FILE => CloudFormation::attachments(bytes),
+        Terraform::FILE => Terraform::attachments(bytes),
         _ => None,
     }
 }
@@ -75,15 +122,15 @@ pub fn attachments_in(name: &str, bytes: &[u8]) -> Option<BTreeSet<Attachment>> 
 /// `None` for a file that is not a deployable template or that does not parse.
 pub fn documents_in(name: &str, bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
     match name {
-        CLOUDFORMATION_FILE => cloudformation::documents(bytes),
-        TERRAFORM_FILE => terraform::documents(bytes),
+        CloudFormation::FILE => CloudFormation::documents(bytes),
+        Terraform::FILE => Terraform::documents(bytes),
         _ => None,
     }
 }
 
 /// Whether `name` is one of the deployable templates ssm-compile writes.
 pub fn is_template(name: &str) -> bool {
-    name == CLOUDFORMATION_FILE || name == TERRAFORM_FILE
+    name == CloudFormation::FILE || name == Terraform::FILE
 }
 
 /// How the attachments deployed by a directory's templates change from `old` files to `new`
@@ -153,7 +200,7 @@ pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
         names.sort_unstable();
         let kind_name = kind.as_str();
         let mut d = if count > max {
-            Diagnostic::error(format!(
+            Diagnostic::new(Kind::TooManyAttachments, format!(
                 "{principal} is attached to {count} managed policies, more than IAM ever allows for a {kind_name} ({max}): grants {}",
                 names.join(", ")
             ))
@@ -169,7 +216,7 @@ pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
                 ),
             })
         } else {
-            Diagnostic::warning(format!(
+            Diagnostic::new(Kind::ManyAttachments, format!(
                 "{principal} is attached to {count} managed policies, more than IAM allows for a {kind_name} by default ({DEFAULT_ATTACHED_POLICIES}): grants {}",
                 names.join(", ")
             ))
@@ -217,10 +264,13 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
             // Case-insensitive file systems would merge the two files.
             if json && on && file.eq_ignore_ascii_case(reserved) {
                 out.push(
-                    Diagnostic::error(format!(
-                        "grant `{}` would write {file}, the file of the {format} output",
-                        g.name
-                    ))
+                    Diagnostic::new(
+                        Kind::OutputFileCollision,
+                        format!(
+                            "grant `{}` would write {file}, the file of the {format} output",
+                            g.name
+                        ),
+                    )
                     .at(g.span.clone())
                     .help("rename the grant"),
                 );
@@ -228,7 +278,7 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
         }
         if json && tf && g.name.to_ascii_lowercase().ends_with(".tf") && out.len() == before {
             out.push(
-                Diagnostic::error(format!(
+                Diagnostic::new(Kind::TerraformFileCollision, format!(
                     "grant `{}` would write {file}, which Terraform would load as configuration",
                     g.name
                 ))
@@ -241,15 +291,18 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
         out.extend(unique(grants, "CloudFormation logical id", |g| {
             vec![cloudformation::logical_id(&g.name)]
         }));
-        if grants.len() > cloudformation::MAX_RESOURCES {
+        if grants.len() > MAX_TEMPLATE_RESOURCES {
             out.push(
-                Diagnostic::error(format!(
-                    "{} grants make {} resources; a CloudFormation template holds at most {}",
-                    grants.len(),
-                    grants.len(),
-                    cloudformation::MAX_RESOURCES
-                ))
-                .at(grants[cloudformation::MAX_RESOURCES].span.clone())
+                Diagnostic::new(
+                    Kind::TooManyResources,
+                    format!(
+                        "{} grants make {} resources; a CloudFormation template holds at most {}",
+                        grants.len(),
+                        grants.len(),
+                        MAX_TEMPLATE_RESOURCES
+                    ),
+                )
+                .at(grants[MAX_TEMPLATE_RESOURCES].span.clone())
                 .help("split access.toml into several files, one stack each"),
             );
         }
@@ -286,10 +339,13 @@ fn unique(
         for id in ids(g) {
             match seen.get(&id.to_ascii_lowercase()) {
                 Some(first) => out.push(
-                    Diagnostic::error(format!(
-                        "grants `{}` and `{}` map to the same {what} `{id}`",
-                        first.name, g.name
-                    ))
+                    Diagnostic::new(
+                        Kind::IdCollision,
+                        format!(
+                            "grants `{}` and `{}` map to the same {what} `{id}`",
+                            first.name, g.name
+                        ),
+                    )
                     .at(g.span.clone())
                     .related(first.span.clone(), "the other grant")
                     .help("rename one of the grants"),

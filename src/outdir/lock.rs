@@ -14,7 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Kind};
 
 use super::{display, io_error};
 
@@ -79,7 +79,7 @@ pub fn acquire(dir: &Path, mode: Mode, wait: &mut Wait) -> Result<Option<Lock>, 
             Err(TryLockError::Error(e)) => return Err(lock_error(&path, &e)),
         }
         if start.elapsed() >= wait.timeout {
-            return Err(Diagnostic::error(format!(
+            return Err(Diagnostic::new(Kind::OutputLocked, format!(
                 "another ssm-compile build of {} did not finish within {}; nothing was written",
                 display(dir),
                 seconds(wait.timeout)

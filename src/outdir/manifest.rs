@@ -6,9 +6,9 @@
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::compile::plan::Plan;
 use crate::deploy;
 use crate::diagnostic::Diagnostic;
-use crate::plan::Plan;
 
 use super::{display, io_error, open_no_follow};
 

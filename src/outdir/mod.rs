@@ -10,8 +10,8 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use crate::compile::plan::Plan;
 use crate::diagnostic::Diagnostic;
-use crate::plan::Plan;
 
 pub mod lock;
 pub mod manifest;

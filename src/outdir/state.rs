@@ -6,8 +6,8 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
+use crate::compile::plan::{Content, Plan};
 use crate::diagnostic::Diagnostic;
-use crate::plan::{Content, Plan};
 
 use super::lock::LOCK;
 use super::manifest::{self, MANIFEST};

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the input directories (*.in/) of the transcript tests in this folder from a built
 # ssm-compile: each starts as a clean `build` of BASE and is then changed the way its name says.
-# Usage: cargo build && tests/cmd/fixtures.sh; then TRYCMD=overwrite cargo test --test cli
+# Usage: cargo build && tests/cmd/fixtures.sh; then TRYCMD=overwrite cargo test --test it cli
 set -euo pipefail
 cd "$(dirname "$0")"
 bin=${SSM_COMPILE:-../../target/debug/ssm-compile}

@@ -1,0 +1,148 @@
+//! The command line: clap's view of the arguments (`Cli`), resolved once into what to run
+//! (`Invocation`), so the commands never see clap.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use ssm_compile::Format;
+
+use crate::commands::{Options, ReportFormat};
+
+/// Compile access.toml into AWS Session Manager IAM policies.
+#[derive(Parser)]
+#[command(name = "ssm-compile", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// The configuration file.
+    #[arg(
+        short,
+        long,
+        global = true,
+        default_value = "access.toml",
+        value_name = "FILE"
+    )]
+    config: PathBuf,
+
+    /// The output directory [default: the file's `output` key, else `policies`, next to the file]
+    #[arg(short, long, global = true, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    #[command(flatten)]
+    color: colorchoice_clap::Color,
+
+    /// The outputs to generate, instead of the file's `formats` (comma-separated)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        num_args = 1..,
+        value_name = "FORMATS"
+    )]
+    emit: Option<Vec<Emit>>,
+
+    #[command(flatten)]
+    watch: WatchArgs,
+}
+
+/// The values of `formats` (`Format`), for the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    Json,
+    #[value(name = "cloudformation")]
+    CloudFormation,
+    Terraform,
+}
+
+impl From<Emit> for Format {
+    fn from(e: Emit) -> Format {
+        match e {
+            Emit::Json => Format::Json,
+            Emit::CloudFormation => Format::CloudFormation,
+            Emit::Terraform => Format::Terraform,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile and write the policies (the default command).
+    Build(WatchArgs),
+    /// Show what `build` would change: a diff of each policy file and what it does to access.
+    Diff {
+        /// Exit with 1 when there are changes.
+        #[arg(long)]
+        exit_code: bool,
+        /// The report's format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Exit with 1 and list the stale files when the policies are out of date.
+    Check,
+}
+
+/// Watch mode, for `ssm-compile --watch` and `ssm-compile build --watch`.
+#[derive(Args, Clone, Default)]
+struct WatchArgs {
+    /// Keep running: rebuild on every save of the configuration, until Ctrl-C.
+    #[arg(long)]
+    watch: bool,
+
+    /// With --watch: look for changes every INTERVAL (e.g. 500ms, 2s) instead of using
+    /// file-system events, for file systems that send none (network mounts, some containers).
+    #[arg(long, value_name = "INTERVAL", requires = "watch", value_parser = ssm_compile::watch::parse_interval)]
+    poll: Option<Duration>,
+}
+
+/// What to run, with every flag resolved.
+pub enum Run {
+    Build,
+    Watch {
+        poll: Option<Duration>,
+    },
+    Diff {
+        format: ReportFormat,
+        exit_code: bool,
+    },
+    Check,
+}
+
+pub struct Invocation {
+    pub options: Options,
+    pub run: Run,
+}
+
+/// Parses the command line (exiting on a usage error, as clap does) and sets the colour choice
+/// of the output streams.
+pub fn parse() -> Invocation {
+    let cli = Cli::parse();
+    cli.color.write_global();
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Build(WatchArgs::default()));
+    let run = match command {
+        Command::Build(w) if w.watch || cli.watch.watch => Run::Watch {
+            poll: w.poll.or(cli.watch.poll),
+        },
+        Command::Build(_) => Run::Build,
+        _ if cli.watch.watch => Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--watch goes with build only: `ssm-compile --watch` or `ssm-compile build --watch`",
+            )
+            .exit(),
+        Command::Diff { exit_code, format } => Run::Diff { format, exit_code },
+        Command::Check => Run::Check,
+    };
+    let options = Options {
+        config: cli.config,
+        out: cli.out,
+        formats: cli
+            .emit
+            .map(|formats| formats.into_iter().map(Format::from).collect()),
+    };
+    Invocation { options, run }
+}

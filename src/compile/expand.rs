@@ -1,0 +1,181 @@
+//! A grant to its quickstart policy: the rules of SPEC.md section 3.
+
+use crate::aws::arn;
+use crate::aws::names::DEFAULT_DOCUMENT;
+use crate::compile::config::{Grant, OwnSessions, Role, Target, Variant};
+use crate::compile::policy::{Condition, Effect, OneOrMany, PolicyDocument, Statement, VERSION};
+
+/// The document an admin grant manages: Session Manager's preferences.
+const PREFERENCES_DOCUMENT: &str = DEFAULT_DOCUMENT;
+
+pub(super) fn expand(g: &Grant) -> PolicyDocument {
+    let p = g.partition.as_str();
+    let mut statements = Vec::new();
+
+    // 1. Starting sessions: on the instances, and on the session documents (end users).
+    let mut start_actions = vec!["ssm:StartSession"];
+    if g.variant.has_ec2() {
+        // The EC2 console may send a command to update SSM Agent before the session.
+        start_actions.push("ssm:SendCommand");
+    }
+    let documents: Vec<String> = g
+        .documents
+        .iter()
+        .map(|d| arn::document(p, &g.region, &g.account, d))
+        .collect();
+    let mut access_check = Condition::new();
+    if g.document_access_check {
+        access_check
+            .entry("BoolIfExists".to_owned())
+            .or_default()
+            .insert(
+                "ssm:SessionDocumentAccessCheck".to_owned(),
+                OneOrMany::One("true".to_owned()),
+            );
+    }
+    match &g.target {
+        Target::Instances(ids) => {
+            let mut resources: Vec<String> = ids
+                .iter()
+                .map(|id| arn::instance(p, &g.region, &g.account, id))
+                .collect();
+            resources.extend(documents);
+            statements.push(allow(
+                &start_actions,
+                OneOrMany::Many(resources),
+                access_check,
+            ));
+        }
+        Target::AllInstances => {
+            let mut resources = vec![arn::all_instances(p)];
+            resources.extend(documents);
+            statements.push(allow(
+                &start_actions,
+                OneOrMany::Many(resources),
+                access_check,
+            ));
+        }
+        Target::Tags(tags) => {
+            // Documents carry no instance tags: with the tag condition they would be denied,
+            // so they get a statement of their own. Both allow StartSession, so both carry
+            // the access check.
+            let mut condition = access_check.clone();
+            let like = condition.entry("StringLike".to_owned()).or_default();
+            for (key, values) in tags {
+                like.insert(
+                    format!("ssm:resourceTag/{key}"),
+                    OneOrMany::many(values.iter().map(|v| escape_literal_dollar(v))),
+                );
+            }
+            statements.push(allow(
+                &start_actions,
+                OneOrMany::many([arn::all_instances(p)]),
+                condition,
+            ));
+            if !documents.is_empty() {
+                statements.push(allow(
+                    &["ssm:StartSession"],
+                    OneOrMany::Many(documents),
+                    access_check,
+                ));
+            }
+        }
+    }
+
+    // 2. What the consoles need to list instances and sessions.
+    let describe: &[&str] = match g.variant {
+        Variant::SessionManagerCli => &[
+            "ssm:DescribeSessions",
+            "ssm:GetConnectionStatus",
+            "ssm:DescribeInstanceProperties",
+            "ec2:DescribeInstances",
+        ],
+        Variant::Ec2 => &["ssm:GetConnectionStatus", "ssm:DescribeInstanceInformation"],
+        Variant::AllConsoles => &[
+            "ssm:DescribeSessions",
+            "ssm:GetConnectionStatus",
+            "ssm:DescribeInstanceInformation",
+            "ssm:DescribeInstanceProperties",
+            "ec2:DescribeInstances",
+        ],
+    };
+    statements.push(allow(
+        describe,
+        OneOrMany::One("*".to_owned()),
+        Condition::new(),
+    ));
+
+    // 3. Administrators manage the Session Manager preferences document.
+    if g.role == Role::Admin && g.variant.has_session_manager() {
+        statements.push(allow(
+            &[
+                "ssm:CreateDocument",
+                "ssm:UpdateDocument",
+                "ssm:GetDocument",
+            ],
+            OneOrMany::One(arn::document(
+                p,
+                &g.region,
+                &g.account,
+                PREFERENCES_DOCUMENT,
+            )),
+            Condition::new(),
+        ));
+    }
+
+    // 4. Ending (and resuming) only the caller's own sessions.
+    let mut own_actions = vec!["ssm:TerminateSession"];
+    if g.resume_session {
+        own_actions.push("ssm:ResumeSession");
+    }
+    statements.push(match g.own_sessions {
+        OwnSessions::Username => allow(
+            &own_actions,
+            OneOrMany::many([arn::own_sessions_by_username(p)]),
+            Condition::new(),
+        ),
+        OwnSessions::SessionTag => {
+            let mut condition = Condition::new();
+            condition
+                .entry("StringLike".to_owned())
+                .or_default()
+                .insert(
+                    "ssm:resourceTag/aws:ssmmessages:session-id".to_owned(),
+                    OneOrMany::many(["${aws:userid}"]),
+                );
+            allow(
+                &own_actions,
+                OneOrMany::many([arn::all_sessions(p)]),
+                condition,
+            )
+        }
+    });
+
+    // 5. Session encryption.
+    if let Some(key) = &g.kms_key {
+        statements.push(allow(
+            &["kms:GenerateDataKey"],
+            OneOrMany::One(key.clone()),
+            Condition::new(),
+        ));
+    }
+
+    PolicyDocument {
+        version: VERSION.to_owned(),
+        statement: statements,
+    }
+}
+
+fn allow(actions: &[&str], resource: OneOrMany, condition: Condition) -> Statement {
+    Statement {
+        effect: Effect::Allow,
+        action: OneOrMany::many(actions.iter().copied()),
+        resource,
+        condition,
+    }
+}
+
+/// In `StringLike`, `*` and `?` stay wildcards; a literal `$` must be written `${$}`.
+fn escape_literal_dollar(value: &str) -> String {
+    value.replace('$', "${$}")
+}

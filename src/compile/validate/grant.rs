@@ -1,0 +1,316 @@
+//! Rules across the keys of one grant: what is missing, what contradicts, what has no effect,
+//! and the defaults a grant inherits from the top of the file. `grant` reads the keys into a
+//! `GrantKeys`, runs each rule, and builds the `Grant` only when none of them found an error.
+
+use std::collections::HashMap;
+
+use toml::de::DeTable;
+
+use super::schema::{OwnSessionsChoice, grant_key, grant_keys};
+use super::{Span, Validator};
+use crate::aws::names::DEFAULT_DOCUMENT;
+use crate::compile::config::{
+    Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
+};
+use crate::diagnostic::{Diagnostic, Kind};
+
+/// The keys of one grant table as read; `None` where a key is absent or its value is bad
+/// (which was reported). Keys whose presence matters even with a bad value keep their span.
+#[derive(Default)]
+struct GrantKeys {
+    role: Option<Role>,
+    who: Option<Vec<(Principal, Span)>>,
+    consoles: Option<(bool, bool)>,
+    instances: Option<(Option<Target>, Span)>,
+    tags: Option<(Option<Target>, Span)>,
+    kms_key: Option<(String, Span)>,
+    documents: Option<(Option<Vec<String>>, Span)>,
+    access_check: Option<(Option<bool>, Span)>,
+    own_sessions: Option<(OwnSessionsChoice, Span)>,
+    resume_session: Option<bool>,
+    account: Option<String>,
+    region: Option<(String, Span)>,
+    /// Where each known key is written, whatever its value.
+    spans: HashMap<&'static str, Span>,
+}
+
+impl Validator<'_> {
+    pub(super) fn grant(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        table: &DeTable<'_>,
+    ) -> Option<Grant> {
+        let before = self.error_count();
+        let mut keys = self.read_keys(name, table);
+        self.required_keys(name, &name_span, &keys);
+        let target = self.target(name, &name_span, &mut keys);
+        let variant = keys
+            .consoles
+            .map(|(has_sm, has_ec2)| match (has_sm, has_ec2) {
+                (true, true) => Variant::AllConsoles,
+                (false, true) => Variant::Ec2,
+                _ => Variant::SessionManagerCli,
+            });
+        self.document_keys(&keys, variant);
+        let (account, region, partition) = self.place(name, &name_span, &mut keys);
+        let own = self.own_sessions(&keys);
+        if let (Some((key, key_span)), Some(partition), Some(region)) =
+            (&keys.kms_key, partition, region.as_deref())
+        {
+            self.kms_key(key, key_span.clone(), partition, region);
+        }
+
+        if self.error_count() > before {
+            return None;
+        }
+        let role = keys.role?;
+        let variant = variant?;
+        let documents = match (role, variant) {
+            (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
+            _ => keys
+                .documents
+                .and_then(|(d, _)| d)
+                .unwrap_or_else(|| vec![DEFAULT_DOCUMENT.to_owned()]),
+        };
+        let (who, who_spans): (Vec<Principal>, Vec<Span>) = keys
+            .who?
+            .into_iter()
+            .map(|(p, span)| (p, self.shift(span)))
+            .unzip();
+        Some(Grant {
+            name: name.to_owned(),
+            span: self.shift(name_span),
+            role,
+            who,
+            who_spans,
+            variant,
+            target: target?,
+            kms_key: keys.kms_key.map(|(k, _)| k),
+            documents,
+            document_access_check: role == Role::EndUser
+                && variant != Variant::Ec2
+                && keys.access_check.and_then(|(c, _)| c).unwrap_or(true),
+            own_sessions: own,
+            resume_session: keys.resume_session.unwrap_or(false),
+            account: account?,
+            region: region?,
+            partition: partition?,
+        })
+    }
+
+    /// Reads every key of the table, checking each value on its own.
+    fn read_keys(&mut self, name: &str, table: &DeTable<'_>) -> GrantKeys {
+        let mut keys = GrantKeys::default();
+        for (key, value) in table.iter() {
+            let k = key.get_ref().as_ref();
+            if let Some(known) = grant_key(k) {
+                keys.spans.insert(known, key.span());
+            }
+            match k {
+                "role" => keys.role = self.choice::<Role>(value, "role"),
+                "who" => keys.who = self.who(value),
+                "consoles" => keys.consoles = self.consoles(value),
+                "instances" => keys.instances = Some((self.instances(value), key.span())),
+                "tags" => keys.tags = Some((self.tags(value), key.span())),
+                "kms_key" => {
+                    keys.kms_key = self.string(value, "kms_key").map(|s| (s, value.span()))
+                }
+                "documents" => keys.documents = Some((self.documents(value), key.span())),
+                "document_access_check" => {
+                    keys.access_check =
+                        Some((self.bool(value, "document_access_check"), key.span()))
+                }
+                "own_sessions" => {
+                    keys.own_sessions = self
+                        .choice::<OwnSessionsChoice>(value, "own_sessions")
+                        .map(|c| (c, value.span()))
+                }
+                "resume_session" => keys.resume_session = self.bool(value, "resume_session"),
+                "account" => keys.account = self.account(value),
+                "region" => keys.region = self.region(value).map(|r| (r, value.span())),
+                "partition" | "output" | "formats" => self.push(
+                    Diagnostic::new(Kind::NotAGrantKey, format!("`{k}` is not a grant key"))
+                        .at(key.span())
+                        .help(format!(
+                            "`{k}` applies to the whole file: move it above the first [grant.NAME]"
+                        )),
+                ),
+                other => {
+                    let known: Vec<&str> = grant_keys().collect();
+                    self.unknown_key(other, key.span(), &known, &format!("in grant `{name}`"))
+                }
+            }
+        }
+        keys
+    }
+
+    /// `role`, `who` and `consoles` have no default.
+    fn required_keys(&mut self, name: &str, name_span: &Span, keys: &GrantKeys) {
+        let missing = |v: &mut Self, key: &str, example: &str| {
+            v.push(
+                Diagnostic::new(
+                    Kind::MissingKey,
+                    format!("grant `{name}` is missing `{key}`"),
+                )
+                .at(name_span.clone())
+                .help(format!("add `{example}` to [grant.{name}]")),
+            );
+        };
+        if !keys.spans.contains_key("role") {
+            missing(self, "role", "role = \"end-user\"` or `role = \"admin\"");
+        }
+        if !keys.spans.contains_key("who") {
+            missing(
+                self,
+                "who",
+                "who = [\"user:alice\", \"group:oncall\", \"role:OncallRole\"]",
+            );
+        }
+        if !keys.spans.contains_key("consoles") {
+            missing(
+                self,
+                "consoles",
+                "consoles = [\"session-manager\", \"cli\", \"ec2\"]",
+            );
+        }
+    }
+
+    /// Exactly one of `instances` and `tags`.
+    fn target(&mut self, name: &str, name_span: &Span, keys: &mut GrantKeys) -> Option<Target> {
+        match (keys.instances.take(), keys.tags.take()) {
+            (Some(_), Some((_, tags_span))) => {
+                self.push(
+                    Diagnostic::new(Kind::InstancesAndTags, format!("grant `{name}` sets both `instances` and `tags`"))
+                        .at(tags_span)
+                        .related(keys.spans["instances"].clone(), "`instances` is set here")
+                        .help("a grant targets either named instances or tagged instances: split it into two grants"),
+                );
+                None
+            }
+            (Some((t, _)), None) | (None, Some((t, _))) => t,
+            (None, None) => {
+                self.push(
+                    Diagnostic::new(Kind::NoTarget, format!("grant `{name}` has neither `instances` nor `tags`"))
+                        .at(name_span.clone())
+                        .help("add `instances = [\"i-0123456789abcdef0\"]` or `tags = { Team = \"web\" }`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Keys that only act on an end-user grant in a variant that has a session document.
+    fn document_keys(&mut self, keys: &GrantKeys, variant: Option<Variant>) {
+        for (key, present) in [
+            ("documents", keys.documents.is_some()),
+            ("document_access_check", keys.access_check.is_some()),
+        ] {
+            if !present {
+                continue;
+            }
+            let span = keys.spans[key].clone();
+            if keys.role == Some(Role::Admin) {
+                self.push(
+                    Diagnostic::new(Kind::DocumentsForAdmin, format!("`{key}` applies only to end-user grants"))
+                        .at(span)
+                        .label("this grant is an admin grant")
+                        .help(format!(
+                            "remove `{key}`: an admin grant manages the `{DEFAULT_DOCUMENT}` preferences document and starts sessions without a document restriction"
+                        )),
+                );
+            } else if variant == Some(Variant::Ec2) {
+                self.push(
+                    Diagnostic::new(
+                        Kind::DocumentsWithEc2,
+                        format!("`{key}` has no effect with consoles = [\"ec2\"]"),
+                    )
+                    .at(span)
+                    .label("the EC2-console policy grants no session document")
+                    .help(format!(
+                        "remove `{key}`, or add \"session-manager\" or \"cli\" to `consoles`"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// The grant's account, region and partition: its own or the file's, and consistent.
+    fn place(
+        &mut self,
+        name: &str,
+        name_span: &Span,
+        keys: &mut GrantKeys,
+    ) -> (Option<String>, Option<String>, Option<Partition>) {
+        let grant_sets_region = keys.region.is_some() || keys.spans.contains_key("region");
+        let account = keys
+            .account
+            .take()
+            .or_else(|| self.defaults.account.clone());
+        let region = keys.region.take().map(|(r, s)| (r, self.shift(s)));
+        let region = region.or_else(|| self.defaults.region.clone());
+        let partition = region.as_ref().map(|(r, _)| Partition::of_region(r));
+        if let (Some((explicit, p_span)), Some(derived), Some((r, r_span)), true) = (
+            &self.defaults.partition,
+            partition,
+            &region,
+            grant_sets_region,
+        ) {
+            // A contradiction of the top-level region is reported once, by `top_level`.
+            if *explicit != derived {
+                self.push_absolute(
+                    Diagnostic::new(Kind::GrantPartition, format!(
+                        "grant `{name}` is in region `{r}` of partition `{derived}`, but the file sets partition `{explicit}`"
+                    ))
+                    .at(r_span.clone())
+                    .related(p_span.clone(), "partition set here")
+                    .help("every grant of one file must be in the file's partition: move this grant to a file of its own"),
+                );
+            }
+        }
+        // Missing everywhere is reported by `finish`, once or per grant.
+        if account.is_none() && !self.defaults.has_account && !keys.spans.contains_key("account") {
+            let at = self.shift(name_span.clone());
+            self.missing[0].push((name.to_owned(), at));
+        }
+        if region.is_none() && !self.defaults.has_region && !grant_sets_region {
+            let at = self.shift(name_span.clone());
+            self.missing[1].push((name.to_owned(), at));
+        }
+        (account, region.map(|(r, _)| r), partition)
+    }
+
+    /// `own_sessions`, with `auto` resolved against `who`.
+    fn own_sessions(&mut self, keys: &GrantKeys) -> OwnSessions {
+        match keys.own_sessions.clone() {
+            Some((OwnSessionsChoice::Username, span)) => {
+                if let Some(who) = &keys.who {
+                    let roles: Vec<String> = who
+                        .iter()
+                        .filter(|(p, _): &&(Principal, Span)| p.kind == PrincipalKind::Role)
+                        .map(|(p, _)| p.to_string())
+                        .collect();
+                    if !roles.is_empty() {
+                        self.push(
+                            Diagnostic::new(Kind::UsernameForRoles, format!(
+                                "own_sessions = \"username\" does not work for {}",
+                                roles.join(", ")
+                            ))
+                            .at(span)
+                            .label("`${aws:username}` exists only for IAM users")
+                            .help("use own_sessions = \"session-tag\" (or \"auto\"), which works for users and roles alike"),
+                        );
+                    }
+                }
+                OwnSessions::Username
+            }
+            Some((OwnSessionsChoice::SessionTag, _)) => OwnSessions::SessionTag,
+            _ => match &keys.who {
+                Some(who) if who.iter().any(|(p, _)| p.kind == PrincipalKind::Role) => {
+                    OwnSessions::SessionTag
+                }
+                _ => OwnSessions::Username,
+            },
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! The spanned TOML tree to a `Config`, checking every rule of the schema and collecting every
+//! problem of the file, so a user sees them all in one run.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+mod grant;
+mod schema;
+mod shape;
+mod values;
+
+pub use schema::{KEYS, KeySpec, Scope, grant_keys, top_keys};
+
+use crate::aws::Partition;
+use crate::compile::config::{Config, Format, Grant, Settings};
+use crate::compile::parse;
+use crate::diagnostic::{Diagnostic, Kind};
+
+type Value<'i> = Spanned<DeValue<'i>>;
+type Span = Range<usize>;
+
+/// Checks the tree and builds the configuration. The configuration is returned only when there
+/// is no error; warnings are returned either way.
+pub fn validate(root: &Spanned<DeTable<'_>>) -> (Option<Config>, Vec<Diagnostic>) {
+    let mut grants = Vec::new();
+    let mut collect = |g: Grant| grants.push(g);
+    let mut v = Validator {
+        sink: Some(&mut collect),
+        ..Validator::default()
+    };
+    if let Some(table) = v.top_level(root.get_ref()) {
+        v.grant_tables(table);
+    }
+    let (settings, diagnostics) = v.finish();
+    grants.sort_by(|a, b| a.name.cmp(&b.name));
+    (
+        settings.map(|settings| Config { settings, grants }),
+        diagnostics,
+    )
+}
+
+/// Validates a file grant by grant: each `[grant.NAME]` section is parsed, checked and dropped
+/// before the next, so memory holds one section's tree instead of the whole file's (a 100,000-
+/// grant file has a tree of hundreds of MB). Returns `None` when the file does not split cleanly
+/// (a syntax error, a section that defines keys of another, a repeated table): the caller then
+/// parses the whole file, which gives the same result, or the parser's own errors.
+///
+/// Each valid grant is handed to `sink` as soon as it is checked, in file order; the settings
+/// are returned when the whole file has no error. After `None`, discard what `sink` received.
+pub fn validate_sections(
+    text: &str,
+    sink: &mut dyn FnMut(Grant),
+) -> Option<(Option<Settings>, Vec<Diagnostic>)> {
+    let mut sections = parse::sections(text).into_iter();
+    let (_, head) = sections.next()?;
+    let root = DeTable::parse(head).ok()?;
+    let mut v = Validator {
+        sink: Some(sink),
+        ..Validator::default()
+    };
+    let mut names: HashSet<String> = HashSet::new();
+    let mut add_names = |table: &DeTable<'_>| {
+        table
+            .keys()
+            .all(|k| names.insert(k.get_ref().as_ref().to_owned()))
+    };
+    match v.top_level(root.get_ref()) {
+        Some(grants) => {
+            if let Some(table) = grants.get_ref().as_table()
+                && !add_names(table)
+            {
+                return None;
+            }
+            v.grant_tables(grants);
+        }
+        None if root.get_ref().contains_key("grant") => return None,
+        None => {}
+    }
+    for (offset, section) in sections {
+        let tree = DeTable::parse(section).ok()?;
+        let table = tree.get_ref();
+        // A later section holds only `[grant.NAME]` tables, none seen before.
+        let grants = table.get("grant").filter(|_| table.len() == 1)?;
+        if !add_names(grants.get_ref().as_table()?) {
+            return None;
+        }
+        v.base = offset;
+        v.has_grant_key = true;
+        v.grant_tables(grants);
+    }
+    v.base = 0;
+    Some(v.finish())
+}
+
+#[derive(Default)]
+struct Validator<'s> {
+    /// Where valid grants go (always set; `Option` only for `Default`).
+    sink: Option<&'s mut dyn FnMut(Grant)>,
+    diagnostics: Vec<Diagnostic>,
+    /// The errors among `diagnostics`, counted as they are pushed: a grant compares the count
+    /// before and after its checks, and counting each time would make many errors quadratic.
+    errors: usize,
+    /// Byte offset of the section being checked within the file; added to every span.
+    base: usize,
+    defaults: Defaults,
+    /// Whether the top level has a `grant` key at all.
+    has_grant_key: bool,
+    /// Whether that key's value is of the wrong shape (already reported).
+    bad_grant_key: bool,
+    output: Option<String>,
+    formats: Option<Vec<Format>>,
+    /// Grants seen, valid or not.
+    grant_count: usize,
+    /// Lower-cased grant name to where it is written and, if it differs, the name as written:
+    /// for names that differ only in case. Kept small: it has an entry per grant.
+    seen: HashMap<Box<str>, (Option<Box<str>>, Span)>,
+    /// Grants that set neither their own nor inherit a top-level account / region.
+    missing: [Vec<(String, Span)>; 2],
+}
+
+/// Top-level values that grants inherit.
+#[derive(Default)]
+struct Defaults {
+    account: Option<String>,
+    region: Option<(String, Span)>,
+    partition: Option<(Partition, Span)>,
+    /// Whether the keys are written at the top at all (even with a bad value).
+    has_account: bool,
+    has_region: bool,
+}
+
+impl Validator<'_> {
+    fn push(&mut self, mut d: Diagnostic) {
+        if self.base > 0 {
+            let base = self.base;
+            d.span = d.span.map(|s| s.start + base..s.end + base);
+            for (span, _) in &mut d.related {
+                *span = span.start + base..span.end + base;
+            }
+        }
+        self.push_absolute(d);
+    }
+
+    /// Pushes a diagnostic whose spans are already absolute (not shifted by `base`).
+    fn push_absolute(&mut self, d: Diagnostic) {
+        self.errors += usize::from(d.is_error());
+        self.diagnostics.push(d);
+    }
+
+    fn shift(&self, span: Span) -> Span {
+        span.start + self.base..span.end + self.base
+    }
+
+    /// Checks the top-level keys; returns the `grant` value, if it is there.
+    fn top_level<'a, 'i>(&mut self, table: &'a DeTable<'i>) -> Option<&'a Value<'i>> {
+        let mut grants_value = None;
+        for (key, value) in table.iter() {
+            let span = key.span();
+            match key.get_ref().as_ref() {
+                "account" => {
+                    self.defaults.has_account = true;
+                    self.defaults.account = self.account(value);
+                }
+                "region" => {
+                    self.defaults.has_region = true;
+                    self.defaults.region = self.region(value).map(|r| (r, value.span()));
+                }
+                "partition" => {
+                    self.defaults.partition = self
+                        .choice::<Partition>(value, "partition")
+                        .map(|p| (p, value.span()))
+                }
+                "output" => self.output = self.output(value),
+                "formats" => self.formats = self.formats(value),
+                "grant" => grants_value = Some((key, value)),
+                other => {
+                    let known: Vec<&str> = top_keys().collect();
+                    self.unknown_key(other, span, &known, "at the top level")
+                }
+            }
+        }
+        if let (Some((partition, p_span)), Some((region, r_span))) =
+            (&self.defaults.partition, &self.defaults.region)
+        {
+            let derived = Partition::of_region(region);
+            if derived != *partition {
+                let d = Diagnostic::new(Kind::PartitionContradictsRegion, format!(
+                    "partition `{partition}` contradicts region `{region}`, which is in partition `{derived}`"
+                ))
+                .at(p_span.clone())
+                .label(format!("region `{region}` is in `{derived}`"))
+                .related(r_span.clone(), "region set here")
+                .help(format!(
+                    "remove `partition` (it follows the region) or set partition = \"{derived}\""
+                ));
+                self.push(d);
+            }
+        }
+        let (grant_key, grants_value) = grants_value?;
+        self.has_grant_key = true;
+        self.bad_grant_key = !grants_value.get_ref().is_table();
+        if grants_value.get_ref().is_array() {
+            self.push(
+                Diagnostic::new(
+                    Kind::GrantArray,
+                    "`grant` must be a table of named grants, not an array",
+                )
+                .at(grant_key.span())
+                .help("write each grant as `[grant.NAME]` instead of `[[grant]]`"),
+            );
+            return None;
+        }
+        self.table(grants_value, "grant")?;
+        Some(grants_value)
+    }
+
+    /// Checks every grant of one `grant` table (the whole file's, or one section's).
+    fn grant_tables(&mut self, grants_value: &Value<'_>) {
+        let Some(grant_tables) = grants_value.get_ref().as_table() else {
+            return;
+        };
+        for (name, value) in grant_tables.iter() {
+            self.grant_count += 1;
+            let name_span = name.span();
+            let name = name.get_ref().as_ref();
+            self.grant_name(name, name_span.clone());
+            let lower = name.to_lowercase();
+            if let Some((first, first_span)) = self.seen.get(lower.as_str()) {
+                let first = first.as_deref().unwrap_or(&lower);
+                // Both spans are absolute here: push without shifting.
+                let d = Diagnostic::new(
+                    Kind::CaseCollision,
+                    format!("grant `{name}` differs from grant `{first}` only in letter case"),
+                )
+                .at(self.shift(name_span.clone()))
+                .related(first_span.clone(), format!("`{first}` is defined here"))
+                .help(
+                    "IAM policy names and some file systems ignore case: rename one of the grants",
+                );
+                self.push_absolute(d);
+            } else {
+                let absolute = self.shift(name_span.clone());
+                let written = (lower != name).then(|| name.into());
+                self.seen.insert(lower.into(), (written, absolute));
+            }
+            let Some(grant_table) = value.get_ref().as_table() else {
+                self.push(
+                    Diagnostic::new(
+                        Kind::GrantNotTable,
+                        format!(
+                            "grant `{name}` must be a table, found {}",
+                            value.get_ref().type_str()
+                        ),
+                    )
+                    .at(value.span())
+                    .help(format!(
+                        "write it as a table: [grant.{name}] followed by its keys"
+                    )),
+                );
+                continue;
+            };
+            let missing = self.missing[0].len() + self.missing[1].len();
+            match self.grant(name, name_span.clone(), grant_table) {
+                Some(grant) => {
+                    if let Some(sink) = self.sink.as_mut() {
+                        sink(grant);
+                    }
+                }
+                // A grant is dropped only with an error that says why; this guards the rule.
+                None if self.error_count() == 0
+                    && missing == self.missing[0].len() + self.missing[1].len() =>
+                {
+                    let d = Diagnostic::new(
+                        Kind::Internal,
+                        format!("internal error: grant `{name}` could not be compiled"),
+                    )
+                    .at(name_span)
+                    .help("please report this with the grant's text");
+                    self.push(d);
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn finish(mut self) -> (Option<Settings>, Vec<Diagnostic>) {
+        if !self.has_grant_key {
+            self.push(
+                Diagnostic::new(Kind::NoGrantKey, "no grants: the file defines no `[grant.NAME]` table")
+                    .at(0..0)
+                    .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
+            );
+        } else if self.grant_count == 0 && !self.bad_grant_key {
+            self.push(
+                Diagnostic::new(Kind::NoGrants, "`grant` has no grants")
+                    .at(0..0)
+                    .help("add at least one `[grant.NAME]` table"),
+            );
+        }
+        // A key missing everywhere is said once, not once per grant.
+        for (i, key, example) in [
+            (0, "account", "account = \"111122223333\""),
+            (1, "region", "region = \"us-east-2\""),
+        ] {
+            let missing = std::mem::take(&mut self.missing[i]);
+            if missing.is_empty() {
+                continue;
+            }
+            if missing.len() == self.grant_count {
+                self.push(
+                    Diagnostic::new(
+                        Kind::MissingEverywhere,
+                        format!("missing `{key}`: no top-level `{key}` and no grant sets one"),
+                    )
+                    .at(0..0)
+                    .label(format!("`{key}` belongs at the top of the file"))
+                    .help(format!(
+                        "add `{example}` at the top of the file, before the first [grant.NAME]"
+                    )),
+                );
+                continue;
+            }
+            for (name, span) in missing {
+                self.push_absolute(
+                    Diagnostic::new(Kind::MissingInGrant, format!(
+                        "grant `{name}` has no `{key}`, and the file sets none at the top"
+                    ))
+                    .at(span)
+                    .help(format!(
+                        "add `{example}` to [grant.{name}], or at the top of the file for every grant"
+                    )),
+                );
+            }
+        }
+        let has_error = self.diagnostics.iter().any(Diagnostic::is_error);
+        let settings = Settings {
+            output: self.output.take(),
+            formats: self
+                .formats
+                .take()
+                .unwrap_or_else(|| Format::DEFAULT.to_vec()),
+        };
+        ((!has_error).then_some(settings), self.diagnostics)
+    }
+
+    fn error_count(&self) -> usize {
+        self.errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validating section by section must give exactly what validating the whole file gives.
+    fn same_as_whole(text: &str) {
+        let whole = match parse::parse(text) {
+            Ok(tree) => Some(validate(&tree)),
+            Err(_) => None,
+        };
+        // `None` is fine: the caller then falls back to the whole file.
+        let mut grants = Vec::new();
+        if let Some((settings, diagnostics)) = validate_sections(text, &mut |g| grants.push(g)) {
+            grants.sort_by(|a, b| a.name.cmp(&b.name));
+            let sections = (
+                settings.map(|settings| Config { settings, grants }),
+                diagnostics,
+            );
+            assert_eq!(Some(sections), whole, "{text}");
+        }
+    }
+
+    #[test]
+    fn sections_match_whole_file() {
+        let grant = |name: &str, extra: &str| {
+            format!(
+                "[grant.{name}]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"ec2\"]\n{extra}\n"
+            )
+        };
+        let head = "account = \"111122223333\"\nregion = \"us-east-2\"\n\n";
+        let cases = [
+            format!(
+                "{head}{}{}",
+                grant("a", "tags = { A = \"b\" }"),
+                grant("b", "tags = { A = \"c\" }")
+            ),
+            // A sub-table written after another grant belongs to its own grant.
+            format!(
+                "{head}{}{}[grant.a.tags]\nA = \"x\"\n",
+                grant("a", ""),
+                grant("b", "tags = { A = \"c\" }")
+            ),
+            // A header-like line inside a multi-line string is not a header.
+            format!(
+                "{head}{}",
+                grant("a", "tags = { A = \"\"\"\n[grant.z]\n\"\"\" }")
+            ),
+            format!(
+                "{head}{}{}",
+                grant("a", "tags = { A = \"b\" }"),
+                grant("a", "tags = { A = \"b\" }")
+            ),
+            format!(
+                "{head}{}{}",
+                grant("a", "tags = { A = \"b\" }"),
+                grant("A", "tags = { A = \"b\" }")
+            ),
+            format!(
+                "{head}{}{}",
+                grant("a", "instances = [\"i-1\"]"),
+                grant("b", "kms_key = 3\ntags = {}")
+            ),
+            format!(
+                "region = \"us-east-2\"\n{}{}",
+                grant("a", "tags = { A = \"b\" }\naccount = \"111122223333\""),
+                grant("b", "tags = { A = \"b\" }")
+            ),
+            format!("{head}[grant]\n{}", grant("a", "tags = { A = \"b\" }")),
+            format!(
+                "{head}{}[other]\nx = 1\n",
+                grant("a", "tags = { A = \"b\" }")
+            ),
+            format!("{head}{}", grant("a", "tags = { A = ")),
+        ];
+        for case in &cases {
+            same_as_whole(case);
+        }
+        assert!(
+            validate_sections(&cases[0], &mut |_| {}).is_some(),
+            "a plain file is checked by sections"
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! "Did you mean": the closest known word, when it is close enough to be a likely typo.
+
+/// The closest of `candidates` to `word` (case ignored), within a third of its length.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word, c), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let keys = ["role", "kms_key", "instances", "tags"];
+        assert_eq!(suggest("kms-key", keys), Some("kms_key"));
+        assert_eq!(suggest("instance", keys), Some("instances"));
+        assert_eq!(suggest("zzz", keys), None);
+        assert_eq!(suggest("end_user", ["end-user", "admin"]), Some("end-user"));
+    }
+}

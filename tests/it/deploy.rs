@@ -1,0 +1,686 @@
+//! Deployable outputs (CloudFormation, Terraform): golden templates, their structure checked
+//! against the policy files, the `formats` key and `--emit`, principal quotas, name collisions,
+//! and the attachment changes a permission summary reads.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use ssm_compile::config::{Principal, PrincipalKind};
+use ssm_compile::deploy::{self, Attachment, CLOUDFORMATION_FILE, TERRAFORM_FILE};
+use ssm_compile::{Format, compile, compile_with};
+
+const CFN: &str = CLOUDFORMATION_FILE;
+const TF: &str = TERRAFORM_FILE;
+
+const HEAD: &str = "account = \"111122223333\"\nregion = \"us-east-2\"\n";
+
+fn deploy_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/deploy")
+}
+
+struct Run {
+    code: i32,
+    stderr: String,
+    out: PathBuf,
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Writes `text` as access.toml in a fresh directory and runs ssm-compile on it.
+fn run(text: &str, args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("access.toml");
+    fs::write(&config, text).unwrap();
+    let out = dir.path().join("out");
+    let output = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .arg("-c")
+        .arg(&config)
+        .arg("-o")
+        .arg(&out)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        out,
+        config,
+        _dir: dir,
+    }
+}
+
+fn files(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+}
+
+/// `count` grants named g01.. that all give `principal` access.
+fn grants_for(principal: &str, count: usize) -> String {
+    let mut text = HEAD.to_owned();
+    for i in 1..=count {
+        text.push_str(&format!(
+            "[grant.g{i:02}]\nrole = \"admin\"\nwho = [\"{principal}\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+        ));
+    }
+    text
+}
+
+// ---- golden templates ----
+
+fn check_golden(name: &str) {
+    let dir = deploy_dir();
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .arg("-c")
+        .arg(dir.join(format!("{name}.toml")))
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    for (generated, expected) in [(CFN, "cfn.json"), (TF, "tf.json")] {
+        let expected_bytes = fs::read(dir.join(format!("{name}.{expected}"))).unwrap();
+        let actual = fs::read(out.path().join(generated)).unwrap();
+        assert!(
+            expected_bytes == actual,
+            "{generated} of {name}.toml differs from tests/deploy/{name}.{expected}:\n{}",
+            String::from_utf8_lossy(&actual)
+        );
+    }
+}
+
+#[test]
+fn golden_small() {
+    check_golden("small");
+}
+
+#[test]
+fn golden_odd_names() {
+    check_golden("odd-names");
+}
+
+// ---- structure, checked against the policy files ----
+
+/// Every `who` entry of each grant in the configuration file, as (grant, kind, name).
+fn who_of(config_text: &str) -> BTreeSet<(String, String, String)> {
+    let compiled = compile(config_text).unwrap();
+    compiled
+        .grants
+        .iter()
+        .flat_map(|g| {
+            g.who
+                .iter()
+                .map(|p| (g.name.clone(), p.kind.as_str().to_owned(), p.name.clone()))
+        })
+        .collect()
+}
+
+fn structure_cases() -> Vec<PathBuf> {
+    let mut cases = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("access.example.toml")];
+    cases.push(deploy_dir().join("small.toml"));
+    cases.push(deploy_dir().join("odd-names.toml"));
+    cases
+}
+
+fn build_all_formats(config: &Path) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .arg("-c")
+        .arg(config)
+        .arg("-o")
+        .arg(out.path())
+        .args(["--emit", "json,cloudformation,terraform"])
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn cloudformation_holds_the_json_policies_attached_to_who() {
+    for config in structure_cases() {
+        let text = fs::read_to_string(&config).unwrap();
+        let out = build_all_formats(&config);
+        let template = json(&out.path().join(CFN));
+        assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
+        assert!(
+            template["Description"]
+                .as_str()
+                .unwrap()
+                .contains("access.toml")
+        );
+        let resources = template["Resources"].as_object().unwrap();
+        let mut attached = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        for (id, resource) in resources {
+            assert!(
+                !id.is_empty() && id.len() <= 255 && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "logical id {id}"
+            );
+            assert_eq!(resource["Type"], "AWS::IAM::ManagedPolicy");
+            let props = &resource["Properties"];
+            let name = props["ManagedPolicyName"].as_str().unwrap();
+            names.insert(name.to_owned());
+            assert!(
+                props["Description"]
+                    .as_str()
+                    .unwrap()
+                    .contains("access.toml")
+            );
+            assert_eq!(
+                props["PolicyDocument"],
+                json(&out.path().join(format!("{name}.json"))),
+                "{name}: the template's document differs from {name}.json"
+            );
+            for (key, kind) in [("Users", "user"), ("Groups", "group"), ("Roles", "role")] {
+                for p in props[key].as_array().into_iter().flatten() {
+                    attached.insert((
+                        name.to_owned(),
+                        kind.to_owned(),
+                        p.as_str().unwrap().to_owned(),
+                    ));
+                }
+            }
+        }
+        let who = who_of(&text);
+        assert_eq!(attached, who, "{}", config.display());
+        let grants: BTreeSet<String> = who.iter().map(|(g, _, _)| g.clone()).collect();
+        assert_eq!(names, grants);
+    }
+}
+
+fn is_tf_identifier(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[test]
+fn terraform_holds_the_exact_policy_files_and_one_attachment_per_principal() {
+    for config in structure_cases() {
+        let text = fs::read_to_string(&config).unwrap();
+        let out = build_all_formats(&config);
+        let tf = json(&out.path().join(TF));
+        let resource = tf["resource"].as_object().unwrap();
+        let kinds: BTreeSet<&str> = resource.keys().map(String::as_str).collect();
+        assert!(kinds.is_subset(&BTreeSet::from([
+            "aws_iam_policy",
+            "aws_iam_user_policy_attachment",
+            "aws_iam_group_policy_attachment",
+            "aws_iam_role_policy_attachment",
+        ])));
+        let policies = resource["aws_iam_policy"].as_object().unwrap();
+        let mut grant_of = BTreeMap::new();
+        for (res, policy) in policies {
+            assert!(is_tf_identifier(res), "resource name {res}");
+            let name = policy["name"].as_str().unwrap();
+            let file = fs::read_to_string(out.path().join(format!("{name}.json"))).unwrap();
+            let embedded = deploy::terraform::unescape(policy["policy"].as_str().unwrap());
+            assert_eq!(format!("{embedded}\n"), file, "{name}");
+            // No unescaped template sequence is left for Terraform to interpret.
+            let raw = policy["policy"].as_str().unwrap();
+            assert_eq!(raw.matches("${").count(), raw.matches("$${").count());
+            assert!(
+                policy["description"]
+                    .as_str()
+                    .unwrap()
+                    .contains("access.toml")
+            );
+            grant_of.insert(format!("${{aws_iam_policy.{res}.arn}}"), name.to_owned());
+        }
+        let mut attached = BTreeSet::new();
+        for (kind, arg) in [("user", "user"), ("group", "group"), ("role", "role")] {
+            let key = format!("aws_iam_{kind}_policy_attachment");
+            for (res, a) in resource
+                .get(&key)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                assert!(is_tf_identifier(res), "resource name {res}");
+                let arn = a["policy_arn"].as_str().unwrap();
+                let grant = grant_of
+                    .get(arn)
+                    .unwrap_or_else(|| panic!("{res} refers to no policy: {arn}"));
+                assert!(
+                    attached.insert((
+                        grant.clone(),
+                        kind.to_owned(),
+                        a[arg].as_str().unwrap().to_owned()
+                    )),
+                    "{res} repeats an attachment"
+                );
+            }
+        }
+        assert_eq!(attached, who_of(&text), "{}", config.display());
+    }
+}
+
+#[test]
+fn ids_do_not_change_when_other_grants_come() {
+    let one = format!(
+        "{HEAD}[grant.web-oncall]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+    );
+    let two = format!(
+        "{one}[grant.\"web.oncall\"]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+    );
+    let all = [Format::CloudFormation, Format::Terraform];
+    let a = compile_with(&one, Some(&all)).unwrap().plan;
+    let b = compile_with(&two, Some(&all)).unwrap().plan;
+    let ids = |plan: &ssm_compile::Plan| -> BTreeSet<String> {
+        let v: Value = serde_json::from_slice(&plan.bytes(CFN).unwrap()).unwrap();
+        v["Resources"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(ids(&a), BTreeSet::from(["WebOncall".to_owned()]));
+    let ids_b = ids(&b);
+    assert_eq!(ids_b.len(), 2);
+    assert!(ids_b.contains("WebOncall"));
+}
+
+#[test]
+fn templates_do_not_depend_on_the_order_grants_and_who_are_written_in() {
+    let a = format!(
+        "{HEAD}formats = [\"terraform\", \"cloudformation\"]\n\
+         [grant.one]\nrole = \"admin\"\nwho = [\"user:b\", \"group:g\", \"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n\
+         [grant.two]\nrole = \"admin\"\nwho = [\"role:r\"]\nconsoles = [\"ec2\"]\ninstances = [\"*\"]\n"
+    );
+    let b = format!(
+        "{HEAD}formats = [\"cloudformation\", \"terraform\"]\n\
+         [grant.two]\nrole = \"admin\"\nwho = [\"role:r\"]\nconsoles = [\"ec2\"]\ninstances = [\"*\"]\n\
+         [grant.one]\nrole = \"admin\"\nwho = [\"user:a\", \"user:b\", \"group:g\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+    );
+    let pa = compile(&a).unwrap().plan;
+    let pb = compile(&b).unwrap().plan;
+    assert_eq!(pa.files.keys().collect::<Vec<_>>(), [CFN, TF]);
+    assert_eq!(pa, pb);
+}
+
+// ---- formats and --emit ----
+
+const ONE_GRANT: &str = "[grant.ops]\nrole = \"admin\"\nwho = [\"group:ops\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n";
+
+#[test]
+fn default_is_json_only() {
+    let r = run(&format!("{HEAD}{ONE_GRANT}"), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from(["ops.json".to_owned(), ".ssm-compile-manifest".to_owned()])
+    );
+}
+
+#[test]
+fn formats_key_picks_the_outputs() {
+    let r = run(
+        &format!("{HEAD}formats = [\"cloudformation\", \"terraform\"]\n{ONE_GRANT}"),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from([
+            CFN.to_owned(),
+            TF.to_owned(),
+            ".ssm-compile-manifest".to_owned()
+        ])
+    );
+    let manifest = fs::read_to_string(r.out.join(".ssm-compile-manifest")).unwrap();
+    assert!(manifest.contains(CFN) && manifest.contains(TF));
+}
+
+#[test]
+fn emit_overrides_the_file() {
+    let text = format!("{HEAD}formats = [\"json\", \"cloudformation\"]\n{ONE_GRANT}");
+    let r = run(&text, &["--emit", "terraform"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from([TF.to_owned(), ".ssm-compile-manifest".to_owned()])
+    );
+    let r = run(&text, &["build", "--emit", "json,terraform,json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from([
+            "ops.json".to_owned(),
+            TF.to_owned(),
+            ".ssm-compile-manifest".to_owned()
+        ])
+    );
+}
+
+#[test]
+fn emit_rejects_unknown_formats() {
+    let r = run(&format!("{HEAD}{ONE_GRANT}"), &["--emit", "json,cfn"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cfn"), "{}", r.stderr);
+    assert!(r.stderr.contains("cloudformation"), "{}", r.stderr);
+    assert!(!r.out.exists());
+}
+
+#[test]
+fn dropping_a_format_removes_its_file() {
+    let r = run(
+        &format!("{HEAD}formats = [\"json\", \"cloudformation\", \"terraform\"]\n{ONE_GRANT}"),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.out.join(CFN).exists() && r.out.join(TF).exists());
+    fs::write(
+        &r.config,
+        format!("{HEAD}formats = [\"json\"]\n{ONE_GRANT}"),
+    )
+    .unwrap();
+    let output = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .arg("-c")
+        .arg(&r.config)
+        .arg("-o")
+        .arg(&r.out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from(["ops.json".to_owned(), ".ssm-compile-manifest".to_owned()])
+    );
+}
+
+/// A bad configuration: exit 2, the message, the location, the help, and nothing written.
+fn assert_rejected(text: &str, message: &str, location: &str, help: &str) {
+    let r = run(text, &[]);
+    assert_eq!(r.code, 2, "{text}\n{}", r.stderr);
+    assert!(
+        r.stderr.contains(message),
+        "want {message:?}:\n{}",
+        r.stderr
+    );
+    let loc = format!("{}:{location}", r.config.display());
+    assert!(r.stderr.contains(&loc), "want {loc:?}:\n{}", r.stderr);
+    assert!(r.stderr.contains(help), "want {help:?}:\n{}", r.stderr);
+    assert!(!r.out.exists(), "something was written");
+}
+
+#[test]
+fn formats_validation() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "formats = \"json\"",
+            "`formats` must be a list, found string",
+            "3:11",
+            "formats = [\"json\"]",
+        ),
+        (
+            "formats = { json = true }",
+            "`formats` must be a list of strings, found",
+            "3:11",
+            "formats = [",
+        ),
+        (
+            "formats = []",
+            "`formats` is empty",
+            "3:11",
+            "list at least one value",
+        ),
+        (
+            "formats = [\"cfn\"]",
+            "unknown format \"cfn\"",
+            "3:12",
+            "did you mean \"cloudformation\"?",
+        ),
+        (
+            "formats = [\"terrafrom\"]",
+            "unknown format \"terrafrom\"",
+            "3:12",
+            "did you mean \"terraform\"?",
+        ),
+        (
+            "formats = [\"json\", \"yaml\"]",
+            "unknown format \"yaml\"",
+            "3:20",
+            "formats are \"json\", \"cloudformation\", \"terraform\"",
+        ),
+        (
+            "formats = [\"json\", \"json\"]",
+            "`json` is repeated in `formats`",
+            "3:20",
+            "remove the repeated entry",
+        ),
+        (
+            "formats = [\"json\", 1]",
+            "`formats` holds only strings, found integer",
+            "3:20",
+            "formats",
+        ),
+        (
+            "format = [\"json\"]",
+            "unknown key `format` at the top level",
+            "3:1",
+            "did you mean `formats`?",
+        ),
+    ];
+    for (line, message, location, help) in cases {
+        assert_rejected(
+            &format!("{HEAD}{line}\n{ONE_GRANT}"),
+            message,
+            location,
+            help,
+        );
+    }
+    assert_rejected(
+        &format!("{HEAD}{ONE_GRANT}formats = [\"json\"]\n"),
+        "`formats` is not a grant key",
+        "8:1",
+        "applies to the whole file",
+    );
+}
+
+#[test]
+fn all_format_errors_are_reported_together() {
+    let r = run(
+        &format!("{HEAD}formats = [\"cfn\", \"tf\", \"json\", \"json\"]\n{ONE_GRANT}"),
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown format \"cfn\""));
+    assert!(r.stderr.contains("unknown format \"tf\""));
+    assert!(r.stderr.contains("did you mean \"terraform\"?"));
+    assert!(r.stderr.contains("`json` is repeated"));
+    assert!(r.stderr.contains("3 errors"), "{}", r.stderr);
+}
+
+// ---- file name collisions ----
+
+fn named(name: &str, formats: &str) -> String {
+    format!(
+        "{HEAD}formats = {formats}\n[grant.\"{name}\"]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+    )
+}
+
+#[test]
+fn a_grant_cannot_take_a_template_file_name() {
+    assert_rejected(
+        &named("ssm-compile.tf", "[\"json\", \"terraform\"]"),
+        "grant `ssm-compile.tf` would write ssm-compile.tf.json, the file of the terraform output",
+        "4:8",
+        "rename the grant",
+    );
+    assert_rejected(
+        &named("SSM-Compile.CFN", "[\"json\", \"cloudformation\"]"),
+        "the file of the cloudformation output",
+        "4:8",
+        "rename the grant",
+    );
+    assert_rejected(
+        &named("web.tf", "[\"json\", \"terraform\"]"),
+        "which Terraform would load as configuration",
+        "4:8",
+        "does not end in `.tf`",
+    );
+    // Without the colliding format there is no collision.
+    for (name, formats) in [
+        ("ssm-compile.tf", "[\"json\", \"cloudformation\"]"),
+        ("web.tf", "[\"json\"]"),
+        ("ssm-compile.cfn", "[\"cloudformation\", \"terraform\"]"),
+    ] {
+        let r = run(&named(name, formats), &[]);
+        assert_eq!(r.code, 0, "{name} {formats}: {}", r.stderr);
+    }
+}
+
+// ---- quotas ----
+
+#[test]
+fn ten_policies_per_principal_is_fine() {
+    let r = run(&grants_for("user:alice", 10), &[]);
+    assert_eq!(r.code, 0);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn over_the_default_quota_is_a_warning_naming_principal_and_grants() {
+    for principal in ["user:alice", "role:Ops"] {
+        let r = run(&grants_for(principal, 11), &["--emit", "json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let want = format!(
+            "warning[W0601]: {principal} is attached to 11 managed policies, more than IAM allows for a {} by default (10): grants g01, g02, g03, g04, g05, g06, g07, g08, g09, g10, g11",
+            principal.split(':').next().unwrap()
+        );
+        assert!(r.stderr.contains(&want), "{}", r.stderr);
+        // Located at the first `who` entry, with the others shown.
+        assert!(
+            r.stderr.contains(&format!("{}:5:8", r.config.display())),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("attached by grant `g11`"), "{}", r.stderr);
+        assert!(r.stderr.contains("Service Quotas"), "{}", r.stderr);
+        assert_eq!(r.stderr.matches("warning[").count(), 1, "{}", r.stderr);
+        assert!(r.out.join("g11.json").exists());
+    }
+}
+
+#[test]
+fn over_the_hard_maximum_is_an_error() {
+    for (principal, count) in [("user:alice", 21), ("role:Ops", 21), ("group:ops", 11)] {
+        let r = run(&grants_for(principal, count), &[]);
+        assert_eq!(r.code, 2, "{principal}: {}", r.stderr);
+        let max = if principal.starts_with("group") {
+            10
+        } else {
+            20
+        };
+        let want = format!(
+            "error[E0602]: {principal} is attached to {count} managed policies, more than IAM ever allows for a {} ({max})",
+            principal.split(':').next().unwrap()
+        );
+        assert!(r.stderr.contains(&want), "{}", r.stderr);
+        assert!(r.stderr.contains(&format!("{}:5:8", r.config.display())));
+        assert!(!r.out.exists());
+    }
+    let r = run(&grants_for("user:alice", 20), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn quota_counts_names_without_case() {
+    let mut text = grants_for("user:alice", 10);
+    text.push_str(
+        "[grant.g11]\nrole = \"admin\"\nwho = [\"user:Alice\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n",
+    );
+    let r = run(&text, &[]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains("is attached to 11 managed policies"),
+        "{}",
+        r.stderr
+    );
+    // Principals of different kinds are different principals.
+    let mut text = grants_for("user:ops", 10);
+    text.push_str(
+        "[grant.g11]\nrole = \"admin\"\nwho = [\"group:ops\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n",
+    );
+    let r = run(&text, &[]);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+// ---- attachments, for permission summaries ----
+
+fn principal(kind: PrincipalKind, name: &str) -> Principal {
+    Principal {
+        kind,
+        name: name.to_owned(),
+    }
+}
+
+#[test]
+fn attachments_read_back_from_both_templates_match_the_configuration() {
+    let text = fs::read_to_string(deploy_dir().join("odd-names.toml")).unwrap();
+    let compiled = compile(&text).unwrap();
+    let want = deploy::attachments(&compiled.grants);
+    assert_eq!(want.len(), 5);
+    for file in [CFN, TF] {
+        assert_eq!(
+            deploy::attachments_in(file, &compiled.plan.bytes(file).unwrap()).as_ref(),
+            Some(&want),
+            "{file}"
+        );
+    }
+    assert_eq!(deploy::attachments_in("web.json", b"{}"), None);
+    assert_eq!(deploy::attachments_in(CFN, b"not json"), None);
+}
+
+#[test]
+fn attachment_changes_show_who_gains_and_loses_a_policy() {
+    let old = format!(
+        "{HEAD}formats = [\"json\", \"terraform\"]\n[grant.ops]\nrole = \"admin\"\nwho = [\"group:ops\", \"user:bob\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+    );
+    let new = format!(
+        "{HEAD}formats = [\"json\", \"terraform\"]\n[grant.ops]\nrole = \"admin\"\nwho = [\"group:ops\", \"role:Carol\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+    );
+    let bytes = |text: &str| -> BTreeMap<String, Vec<u8>> {
+        let plan = compile(text).unwrap().plan;
+        plan.files
+            .keys()
+            .map(|name| (name.clone(), plan.bytes(name).unwrap().into_owned()))
+            .collect()
+    };
+    let (old, new) = (bytes(&old), bytes(&new));
+    let changes = deploy::attachment_changes(&old, &new);
+    let at = |kind, name: &str| Attachment {
+        principal: principal(kind, name),
+        grant: "ops".to_owned(),
+    };
+    assert_eq!(
+        changes.gained,
+        BTreeSet::from([at(PrincipalKind::Role, "Carol")])
+    );
+    assert_eq!(
+        changes.lost,
+        BTreeSet::from([at(PrincipalKind::User, "bob")])
+    );
+    // From nothing deployed to a template: every attachment is gained.
+    let changes = deploy::attachment_changes(&BTreeMap::new(), &new);
+    assert_eq!(changes.gained.len(), 2);
+    assert!(changes.lost.is_empty());
+    assert_eq!(deploy::attachment_changes(&new, &new), Default::default());
+}

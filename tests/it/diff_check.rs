@@ -1,0 +1,281 @@
+//! `diff` and `check` beyond the transcripts: they write nothing, the JSON carries the same diff
+//! as the text, colour follows `--color` and `NO_COLOR`, and a large directory with one change
+//! reports only that change.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use assert_cmd::Command;
+
+fn cases() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cmd")
+}
+
+/// Copies a transcript fixture into a fresh temporary directory.
+fn fixture(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&cases().join(format!("{name}.in")), tmp.path());
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.insert(path.clone(), (Vec::new(), SystemTime::UNIX_EPOCH));
+                stack.push(path);
+            } else {
+                let mtime = fs::metadata(&path).unwrap().modified().unwrap();
+                out.insert(path.clone(), (fs::read(&path).unwrap(), mtime));
+            }
+        }
+    }
+    out
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn diff_and_check_write_nothing() {
+    for case in [
+        "nothing-changed",
+        "grant-added",
+        "grant-removed",
+        "output-missing",
+        "hand-edited",
+        "foreign-file",
+        "foreign-in-the-way",
+        "invalid-config",
+    ] {
+        let tmp = fixture(case);
+        let before = snapshot(tmp.path());
+        for args in [
+            &["diff"][..],
+            &["diff", "--exit-code"],
+            &["diff", "--format", "markdown"],
+            &["diff", "--format", "json"],
+            &["check"],
+        ] {
+            run(tmp.path(), args);
+            assert!(
+                snapshot(tmp.path()) == before,
+                "{case}: `{}` changed the directory",
+                args.join(" ")
+            );
+        }
+    }
+}
+
+#[test]
+fn json_carries_the_text_diff_and_the_summary() {
+    let tmp = fixture("one-grant-changed");
+    let (code, text, _) = run(tmp.path(), &["diff", "-c", "infra/access.toml"]);
+    assert_eq!(code, 0);
+    let (code, json, _) = run(
+        tmp.path(),
+        &["diff", "-c", "infra/access.toml", "--format", "json"],
+    );
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["up_to_date"], false);
+    assert_eq!(report["widens"], true);
+    let diff = report["files"][0]["diff"].as_str().unwrap();
+    assert!(diff.starts_with(
+        "--- a/infra/policies/web-oncall.json\n+++ b/infra/policies/web-oncall.json\n@@ "
+    ));
+    assert!(
+        text.starts_with(diff),
+        "the text report begins with the same diff"
+    );
+    let kinds: Vec<&str> = report["grants"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["action_added", "resource_added", "condition_removed"]
+    );
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let tmp = fixture("one-grant-changed");
+    let c = ["-c", "infra/access.toml"];
+    let red = "\u{1b}[31m";
+    let green = "\u{1b}[32m";
+
+    let (_, always, _) = run(
+        tmp.path(),
+        &[&c[..], &["diff", "--color", "always"]].concat(),
+    );
+    assert!(always.contains(red) && always.contains(green), "{always:?}");
+    assert!(
+        always.contains("\u{1b}[1m\u{1b}[31mWIDENS ACCESS"),
+        "bold red mark"
+    );
+    let (_, check, _) = run(
+        tmp.path(),
+        &[&c[..], &["check", "--color", "always"]].concat(),
+    );
+    assert!(check.contains(red));
+
+    // Not a terminal here, so `auto` means none; nor with `never`, nor for machine formats.
+    for args in [
+        &["diff"][..],
+        &["diff", "--color", "never"],
+        &["diff", "--color", "always", "--format", "json"],
+        &["diff", "--color", "always", "--format", "markdown"],
+        &["check"],
+    ] {
+        let (_, out, _) = run(tmp.path(), &[&c[..], args].concat());
+        assert!(!out.contains('\u{1b}'), "{args:?}: {out:?}");
+    }
+    let out = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .args(["diff", "-c", "infra/access.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.stdout.contains(&0x1b));
+}
+
+/// `n` end-user grants, one instance each; grant 5 gets a second instance when `changed`.
+fn many_grants(n: usize, changed: bool) -> String {
+    let mut text = String::from("account = \"111122223333\"\nregion = \"us-east-2\"\n");
+    for i in 0..n {
+        let extra = if changed && i == 5 {
+            ", \"i-0000000000000ffff\""
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "\n[grant.g{i:05}]\nrole = \"end-user\"\nwho = [\"user:u{i}\"]\nconsoles = [\"cli\"]\ninstances = [\"i-{i:017x}\"{extra}]\n"
+        ));
+    }
+    text
+}
+
+fn one_change_among(n: usize) -> (tempfile::TempDir, std::time::Duration, std::time::Duration) {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("access.toml"), many_grants(n, false)).unwrap();
+    assert_eq!(run(tmp.path(), &["build"]).0, 0);
+    fs::write(tmp.path().join("access.toml"), many_grants(n, true)).unwrap();
+
+    let start = Instant::now();
+    let (code, out, _) = run(tmp.path(), &["diff", "--exit-code"]);
+    let diff_time = start.elapsed();
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.matches("\n+++ ").count() + usize::from(out.starts_with("+++ ")),
+        1
+    );
+    assert!(out.starts_with("--- a/policies/g00005.json\n"), "{out}");
+    assert!(out.contains("Permission summary: 1 grant changed, 1 WIDENS ACCESS"));
+
+    let start = Instant::now();
+    let (code, out, _) = run(tmp.path(), &["check"]);
+    let check_time = start.elapsed();
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "  changed policies/g00005.json (differs from what the configuration compiles to)\n\
+         policies is out of date (1 stale file): run `ssm-compile build` to update it\n"
+    );
+    (tmp, diff_time, check_time)
+}
+
+#[test]
+fn one_change_among_many_grants_is_the_only_one_reported() {
+    one_change_among(500);
+}
+
+/// The speed requirement: `cargo test --release --test it diff_check -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing: run in release on a quiet machine"]
+fn ten_thousand_grants_one_changed_is_fast() {
+    let (_tmp, diff, check) = one_change_among(10_000);
+    eprintln!("10,000 grants, one changed: diff {diff:?}, check {check:?}");
+    assert!(diff.as_millis() < 1000 && check.as_millis() < 1000);
+}
+
+#[test]
+fn leftovers_and_foreign_files_are_reported_not_stale() {
+    let tmp = fixture("nothing-changed");
+    fs::write(tmp.path().join("policies/.ssm-compile-x1.tmp"), "half").unwrap();
+    fs::write(tmp.path().join("policies/notes.md"), "mine").unwrap();
+    let (code, out, _) = run(tmp.path(), &["check"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(" leftover policies/.ssm-compile-x1.tmp (left by an interrupted build"));
+    assert!(out.contains("  foreign policies/notes.md (not written by ssm-compile; not checked)"));
+    assert!(out.ends_with("policies is up to date: 2 policies match access.toml\n"));
+}
+
+#[test]
+fn paths_are_shown_as_typed_and_absolute_ones_made_relative() {
+    let tmp = fixture("one-grant-changed");
+    // Canonical, as the current directory the binary sees is (TMPDIR may be a link).
+    let root = tmp.path().canonicalize().unwrap();
+    let abs = root.join("infra/access.toml");
+    let (_, out, _) = run(tmp.path(), &["diff", "-c", abs.to_str().unwrap()]);
+    assert!(
+        out.starts_with("--- a/infra/policies/web-oncall.json\n"),
+        "{out}"
+    );
+    let (_, out, _) = run(tmp.path(), &["check", "-c", "./infra/access.toml"]);
+    assert!(
+        out.starts_with("  changed infra/policies/web-oncall.json"),
+        "{out}"
+    );
+    assert!(
+        out.contains("run `ssm-compile build -c infra/access.toml`"),
+        "{out}"
+    );
+    // Outside the current directory, the absolute path stays and loses the a/ b/ prefixes.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (_, out, _) = run(elsewhere.path(), &["diff", "-c", abs.to_str().unwrap()]);
+    let policy = root.join("infra/policies/web-oncall.json");
+    assert!(
+        out.starts_with(&format!(
+            "--- {}\n+++ {}\n",
+            policy.display(),
+            policy.display()
+        )),
+        "{out}"
+    );
+}

@@ -1,0 +1,25 @@
+//! The integration tests: one binary, one module per concern, one support module.
+//!
+//! Cases are discovered from their folders (`tests/cases`, `tests/errors`, `tests/golden`,
+//! `tests/cmd`). One switch updates every expected file that may be updated:
+//! `TRYCMD=overwrite cargo test --test it` (trycmd's own switch, shared by the transcripts of
+//! `tests/cmd` and `support::bless`). The golden policies of `tests/golden` are never rewritten.
+
+mod support;
+
+mod bad_input;
+mod cases;
+mod cli;
+mod concurrent;
+mod crash;
+mod deploy;
+mod determinism;
+mod diff_check;
+mod errors;
+mod example;
+mod expansion;
+mod hostile;
+mod outdir;
+mod properties;
+mod watch;
+mod watch_edge;
