@@ -38,13 +38,13 @@ impl Levels {
         };
         if let Some(lint) = catalogue::of(d.kind) {
             let why = if configured {
-                format!("set to `{}` in [lints]", level.as_str())
+                format!("is set to `{}` in [lints]", level.as_str())
             } else {
-                format!("`{}` by default", level.as_str())
+                format!("is `{}` by default; set its level in [lints]", level.as_str())
             };
             let fix = d.help.take().unwrap_or_else(|| lint.fix.to_owned());
             d.help = Some(format!(
-                "{fix}\nlint `{}` is {why} (its level is set in [lints]; `ssm-compile explain {}`)",
+                "{fix}\nlint `{}` {why} (`ssm-compile explain {}`)",
                 lint.name, lint.code
             ));
         }
