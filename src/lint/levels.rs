@@ -40,7 +40,10 @@ impl Levels {
             let why = if configured {
                 format!("is set to `{}` in [lints]", level.as_str())
             } else {
-                format!("is `{}` by default; set its level in [lints]", level.as_str())
+                format!(
+                    "is `{}` by default; set its level in [lints]",
+                    level.as_str()
+                )
             };
             let fix = d.help.take().unwrap_or_else(|| lint.fix.to_owned());
             d.help = Some(format!(

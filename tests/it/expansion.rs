@@ -62,7 +62,11 @@ impl Case {
         let text = self.toml();
         let compiled = compile(&text).unwrap_or_else(|d| panic!("{text}\n{d:#?}"));
         // The lints have tests of their own (tests/it/lints.rs); nothing else may warn.
-        let warnings: Vec<_> = compiled.warnings.iter().filter(|w| !w.kind.is_lint()).collect();
+        let warnings: Vec<_> = compiled
+            .warnings
+            .iter()
+            .filter(|w| !w.kind.is_lint())
+            .collect();
         assert!(warnings.is_empty(), "{warnings:#?}");
         serde_json::from_slice(&compiled.plan.bytes("g.json").unwrap()).unwrap()
     }

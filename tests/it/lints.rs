@@ -27,10 +27,7 @@ fn check_case(name: &str) {
         "{name}"
     );
     let shown = render(&diagnostics, &Source::new(file, text));
-    let actual = format!(
-        "{}result: {result}\n",
-        anstream::adapter::strip_str(&shown)
-    );
+    let actual = format!("{}result: {result}\n", anstream::adapter::strip_str(&shown));
     let expected_path = dir.join(format!("{name}.stderr"));
     if support::bless() {
         fs::write(&expected_path, &actual).unwrap();
@@ -48,7 +45,10 @@ fn every_case() {
     let cases = support::cases_in("tests/lints", "toml");
     assert!(cases.len() >= 15, "{cases:?}");
     for file in support::cases_in("tests/lints", "stderr") {
-        assert!(cases.contains(&file), "tests/lints/{file}.stderr has no .toml");
+        assert!(
+            cases.contains(&file),
+            "tests/lints/{file}.stderr has no .toml"
+        );
     }
     support::check_all(&cases, check_case);
 }
@@ -70,7 +70,7 @@ fn the_agent_update_option_grants_send_command_on_the_document() {
         .filter(|s| !statements(&without).contains(s))
         .collect();
     assert_eq!(added.len(), 1, "{with:#}");
-    assert_eq!(added[0]["Action"], "ssm:SendCommand");
+    assert_eq!(added[0]["Action"], serde_json::json!(["ssm:SendCommand"]));
     assert_eq!(
         added[0]["Resource"],
         "arn:aws:ssm:us-east-2::document/AWS-UpdateSSMAgent"

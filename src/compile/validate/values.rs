@@ -34,7 +34,9 @@ impl Validator<'_> {
         match region_problem(&s) {
             None => self.known_region(&s, value.span(), "").then_some(s),
             Some(problem) => {
-                let help = match regions::suggest(&s) {
+                let unsupported =
+                    regions::unsupported_partition(&s).is_some() || s.contains("-iso");
+                let help = match regions::suggest(&s).filter(|_| !unsupported) {
                     Some(best) => format!("did you mean \"{best}\"?"),
                     None => "write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\"".to_owned(),
                 };
@@ -63,8 +65,9 @@ impl Validator<'_> {
         if self.allow_unknown.regions && pattern.is_some() {
             self.push(
                 Diagnostic::new(Kind::UnknownRegionAllowed, format!(
-                    "region `{s}`{within} is not in ssm-compile's region table ({})",
-                    regions::SOURCE
+                    "region `{s}`{within} is not in ssm-compile's region table (botocore {}, {})",
+                    regions::BOTOCORE_VERSION,
+                    regions::SOURCE_DATE
                 ))
                 .at(span)
                 .label("let through by allow_unknown = [\"regions\"]")
