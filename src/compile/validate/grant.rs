@@ -14,6 +14,9 @@ use crate::compile::config::{
 };
 use crate::diagnostic::{Diagnostic, Kind};
 
+/// A value and where it is written.
+type Located = (String, Span);
+
 /// The keys of one grant table as read; `None` where a key is absent or its value is bad
 /// (which was reported). Keys whose presence matters even with a bad value keep their span.
 #[derive(Default)]
@@ -30,7 +33,7 @@ struct GrantKeys {
     target_value: Span,
     tag_key_spans: Vec<Span>,
     kms_key: Option<(String, Span)>,
-    documents: Option<(Option<Vec<(String, Span)>>, Span)>,
+    documents: Option<(Option<Vec<Located>>, Span)>,
     ec2_agent_update: Option<(Option<bool>, Span)>,
     access_check: Option<(Option<bool>, Span)>,
     own_sessions: Option<(OwnSessionsChoice, Span)>,
@@ -74,7 +77,7 @@ impl Validator<'_> {
         }
         let role = keys.role?;
         let variant = variant?;
-        let named: Vec<(String, Span)> = match (role, variant) {
+        let named: Vec<Located> = match (role, variant) {
             (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
             _ => keys
                 .documents

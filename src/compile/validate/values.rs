@@ -6,8 +6,8 @@ use toml::de::DeValue;
 use super::{Span, Validator, Value};
 use crate::aws::arn::{KmsArnProblem, KmsKeyArn};
 use crate::aws::names::{
-    document_problem, instance_problem, is_aws_owned_document, is_policy_char, is_policy_name_char,
-    is_tag_char, region_problem,
+    document_problem, instance_problem, is_policy_char, is_policy_name_char, is_tag_char,
+    region_problem,
 };
 use crate::aws::{documents as aws_documents, regions};
 use crate::compile::config::{Format, Partition, Principal, PrincipalKind, Target};
@@ -52,48 +52,6 @@ impl Validator<'_> {
                 None
             }
         }
-    }
-
-    /// A region of the right shape must be in the pinned table (an ARN naming a region that does
-    /// not exist grants nothing), unless `allow_unknown` lets it through with a warning.
-    /// `within` names where the region is written, for a region inside an ARN.
-    fn known_region(&mut self, s: &str, span: Span, within: &str) -> bool {
-        if regions::region(s).is_some() {
-            return true;
-        }
-        let pattern = regions::partition_by_pattern(s);
-        if self.allow_unknown.regions && pattern.is_some() {
-            self.push(
-                Diagnostic::new(Kind::UnknownRegionAllowed, format!(
-                    "region `{s}`{within} is not in ssm-compile's region table (botocore {}, {})",
-                    regions::BOTOCORE_VERSION,
-                    regions::SOURCE_DATE
-                ))
-                .at(span)
-                .label("let through by allow_unknown = [\"regions\"]")
-                .help("if AWS has no such region, every ARN naming it grants nothing: check it (aws account list-regions)"),
-            );
-            return true;
-        }
-        let help = match (regions::suggest(s), pattern) {
-            (Some(best), _) => format!("did you mean \"{best}\"?"),
-            (None, Some(_)) => "for a region newer than ssm-compile's table, add allow_unknown = [\"regions\"] at the top of the file".to_owned(),
-            (None, None) => "write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\"".to_owned(),
-        };
-        self.push(
-            Diagnostic::new(
-                Kind::UnknownRegion,
-                format!("`{s}`{within} is not an AWS region"),
-            )
-            .at(span)
-            .label(format!(
-                "not a region in {} ({})",
-                regions::SOURCE,
-                regions::SOURCE_DATE
-            ))
-            .help(help),
-        );
-        false
     }
 
     pub(super) fn output(&mut self, value: &Value<'_>) -> Option<String> {
@@ -500,48 +458,6 @@ impl Validator<'_> {
             }
         }
         ok.then_some(items)
-    }
-
-    /// An AWS-owned name (AWS..., Amazon...) must be in the pinned table: customers cannot create
-    /// such names, so any other is a document that does not exist, or one newer than the table.
-    fn aws_document(&mut self, s: &str, span: Span) -> bool {
-        if !is_aws_owned_document(s) || aws_documents::find(s).is_some() {
-            return true;
-        }
-        if self.allow_unknown.documents {
-            self.push(
-                Diagnostic::new(Kind::UnknownDocumentAllowed, format!(
-                    "`{s}` is not in ssm-compile's table of AWS session documents (checked {})",
-                    aws_documents::CHECKED
-                ))
-                .at(span)
-                .label("let through by allow_unknown = [\"documents\"]")
-                .help("if AWS publishes no such Session document, the grant starts no session with it: check the exact, case-sensitive name (aws ssm describe-document --name NAME)"),
-            );
-            return true;
-        }
-        let help = match aws_documents::suggest(s) {
-            Some(best) => format!("did you mean \"{best}\"? document names are case-sensitive"),
-            None => format!(
-                "AWS's session documents are {}; for one newer than this table, add allow_unknown = [\"documents\"] at the top of the file",
-                aws_documents::aws_owned()
-                    .map(|d| d.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        self.push(
-            Diagnostic::new(
-                Kind::UnknownDocument,
-                format!("`{s}` is not an AWS session document"),
-            )
-            .at(span)
-            .label(
-                "AWS publishes no session document of this name; the grant would start no session",
-            )
-            .help(help),
-        );
-        false
     }
 
     pub(super) fn kms_key(&mut self, key: &str, span: Span, partition: Partition, region: &str) {
