@@ -151,7 +151,8 @@ pub const CATALOGUE: &[Lint] = &[
         class: Class::Lint,
         default_level: Level::Warn,
         summary: "admin grants can rewrite the account's session preferences",
-        explanation: "Flags every grant with `role = \"admin\"`. Why: the administrator policy \
+        explanation: "Flags a grant with `role = \"admin\"` and the session-manager or cli console \
+            (the EC2-console admin policy has no preferences statement). Why: the administrator policy \
             allows `ssm:CreateDocument` and `ssm:UpdateDocument` on `SSM-SessionManagerRunShell`, \
             the document that holds the Region's session preferences: its holders can turn off \
             S3 and CloudWatch session logging, drop KMS encryption of session data, and change \
