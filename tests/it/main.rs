@@ -19,6 +19,7 @@ mod errors;
 mod example;
 mod expansion;
 mod hostile;
+mod lints;
 mod outdir;
 mod properties;
 mod watch;
