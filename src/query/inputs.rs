@@ -1,7 +1,7 @@
 //! The optional inputs of `access`, read from what AWS's CLI prints, without credentials:
 //! `aws iam get-account-authorization-details` (users and their groups) and
 //! `aws ec2 describe-instances` (instances and their tags). Checked like the configuration: a
-//! located error (line and column of the JSON) with the code `E0702`.
+//! located error (line and column of the JSON) with the code `E0802`.
 
 use serde::Deserialize;
 

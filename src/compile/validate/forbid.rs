@@ -43,13 +43,16 @@ impl Validator<'_> {
                     }
                     "tags" => {
                         targets += 1;
-                        if let Some(Target::Tags(t)) = self.tags(value) {
+                        if let Some((Target::Tags(t), _)) = self.tags(value) {
                             f.tags = Some(t);
                         }
                     }
                     "documents" => {
                         targets += 1;
-                        f.documents = self.documents(value).unwrap_or_default();
+                        f.documents = self
+                            .documents(value)
+                            .map(|ds| ds.into_iter().map(|(d, _)| d).collect())
+                            .unwrap_or_default();
                     }
                     "except" => {
                         f.except = self
