@@ -21,6 +21,8 @@ pub(super) struct Pool<'a> {
     /// bytes and are parsed once.
     seen: HashMap<&'a [u8], Option<usize>>,
     policies: Vec<Policy>,
+    /// Per policy: whether a statement about an asked action uses a variable (computed once).
+    matters: Vec<bool>,
     ids: HashMap<Policy, usize>,
     /// Keyed by the policy ids and, when facts matter, the principal (whose facts they are).
     memo: HashMap<(Vec<usize>, Option<String>), Vec<Verdict>>,
@@ -62,6 +64,10 @@ impl<'a> Pool<'a> {
             return Ok(None);
         }
         let id = self.policies.len();
+        self.matters.push(
+            asks.iter()
+                .any(|a| policy.variables_matter(&a.request.action)),
+        );
         self.ids.insert(policy.clone(), id);
         self.policies.push(policy);
         Ok(Some(id))
@@ -73,10 +79,7 @@ impl<'a> Pool<'a> {
 
     /// One verdict per request for the union of the policies `ids` (sorted, distinct).
     pub(super) fn verdicts(&mut self, ids: &[usize], principal: &str, asks: &[Ask]) -> &[Verdict] {
-        let matter = ids.iter().any(|&id| {
-            asks.iter()
-                .any(|a| self.policies[id].variables_matter(&a.request.action))
-        });
+        let matter = ids.iter().any(|&id| self.matters[id]);
         let key = (ids.to_vec(), matter.then(|| principal.to_string()));
         if !self.memo.contains_key(&key) {
             let owned: Vec<Policy>;
