@@ -68,6 +68,7 @@ kinds! {
     MissingKey = "E0306", Error, "a grant lacks a key it needs";
     MissingEverywhere = "E0307", Error, "no grant sets `account` or `region`, and the top does not either";
     MissingInGrant = "E0308", Error, "a grant has no `account` or `region`, and the top sets none";
+    NotADefault = "E0320", Error, "`[defaults]` sets a key that has no default";
 
     BadAccount = "E0400", Error, "an account id that is not 12 digits";
     BadRegion = "E0401", Error, "a region code ssm-compile does not support";
@@ -108,6 +109,7 @@ kinds! {
 
     Io = "E0900", Error, "reading or writing a file failed";
     FileTooLarge = "E0901", Error, "the configuration file is too large to read";
+    ConfigExists = "E0920", Error, "`init` would overwrite an existing configuration file";
 }
 
 #[cfg(test)]

@@ -20,4 +20,5 @@ mod expansion;
 mod hostile;
 mod outdir;
 mod properties;
+mod schema;
 mod watch;

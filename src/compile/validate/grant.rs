@@ -17,21 +17,23 @@ use crate::diagnostic::{Diagnostic, Kind};
 /// The keys of one grant table as read; `None` where a key is absent or its value is bad
 /// (which was reported). Keys whose presence matters even with a bad value keep their span.
 #[derive(Default)]
-struct GrantKeys {
-    role: Option<Role>,
+pub(super) struct GrantKeys {
+    pub(super) role: Option<Role>,
     who: Option<Vec<(Principal, Span)>>,
-    consoles: Option<(bool, bool)>,
+    pub(super) consoles: Option<(bool, bool)>,
     instances: Option<(Option<Target>, Span)>,
     tags: Option<(Option<Target>, Span)>,
-    kms_key: Option<(String, Span)>,
-    documents: Option<(Option<Vec<String>>, Span)>,
-    access_check: Option<(Option<bool>, Span)>,
-    own_sessions: Option<(OwnSessionsChoice, Span)>,
-    resume_session: Option<bool>,
+    pub(super) kms_key: Option<(String, Span)>,
+    pub(super) documents: Option<(Option<Vec<String>>, Span)>,
+    pub(super) access_check: Option<(Option<bool>, Span)>,
+    pub(super) own_sessions: Option<(OwnSessionsChoice, Span)>,
+    pub(super) resume_session: Option<bool>,
     account: Option<String>,
     region: Option<(String, Span)>,
-    /// Where each known key is written, whatever its value.
-    spans: HashMap<&'static str, Span>,
+    /// Where each known key is written in the grant, whatever its value.
+    pub(super) spans: HashMap<&'static str, Span>,
+    /// The keys taken from `[defaults]` (their spans above are absolute: see `check_default`).
+    pub(super) from_defaults: Vec<&'static str>,
 }
 
 impl Validator<'_> {
@@ -43,6 +45,7 @@ impl Validator<'_> {
     ) -> Option<Grant> {
         let before = self.error_count();
         let mut keys = self.read_keys(name, table);
+        self.apply_defaults(&mut keys);
         self.required_keys(name, &name_span, &keys);
         let target = self.target(name, &name_span, &mut keys);
         let variant = keys
@@ -54,11 +57,20 @@ impl Validator<'_> {
             });
         self.document_keys(&keys, variant);
         let (account, region, partition) = self.place(name, &name_span, &mut keys);
-        let own = self.own_sessions(&keys);
+        let own = if keys.from_defaults.contains(&"own_sessions") {
+            self.check_default("own_sessions", name, &name_span, |v| v.own_sessions(&keys))
+        } else {
+            self.own_sessions(&keys)
+        };
         if let (Some((key, key_span)), Some(partition), Some(region)) =
             (&keys.kms_key, partition, region.as_deref())
         {
-            self.kms_key(key, key_span.clone(), partition, region);
+            let check = |v: &mut Self| v.kms_key(key, key_span.clone(), partition, region);
+            if keys.from_defaults.contains(&"kms_key") {
+                self.check_default("kms_key", name, &name_span, check);
+            } else {
+                check(self);
+            }
         }
 
         if self.error_count() > before {
@@ -145,7 +157,7 @@ impl Validator<'_> {
         keys
     }
 
-    /// `role`, `who` and `consoles` have no default.
+    /// `role` and `who` have no default; `consoles` may have one in `[defaults]`.
     fn required_keys(&mut self, name: &str, name_span: &Span, keys: &GrantKeys) {
         let missing = |v: &mut Self, key: &str, example: &str| {
             v.push(
@@ -167,7 +179,8 @@ impl Validator<'_> {
                 "who = [\"user:alice\", \"group:oncall\", \"role:OncallRole\"]",
             );
         }
-        if !keys.spans.contains_key("consoles") {
+        let defaults = &self.defaults.grant.written;
+        if !keys.spans.contains_key("consoles") && !defaults.contains(&"consoles") {
             missing(
                 self,
                 "consoles",
@@ -203,8 +216,12 @@ impl Validator<'_> {
     /// Keys that only act on an end-user grant in a variant that has a session document.
     fn document_keys(&mut self, keys: &GrantKeys, variant: Option<Variant>) {
         for (key, present) in [
-            ("documents", keys.documents.is_some()),
-            ("document_access_check", keys.access_check.is_some()),
+            // Only the grant's own: a default is applied only where it acts.
+            ("documents", keys.spans.contains_key("documents")),
+            (
+                "document_access_check",
+                keys.spans.contains_key("document_access_check"),
+            ),
         ] {
             if !present {
                 continue;

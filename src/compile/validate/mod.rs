@@ -7,12 +7,15 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod defaults;
 mod grant;
+mod json_schema;
 mod schema;
 mod shape;
 mod values;
 
-pub use schema::{KEYS, KeySpec, Scope, grant_keys, top_keys};
+pub use json_schema::json_schema;
+pub use schema::{DEFAULTABLE, KEYS, KeySpec, Scope, grant_keys, top_keys};
 
 use crate::aws::Partition;
 use crate::compile::config::{Config, Format, Grant, Settings};
@@ -130,6 +133,8 @@ struct Defaults {
     /// Whether the keys are written at the top at all (even with a bad value).
     has_account: bool,
     has_region: bool,
+    /// `[defaults]`: the grant keys' defaults.
+    grant: defaults::GrantDefaults,
 }
 
 impl Validator<'_> {
@@ -175,6 +180,7 @@ impl Validator<'_> {
                 }
                 "output" => self.output = self.output(value),
                 "formats" => self.formats = self.formats(value),
+                "defaults" => self.defaults_table(value),
                 "grant" => grants_value = Some((key, value)),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
