@@ -8,7 +8,8 @@ use super::{Exit, Options, read_limited, report};
 use ssm_compile::diagnostic::{Diagnostic, Kind, Source};
 use ssm_compile::outdir;
 
-/// The starter file. A test compiles it (tests/it/init.rs): it must stay valid.
+/// The starter file. tests/cmd/init.md builds it and scripts/schema-check.sh checks it with
+/// taplo: it must stay valid.
 pub const STARTER: &str = include_str!("starter.toml");
 
 pub fn init(opts: &Options, force: bool, err: &mut dyn Write) -> Exit {

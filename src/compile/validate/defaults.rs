@@ -26,8 +26,8 @@ pub(super) struct GrantDefaults {
     /// The keys written in `[defaults]`, whatever their value: a grant without `consoles` is
     /// not missing it when the default is there but bad.
     pub(super) written: Vec<&'static str>,
-    /// A problem a default causes, by (span start, message), to its index in `diagnostics`:
-    /// the same problem in several grants is reported once, naming each grant.
+    /// A problem a default causes, by (span start, message and help), to its index in
+    /// `diagnostics`: the same problem in several grants is reported once, naming each grant.
     seen: HashMap<(usize, String), usize>,
 }
 
@@ -145,7 +145,10 @@ impl Validator<'_> {
         let note = format!("grant `{name}` takes `{key}` from [defaults]");
         let found: Vec<Diagnostic> = self.diagnostics.drain(first..).collect();
         for mut d in found {
-            let id = (d.span.as_ref().map_or(0, |s| s.start), d.message.clone());
+            let id = (
+                d.span.as_ref().map_or(0, |s| s.start),
+                format!("{}\n{:?}", d.message, d.help),
+            );
             if let Some(&i) = self.defaults.grant.seen.get(&id) {
                 self.errors -= usize::from(d.is_error());
                 self.diagnostics[i].related.push((at.clone(), note.clone()));

@@ -430,6 +430,17 @@ mod tests {
                 grant("a", "tags = { A = \"b\" }")
             ),
             format!("{head}{}", grant("a", "tags = { A = ")),
+            // Defaults: applied, overridden, and a bad one reported at its line for two grants.
+            format!(
+                "{head}[defaults]\nkms_key = \"arn:aws:kms:us-east-2:111122223333:key/k\"\nresume_session = true\n{}{}",
+                grant("a", "tags = { A = \"b\" }\nresume_session = false"),
+                grant("b", "tags = { A = \"c\" }\nregion = \"cn-north-1\"")
+            ),
+            format!(
+                "{head}[defaults]\nown_sessions = \"username\"\nconsoles = [\"cli\"]\n{}{}",
+                "[grant.a]\nrole = \"end-user\"\nwho = [\"role:R\"]\ninstances = [\"*\"]\n",
+                "[grant.b]\nrole = \"admin\"\nwho = [\"role:S\"]\ninstances = [\"*\"]\n"
+            ),
         ];
         for case in &cases {
             same_as_whole(case);
