@@ -150,7 +150,7 @@ impl Validator<'_> {
                 format!("{}\n{:?}", d.message, d.help),
             );
             if let Some(&i) = self.defaults.grant.seen.get(&id) {
-                self.errors -= usize::from(d.is_error());
+                // Still counted in `errors`: the grant has an error and must not be built.
                 self.diagnostics[i].related.push((at.clone(), note.clone()));
                 continue;
             }

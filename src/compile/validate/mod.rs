@@ -105,6 +105,7 @@ struct Validator<'s> {
     diagnostics: Vec<Diagnostic>,
     /// The errors among `diagnostics`, counted as they are pushed: a grant compares the count
     /// before and after its checks, and counting each time would make many errors quadratic.
+    /// (An error of a default merged into an earlier one stays counted: see `check_default`.)
     errors: usize,
     /// Byte offset of the section being checked within the file; added to every span.
     base: usize,
