@@ -36,21 +36,7 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
     let mut text = String::new();
     let level = verbosity();
     if level == Verbosity::Verbose {
-        let formats: Vec<&str> = loaded
-            .compiled
-            .settings
-            .formats
-            .iter()
-            .map(|f| f.as_str())
-            .collect();
-        let _ = writeln!(
-            text,
-            "{:>9} {} -> {} ({})",
-            "compiled",
-            loaded.source.path,
-            outdir::display(dir),
-            formats.join(", ")
-        );
+        text.push_str(&super::compiled_line(loaded));
     }
     for change in done.written.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(

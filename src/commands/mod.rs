@@ -202,6 +202,24 @@ pub fn verbosity() -> Verbosity {
     }
 }
 
+/// `-v`'s line: which configuration went to which directory, in which formats.
+pub fn compiled_line(loaded: &Loaded) -> String {
+    let formats: Vec<&str> = loaded
+        .compiled
+        .settings
+        .formats
+        .iter()
+        .map(|f| f.as_str())
+        .collect();
+    format!(
+        "{:>9} {} -> {} ({})\n",
+        "compiled",
+        loaded.source.path,
+        outdir::display(&loaded.out_dir),
+        formats.join(", ")
+    )
+}
+
 /// A path inside the output directory, as the user would type it.
 pub fn out_path(dir: &Path, name: &str) -> String {
     outdir::display(&dir.join(name))
