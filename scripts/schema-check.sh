@@ -31,6 +31,7 @@ broken=(
     'wrong-enum|s/^role = "admin"/role = "superuser"/|superuser'
     'bad-instance|s/"i-0123456789abcdef0", "i-0fedcba9876543210"/"i-XYZ"/|i-XYZ'
     'unknown-top-key|s/^output = "policies"/outptu = "policies"/|outptu'
+    'lint-level|s/^tag-selected-grant = "allow"/tag-selected-grant = "alow"/|alow'
     'defaults-unknown-key|s/^\[defaults\]/[defaults]\nwho = ["user:a"]/|who'
 )
 for case in "${broken[@]}"; do

@@ -57,7 +57,13 @@ pub(super) fn compare(
         let _ = err.write_all(super::compiled_line(&loaded).as_bytes());
     }
     let dir = &loaded.out_dir;
-    let state = match outdir::read(dir, &loaded.compiled.plan) {
+    let mut tell = |dir: &Path| super::build::waiting(err, dir);
+    let read = outdir::read_with(
+        dir,
+        &loaded.compiled.plan,
+        &mut outdir::default_wait(&mut tell),
+    );
+    let state = match read {
         Ok(state) => state,
         Err(d) => {
             report(err, &[d], &loaded.source);

@@ -17,9 +17,10 @@ use crate::diagnostic::{Diagnostic, Kind};
 /// file, whose offset is 0). `None` where a key is absent or its value is bad (reported).
 #[derive(Default)]
 pub(super) struct GrantDefaults {
-    consoles: Option<((bool, bool), Span)>,
+    /// (has session-manager or cli, where `"ec2"` is written), as `Validator::consoles` gives.
+    consoles: Option<((bool, Option<Span>), Span)>,
     kms_key: Option<(String, Span)>,
-    documents: Option<(Vec<String>, Span)>,
+    documents: Option<(Vec<(String, Span)>, Span)>,
     access_check: Option<(bool, Span)>,
     own_sessions: Option<(OwnSessionsChoice, Span)>,
     resume_session: Option<bool>,
@@ -83,9 +84,10 @@ impl Validator<'_> {
         let mut took = Vec::new();
         let own = |keys: &GrantKeys, key: &str| keys.spans.contains_key(key);
         if !own(keys, "consoles")
-            && let Some((c, _)) = d.consoles
+            && let Some(((sm, ec2), _)) = &d.consoles
         {
-            keys.consoles = Some(c);
+            keys.consoles = Some((*sm, ec2.is_some()));
+            keys.ec2_console = ec2.clone();
             took.push("consoles");
         }
         if !own(keys, "kms_key")

@@ -12,8 +12,10 @@ use serde_json::{Map, Value, json};
 use super::schema::{
     CONSOLES, Choice, DEFAULTABLE, KEYS, KeySpec, OwnSessionsChoice, Scope, grant_keys,
 };
+use super::settings::Unknown;
 use crate::aws::Partition;
 use crate::compile::config::{Format, Role};
+use crate::lint::catalogue::{self, Class, Level};
 
 /// IAM policy-name characters, 1 to 128 of them: a grant's name is its policy name.
 const GRANT_NAME: &str = "^[A-Za-z0-9+=,.@_-]{1,128}$";
@@ -143,8 +145,30 @@ fn value_schema(spec: &KeySpec) -> Value {
         "kms_key" => pattern("^arn:aws(-cn|-us-gov)?:kms:[^:]+:[0-9]{12}:key/[^/]+$"),
         "documents" => list_of(pattern("^[A-Za-z0-9_.-]{3,128}$")),
         "own_sessions" => words::<OwnSessionsChoice>(),
+        "allow_unknown" => list_of(words::<Unknown>()),
+        "lints" => lints_table(),
         _ => from_example(spec.example),
     }
+}
+
+/// `[lints]`: each configurable lint, by name or by code, to a level.
+fn lints_table() -> Value {
+    let mut properties = Map::new();
+    for lint in catalogue::all().iter().filter(|l| l.class == Class::Lint) {
+        let level = |doc: String| {
+            let mut v = words::<Level>();
+            v["description"] = Value::String(doc);
+            v
+        };
+        let doc = format!(
+            "{} (default {}).",
+            lint.summary,
+            lint.default_level.as_str()
+        );
+        properties.insert(lint.name.to_owned(), level(doc.clone()));
+        properties.insert(lint.code.to_owned(), level(format!("{}: {doc}", lint.name)));
+    }
+    json!({ "type": "object", "properties": properties, "additionalProperties": false })
 }
 
 /// The schema a key's example implies: `[NAME]` a table, `[NAME.KEY]` a table of tables,
