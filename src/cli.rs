@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
 
-use crate::commands::{Options, ReportFormat};
+use crate::commands::{Messages, Options, ReportFormat};
+use ssm_compile::diagnostic::MessageFormat;
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
@@ -39,13 +40,41 @@ struct Cli {
         global = true,
         value_enum,
         value_delimiter = ',',
-        num_args = 1..,
         value_name = "FORMATS"
     )]
     emit: Option<Vec<Emit>>,
 
+    /// How diagnostics are printed: human text on stderr, or json (one object a line), github
+    /// (workflow commands) or sarif (one SARIF 2.1.0 log) on stdout, the report then on stderr
+    #[arg(long, global = true, value_enum, default_value_t = MessageArg::Human, value_name = "FORMAT")]
+    message_format: MessageArg,
+
+    /// Make every warning an error: exit 2 and write nothing
+    #[arg(long, global = true)]
+    deny_warnings: bool,
+
     #[command(flatten)]
     watch: WatchArgs,
+}
+
+/// The values of `--message-format` (`MessageFormat`), for the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum MessageArg {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+impl From<MessageArg> for MessageFormat {
+    fn from(m: MessageArg) -> MessageFormat {
+        match m {
+            MessageArg::Human => MessageFormat::Human,
+            MessageArg::Json => MessageFormat::Json,
+            MessageArg::Github => MessageFormat::Github,
+            MessageArg::Sarif => MessageFormat::Sarif,
+        }
+    }
 }
 
 /// The values of `formats` (`Format`), for the command line.
@@ -82,6 +111,12 @@ enum Command {
     },
     /// Exit with 1 and list the stale files when the policies are out of date.
     Check,
+    /// Print the long explanation of a diagnostic code or lint (`E0302`, `W0417`, a lint's code
+    /// or name).
+    Explain {
+        /// The code, as printed in `error[E0302]`.
+        code: String,
+    },
 }
 
 /// Watch mode, for `ssm-compile --watch` and `ssm-compile build --watch`.
@@ -108,12 +143,18 @@ pub enum Run {
         exit_code: bool,
     },
     Check,
+    Explain {
+        code: String,
+    },
 }
 
 pub struct Invocation {
     pub options: Options,
     pub run: Run,
 }
+
+/// How many diagnostics `--watch` prints for one save; the rest are counted.
+const WATCH_DIAGNOSTICS: usize = 20;
 
 /// Parses the command line (exiting on a usage error, as clap does) and sets the colour choice
 /// of the output streams.
@@ -136,6 +177,19 @@ pub fn parse() -> Invocation {
             .exit(),
         Command::Diff { exit_code, format } => Run::Diff { format, exit_code },
         Command::Check => Run::Check,
+        Command::Explain { code } => Run::Explain { code },
+    };
+    let watching = matches!(run, Run::Watch { .. });
+    let messages = Messages {
+        // --watch prints human text, and at most a screenful of it per save.
+        format: if watching {
+            MessageFormat::Human
+        } else {
+            cli.message_format.into()
+        },
+        deny_warnings: cli.deny_warnings,
+        limit: watching.then_some(WATCH_DIAGNOSTICS),
+        ..Messages::default()
     };
     let options = Options {
         config: cli.config,
@@ -143,6 +197,7 @@ pub fn parse() -> Invocation {
         formats: cli
             .emit
             .map(|formats| formats.into_iter().map(Format::from).collect()),
+        messages,
     };
     Invocation { options, run }
 }

@@ -228,7 +228,7 @@ pub fn build<'p>(dir: &Path, plan: &'p Plan) -> Result<BuildReport<'p>, Vec<Diag
             .map(|name| {
                 let path = dir.join(name);
                 let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-                Diagnostic::error(format!(
+                Diagnostic::new(crate::diagnostic::Kind::InTheWay, format!(
                     "{} {} and was not written by ssm-compile",
                     display(&path),
                     if link { "is a symbolic link" } else { "exists" }
@@ -335,7 +335,7 @@ fn remove(path: &Path) -> Result<(), Diagnostic> {
 }
 
 pub fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
-    Diagnostic::error(format!("could not {what} {}: {e}", display(path)))
+    crate::diagnostic::io::error(what, &display(path), e)
 }
 
 /// A path as the user would type it.

@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use super::{Exit, Loaded, Options, load, out_path, report};
+use super::{Exit, Loaded, Options, load, out_path};
 use ssm_compile::outdir::{self, BuildReport};
 
 /// `ssm-compile build`: compile and write the plan, touching only files whose bytes change.
@@ -20,8 +20,13 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
 
 /// Writes the plan of a loaded configuration; errors (I/O, foreign files) are printed.
 pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<BuildReport<'p>, Exit> {
-    outdir::build(&loaded.out_dir, &loaded.compiled.plan).map_err(|diagnostics| {
-        report(err, &diagnostics, &loaded.source);
+    let built = super::files::output_dir_error(&loaded.out_dir, loaded.out_dir_from_flag)
+        .map_or_else(
+            || outdir::build(&loaded.out_dir, &loaded.compiled.plan),
+            |d| Err(vec![d]),
+        );
+    built.map_err(|diagnostics| {
+        loaded.messages.report(err, &diagnostics, &loaded.source);
         Exit::Error
     })
 }

@@ -49,6 +49,8 @@ kinds! {
     Unclosed = "E0102", Error, "a bracket or a quote is never closed";
     DuplicateTable = "E0103", Error, "a table header is written twice";
     DuplicateKey = "E0104", Error, "a key is set twice in one table";
+    NotToml = "E0105", Error, "the file is JSON (a policy, say), not an access.toml";
+    CurlyQuotes = "E0106", Error, "a value is written in typographic quotes";
 
     WrongType = "E0200", Error, "a value has the wrong type";
     QuotedBoolean = "E0201", Error, "a boolean is written as a string";
@@ -68,6 +70,7 @@ kinds! {
     MissingKey = "E0306", Error, "a grant lacks a key it needs";
     MissingEverywhere = "E0307", Error, "no grant sets `account` or `region`, and the top does not either";
     MissingInGrant = "E0308", Error, "a grant has no `account` or `region`, and the top sets none";
+    GrantKeyAtTop = "E0309", Error, "a grant's key is written at the top level, above the first grant";
 
     BadAccount = "E0400", Error, "an account id that is not 12 digits";
     BadRegion = "E0401", Error, "a region code ssm-compile does not support";
@@ -108,6 +111,12 @@ kinds! {
 
     Io = "E0900", Error, "reading or writing a file failed";
     FileTooLarge = "E0901", Error, "the configuration file is too large to read";
+    ReadFailed = "E0902", Error, "a file or directory could not be read";
+    WriteFailed = "E0903", Error, "a file in the output directory could not be written";
+    NotAFile = "E0904", Error, "a directory where a file belongs, or a file where a directory belongs";
+    InTheWay = "E0905", Error, "a file ssm-compile did not write is in the way of one it writes";
+    NoParent = "E0906", Error, "the directory that should hold the output directory does not exist";
+    PermissionDenied = "E0907", Error, "the operating system refused access to a file or directory";
 }
 
 #[cfg(test)]

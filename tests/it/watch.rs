@@ -454,5 +454,5 @@ fn a_missing_directory_is_an_error_with_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("error[E0900]: could not watch"), "{err}");
+    assert!(err.contains("error[E0902]: could not watch"), "{err}");
 }
