@@ -1,6 +1,6 @@
 //! `--message-format sarif`: one SARIF 2.1.0 log (OASIS) for GitHub code scanning and other
-//! SARIF viewers. `tool.driver.rules` lists every code (`rules::rules`: id, short and full
-//! description, help); each result has its `ruleId`, `level`, `message` and the location of
+//! SARIF viewers. `tool.driver.rules` lists the codes the results use, in order of first use
+//! (from `rules::rules`: id, name, short and full description, help); each result has its `ruleId`, `level`, `message` and the location of
 //! its span: the file as a relative URI and the region in lines and code-point columns
 //! (`columnKind` says so; SARIF's default would be UTF-16 units). CI validates the output
 //! against the official schema (tests/sarif/outputs.sh).
@@ -13,7 +13,15 @@ use super::rules::{Rule, rules};
 
 /// The whole log, pretty-printed, ending in a newline.
 pub(super) fn render(located: &[Located]) -> String {
-    let rules = rules();
+    let all = rules();
+    let mut rules: Vec<&Rule> = Vec::new();
+    for d in located {
+        if !rules.iter().any(|r| r.id == d.code)
+            && let Some(rule) = all.iter().find(|r| r.id == d.code)
+        {
+            rules.push(rule);
+        }
+    }
     let results: Vec<Value> = located.iter().map(|d| result(d, &rules)).collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -22,7 +30,7 @@ pub(super) fn render(located: &[Located]) -> String {
             "tool": { "driver": {
                 "name": "ssm-compile",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(rule).collect::<Vec<_>>(),
+                "rules": rules.iter().map(|r| rule(r)).collect::<Vec<_>>(),
             }},
             "columnKind": "unicodeCodePoints",
             "results": results,
@@ -50,7 +58,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(d: &Located, rules: &[Rule]) -> Value {
+fn result(d: &Located, rules: &[&Rule]) -> Value {
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
@@ -131,7 +139,8 @@ mod tests {
         assert_eq!(log["version"], "2.1.0");
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-        assert!(rules.iter().any(|r| r["id"] == "E0104"));
+        let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["E0104", "W0417"], "the rules the results use");
         let r = &run["results"][0];
         assert_eq!(r["ruleId"], "E0104");
         assert_eq!(

@@ -12,6 +12,7 @@ use crate::aws::names::DEFAULT_DOCUMENT;
 use crate::compile::config::{
     Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
+use crate::diagnostic::suggestion::suggest;
 use crate::diagnostic::{Diagnostic, Kind};
 
 /// The keys of one grant table as read; `None` where a key is absent or its value is bad
@@ -32,6 +33,9 @@ struct GrantKeys {
     region: Option<(String, Span)>,
     /// Where each known key is written, whatever its value.
     spans: HashMap<&'static str, Span>,
+    /// The known keys that unknown ones are near misses of (`whom` for `who`): a required key
+    /// among them is reported as the misspelling, not also as missing.
+    near_misses: Vec<&'static str>,
 }
 
 impl Validator<'_> {
@@ -138,6 +142,7 @@ impl Validator<'_> {
                 ),
                 other => {
                     let known: Vec<&str> = grant_keys().collect();
+                    keys.near_misses.extend(suggest(other, grant_keys()));
                     self.unknown_key(other, key.span(), &known, &format!("in grant `{name}`"))
                 }
             }
@@ -148,6 +153,9 @@ impl Validator<'_> {
     /// `role`, `who` and `consoles` have no default.
     fn required_keys(&mut self, name: &str, name_span: &Span, keys: &GrantKeys) {
         let missing = |v: &mut Self, key: &str, example: &str| {
+            if keys.near_misses.contains(&key) {
+                return;
+            }
             v.push(
                 Diagnostic::new(
                     Kind::MissingKey,

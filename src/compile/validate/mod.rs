@@ -176,6 +176,7 @@ impl Validator<'_> {
                 "output" => self.output = self.output(value),
                 "formats" => self.formats = self.formats(value),
                 "grant" => grants_value = Some((key, value)),
+                other if schema::grant_key(other).is_some() => self.grant_key_at_top(other, span),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
                     self.unknown_key(other, span, &known, "at the top level")
