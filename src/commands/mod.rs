@@ -35,18 +35,18 @@ pub use watch::{WatchOptions, watch};
 pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let opts = &invocation.options;
     let machine = opts.messages.format != MessageFormat::Human;
-    // In a machine format no diagnostic is written to the `err` of a command: all are collected.
-    let (report_to, diagnostics_to): (&mut dyn Write, &mut dyn Write) = if machine {
-        (err, &mut io::sink())
-    } else {
-        (out, err)
-    };
+    // `build` prints its lines to stderr in any format. In a machine format `diff` and `check`
+    // print their report there too, and the `err` they are given receives nothing: every
+    // diagnostic is collected for `finish`.
+    let sink = &mut io::sink();
     let exit = match invocation.run {
-        Run::Build => build(opts, diagnostics_to),
-        Run::Watch { poll } => watch(opts, &WatchOptions { poll }, diagnostics_to),
-        Run::Diff { format, exit_code } => diff(opts, format, exit_code, report_to, diagnostics_to),
-        Run::Check => check(opts, report_to, diagnostics_to),
-        Run::Explain { ref code } => explain(code, report_to, diagnostics_to),
+        Run::Build => build(opts, err),
+        Run::Watch { poll } => watch(opts, &WatchOptions { poll }, err),
+        Run::Diff { format, exit_code } if machine => diff(opts, format, exit_code, err, sink),
+        Run::Diff { format, exit_code } => diff(opts, format, exit_code, out, err),
+        Run::Check if machine => check(opts, err, sink),
+        Run::Check => check(opts, out, err),
+        Run::Explain { ref code } => explain(code, out, err),
     };
     if machine {
         opts.messages.finish(out);
@@ -89,16 +89,21 @@ impl Messages {
         let shown = self
             .limit
             .map_or(diagnostics.len(), |n| n.min(diagnostics.len()));
-        report(err, &diagnostics[..shown], source);
-        if shown < diagnostics.len() {
-            let more = diagnostics.len() - shown;
-            let line = format!(
-                "{} more not shown; `ssm-compile check -c {}` lists them all",
-                diagnostic::count::Count(more, "diagnostic"),
-                source.path
-            );
-            let _ = err.write_all(diagnostic::render_summary(Severity::Error, &line).as_bytes());
+        if shown == diagnostics.len() {
+            return report(err, diagnostics, source);
         }
+        // Only the first ones are rendered; the count covers them all.
+        let mut text = diagnostic::render(&diagnostics[..shown], source);
+        let more = format!(
+            "{} more not shown; `ssm-compile check -c {}` lists them all",
+            diagnostic::count::Count(diagnostics.len() - shown, "diagnostic"),
+            source.path
+        );
+        text.push_str(&diagnostic::render_summary(Severity::Warning, &more));
+        if let Some(summary) = diagnostic::summary(diagnostics, source) {
+            text.push_str(&diagnostic::render_summary(Severity::Error, &summary));
+        }
+        let _ = err.write_all(text.as_bytes());
     }
 
     /// Prints what a machine format collected (a SARIF log always).

@@ -456,3 +456,30 @@ fn a_missing_directory_is_an_error_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error[E0902]: could not watch"), "{err}");
 }
+
+#[test]
+fn a_save_with_thousands_of_errors_prints_the_first_ones_and_a_count() {
+    let w = Watching::start(&["--watch"]);
+    let mut text = V1.to_owned();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "\n[grant.g{i}]\nrole = \"admin\"\nwho = [\"user:u{i}\"]\nconsoles = [\"cli\"]\ninstances = [\"i-{i:05x}\"]\n"
+        ));
+    }
+    let started = Instant::now();
+    fs::write(w.config(), text).unwrap();
+    w.wait_for("the errors", |log| log.contains("has errors"));
+    w.wait_for("the count", |log| {
+        log.contains("3000 errors in access.toml")
+    });
+    let log = w.log();
+    assert!(started.elapsed() < DEADLINE);
+    assert_eq!(log.matches("error[E0410]").count(), 20, "{log}");
+    assert!(
+        log.contains("warning: 2980 diagnostics more not shown"),
+        "{log}"
+    );
+    // The watch goes on: the next valid save builds.
+    fs::write(w.config(), v2()).unwrap();
+    wait_for_b(&w);
+}
