@@ -75,8 +75,8 @@ pub fn explain(code: &str) -> Option<String> {
     let kind = kind_by_code(code)?;
     let rule = from_kind(kind);
     let severity = match kind.severity() {
-        super::Severity::Error => "an error",
-        super::Severity::Warning => "a warning",
+        super::Severity::Error => "always an error",
+        super::Severity::Warning => "a warning (an error with --deny-warnings)",
     };
     Some(format!(
         "{} ({}): {}\n{severity}\n\n{}\n",
@@ -124,8 +124,12 @@ mod tests {
     fn explain_kinds_and_suggest_codes() {
         let text = explain("e0302").unwrap();
         assert!(text.starts_with("E0302 (GrantArray): "), "{text}");
-        assert!(text.contains("\nan error\n\n") && text.contains("Fix: write each grant"));
-        assert!(explain("W0417").unwrap().contains("\na warning\n"));
+        assert!(text.contains("\nalways an error\n\n") && text.contains("Fix: write each grant"));
+        assert!(
+            explain("W0417")
+                .unwrap()
+                .contains("\na warning (an error with --deny-warnings)\n")
+        );
         assert_eq!(explain("E9999"), None);
         assert_eq!(suggest("E03022"), Some("E0302"));
         assert_eq!(suggest("e302"), Some("E0302"));
