@@ -180,17 +180,17 @@ pub fn parse() -> Invocation {
         Command::Explain { code } => Run::Explain { code },
     };
     let watching = matches!(run, Run::Watch { .. });
-    let messages = Messages {
-        // --watch prints human text, and at most a screenful of it per save.
-        format: if watching {
-            MessageFormat::Human
-        } else {
-            cli.message_format.into()
-        },
-        deny_warnings: cli.deny_warnings,
-        limit: watching.then_some(WATCH_DIAGNOSTICS),
-        ..Messages::default()
+    // --watch prints human text, and at most a screenful of it per save.
+    let format = if watching {
+        MessageFormat::Human
+    } else {
+        cli.message_format.into()
     };
+    let messages = Messages::new(
+        format,
+        cli.deny_warnings,
+        watching.then_some(WATCH_DIAGNOSTICS),
+    );
     let options = Options {
         config: cli.config,
         out: cli.out,

@@ -74,10 +74,19 @@ pub struct Messages {
     /// Human text only: print the first this many diagnostics and count the rest (`--watch`,
     /// which must never spend seconds printing a broken save).
     pub limit: Option<usize>,
-    pub collected: Rc<RefCell<Vec<Located>>>,
+    collected: Rc<RefCell<Vec<Located>>>,
 }
 
 impl Messages {
+    pub fn new(format: MessageFormat, deny_warnings: bool, limit: Option<usize>) -> Self {
+        Messages {
+            format,
+            deny_warnings,
+            limit,
+            collected: Rc::default(),
+        }
+    }
+
     /// Human text goes to `err` now, with a closing count when there are errors; a machine
     /// format is collected for [`Messages::finish`].
     pub fn report(&self, err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source) {
