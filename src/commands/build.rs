@@ -20,15 +20,29 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
 
 /// Writes the plan of a loaded configuration; errors (I/O, foreign files) are printed.
 pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<BuildReport<'p>, Exit> {
-    let built = super::files::output_dir_error(&loaded.out_dir, loaded.out_dir_from_flag)
-        .map_or_else(
-            || outdir::build(&loaded.out_dir, &loaded.compiled.plan),
-            |d| Err(vec![d]),
-        );
-    built.map_err(|diagnostics| {
+    if let Some(d) = super::files::output_dir_error(&loaded.out_dir, loaded.out_dir_from_flag) {
+        loaded.messages.report(err, &[d], &loaded.source);
+        return Err(Exit::Error);
+    }
+    let mut tell = |dir: &std::path::Path| waiting(err, dir);
+    let done = outdir::build_with(
+        &loaded.out_dir,
+        &loaded.compiled.plan,
+        &mut outdir::default_wait(&mut tell),
+    );
+    done.map_err(|diagnostics| {
         loaded.messages.report(err, &diagnostics, &loaded.source);
         Exit::Error
     })
+}
+
+/// Says why nothing happens yet, the way cargo does for its build directory.
+pub(super) fn waiting(err: &mut dyn Write, dir: &std::path::Path) {
+    let _ = writeln!(
+        err,
+        "Blocking: waiting for another ssm-compile build of {}",
+        outdir::display(dir)
+    );
 }
 
 /// Prints what a build did: one line per file written, removed or skipped, then the totals.
@@ -48,6 +62,14 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
     }
     for change in &done.removed {
         let _ = writeln!(text, "{:>9} {}", "removed", out_path(dir, &change.name));
+    }
+    for name in &done.leftovers {
+        let _ = writeln!(
+            text,
+            "{:>9} {} (left by an interrupted build)",
+            "removed",
+            out_path(dir, name)
+        );
     }
     for name in &done.untouched {
         let _ = writeln!(

@@ -170,13 +170,14 @@ pub fn summary(diagnostics: &[Diagnostic], source: &Source) -> Option<String> {
     }
     let errors = Count(errors, "error");
     // Errors in the configuration, and I/O errors found before the first write, stop a run
-    // before it writes; a failed write or a generic I/O error may come after some files were
-    // replaced (each whole), so it makes no such promise.
-    let partial = |d: &&Diagnostic| matches!(d.kind, Kind::WriteFailed | Kind::Io);
+    // before it writes. A failed write may come after some files were replaced (each whole),
+    // and a generic I/O error may be anywhere: neither makes that promise.
     let errors_only = || diagnostics.iter().filter(|d| d.is_error());
     let in_config = errors_only().all(|d| d.span.is_some());
-    Some(if errors_only().any(|d| partial(&d)) {
+    Some(if errors_only().any(|d| d.kind == Kind::WriteFailed) {
         format!("{errors}; files that were written are complete: fix the problem and build again")
+    } else if errors_only().any(|d| d.kind == Kind::Io) {
+        errors.to_string()
     } else if in_config && !source.path.is_empty() {
         format!("{errors} in {}; nothing was written", source.path)
     } else {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ssm-compile's own SARIF against the official SARIF 2.1.0 schema (scripts/sarif-schema.sh):
 # the log of a bad configuration (errors and a warning), of a configuration with only a
-# warning, and of a clean one (a log with no results is still a log). Each log must also hold
+# warning (with lints), and of a clean one (tests/sarif/clean.toml) (a log with no results is still a log). Each log must also hold
 # the results expected of it (rule ids and levels), so a log that is valid but empty fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +19,7 @@ sarif() {
 }
 sarif bad tests/cmd/message-formats.in
 sarif warning tests/cmd/message-formats.in -c warning.toml
-sarif clean tests/cmd/nothing-changed.in
+sarif clean tests/sarif -c clean.toml -o "$work/none"
 
 scripts/sarif-schema.sh "$work/bad.sarif" "$work/warning.sarif" "$work/clean.sarif"
 
