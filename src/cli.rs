@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
 
-use crate::commands::{Messages, Options, ReportFormat};
+use crate::commands::{Messages, Options, ReportFormat, Verbosity};
 use ssm_compile::diagnostic::MessageFormat;
 
 /// Compile access.toml into AWS Session Manager IAM policies.
@@ -55,6 +55,36 @@ struct Cli {
 
     #[command(flatten)]
     watch: WatchArgs,
+
+    #[command(flatten)]
+    verbosity: VerbosityArgs,
+}
+
+/// `-q` and `-v`, as cargo has them.
+#[derive(Args)]
+struct VerbosityArgs {
+    /// Print only errors and the closing summary (no warnings, no per-file lines)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Print more: which configuration is compiled into which directory, in which formats
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+impl VerbosityArgs {
+    fn level(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        }
+    }
+}
+
+/// clap's description of the whole command line, for completions and the man page.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// The values of `--message-format` (`MessageFormat`), for the command line.
@@ -117,6 +147,20 @@ enum Command {
         /// The code, as printed in `error[E0302]`.
         code: String,
     },
+    /// Write a commented starter configuration (to -c FILE, default access.toml).
+    Init {
+        /// Replace the file if it exists (by default init refuses to overwrite it).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (e.g. `ssm-compile completions bash > /etc/bash_completion.d/ssm-compile`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout (e.g. `ssm-compile man | man -l -`).
+    Man,
 }
 
 /// Watch mode, for `ssm-compile --watch` and `ssm-compile build --watch`.
@@ -146,6 +190,13 @@ pub enum Run {
     Explain {
         code: String,
     },
+    Init {
+        force: bool,
+    },
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    Man,
 }
 
 pub struct Invocation {
@@ -178,6 +229,9 @@ pub fn parse() -> Invocation {
         Command::Diff { exit_code, format } => Run::Diff { format, exit_code },
         Command::Check => Run::Check,
         Command::Explain { code } => Run::Explain { code },
+        Command::Init { force } => Run::Init { force },
+        Command::Completions { shell } => Run::Completions { shell },
+        Command::Man => Run::Man,
     };
     let watching = matches!(run, Run::Watch { .. });
     // --watch prints human text, and at most a screenful of it per save.
@@ -198,6 +252,7 @@ pub fn parse() -> Invocation {
             .emit
             .map(|formats| formats.into_iter().map(Format::from).collect()),
         messages,
+        verbosity: cli.verbosity.level(),
     };
     Invocation { options, run }
 }

@@ -85,6 +85,7 @@ kinds! {
     MissingInGrant = "E0308", Error, "a grant has no `account` or `region`, and the top sets none";
     UnknownLint = "E0309", Error, "a `[lints]` key that names no configurable lint";
     GrantKeyAtTop = "E0310", Error, "a grant's key is written at the top level, above the first grant";
+    NotADefault = "E0320", Error, "`[defaults]` sets a key that has no default";
 
     BadAccount = "E0400", Error, "an account id that is not 12 digits";
     BadRegion = "E0401", Error, "a region code ssm-compile does not support";
@@ -146,6 +147,7 @@ kinds! {
     InTheWay = "E0906", Error, "a file ssm-compile did not write is in the way of one it writes";
     NoParent = "E0907", Error, "the directory that should hold the output directory does not exist";
     PermissionDenied = "E0908", Error, "the operating system refused access to a file or directory";
+    ConfigExists = "E0920", Error, "`init` would overwrite an existing configuration file";
 }
 
 #[cfg(test)]
