@@ -86,6 +86,39 @@ def config(n: int, edited: int = -1) -> str:
     return head + "\n".join(grant(i, i == edited) for i in range(n))
 
 
+def broken_config(n: int) -> str:
+    """`config(n)` with a bad instance id (5 hex digits) in place of the target of 3 grants in
+    5: the speed-of-failure case of issue 13 (20,000 grants, 12,000 errors)."""
+    out = []
+    for i in range(n):
+        text = grant(i)
+        if i % 5 < 3:
+            lines = [l for l in text.splitlines() if not l.startswith(("instances", "tags"))]
+            text = "\n".join(lines + ['instances = ["i-%05x"]' % (i % 0xFFFFF)]) + "\n"
+        out.append(text)
+    return config(0) + "\n".join(out)  # config(0) is the head alone, `[lints]` included
+
+
+ERRORS = re.compile(r"error: (\d+) errors? in ")
+
+
+def failure(n: int, runs: int, work: Path):
+    """Median seconds of `check` on a file with an error in 3 grants of 5, and of `check` on
+    the same file made valid (with no policies built, so it lists every file as added); the count of
+    errors, checked against the file."""
+    bad, good = work / "broken.toml", work / "valid.toml"
+    bad.write_text(broken_config(n))
+    good.write_text(config(n))
+    check = [str(BIN), "check", "--color", "never", "-o", "none-built", "-c"]
+    broken = [run(check + [bad.name], work, expect=2) for _ in range(runs)]
+    found = ERRORS.findall(broken[0][2])
+    expected = sum(1 for i in range(n) if i % 5 < 3)
+    if found != [str(expected)]:
+        raise Failed(f"check reported {found} errors, expected {expected}")
+    valid = [run(check + [good.name], work, expect=1) for _ in range(runs)]
+    return median(broken)[0], median(valid)[0], expected
+
+
 class Failed(Exception):
     pass
 
@@ -311,9 +344,27 @@ def table(results):
     return "\n".join(lines)
 
 
+# The speed-of-failure measurement of this run: (broken s, valid s, errors), at most one.
+FAILURE = []
+
+
+def failure_row(n):
+    broken, valid, errors = FAILURE[0]
+    return "\n".join([
+        f"Speed of failure, {n:,} grants (median ms): `check` of the file with {errors:,} errors, and of the same file made valid:",
+        "",
+        "| `check`, valid | `check`, errors (all printed) | ratio |",
+        "| ---: | ---: | ---: |",
+        f"| {ms(valid)} | {ms(broken)} | {broken / valid:.1f}x |",
+    ])
+
+
 def targets(results):
     """The issue's targets, each with whether it is met."""
     out = []
+    if FAILURE:
+        broken, valid, errors = FAILURE[0]
+        out.append((f"{errors:,} errors within 3x a valid `check` ({broken / valid:.1f}x)", broken <= 3 * valid))
     if 10000 in results:
         r = results[10000]
         out.append(("cold build within 2x `cp -r` at 10,000", r["rows"]["cold build"][0] / r["floor_cp"] <= 2))
@@ -378,6 +429,8 @@ def main():
     ap.add_argument("--memory-shapes", action="store_true", help="only measure peak memory on the largest inputs of several shapes")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--readme", action="store_true", help="replace the table between the bench markers in README.md")
+    ap.add_argument("--failure-grants", type=int, default=20000, help="grants of the speed-of-failure row (0: skip it)")
+    ap.add_argument("--only-failure", action="store_true", help="measure the speed-of-failure row only, print it, change nothing")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -387,7 +440,16 @@ def main():
         return
     load_before = os.getloadavg()[0]
     results, works = {}, []
+    if args.only_failure:
+        sizes = []
     try:
+        if args.failure_grants:
+            log(f"speed of failure: {args.failure_grants} grants")
+            works.append(Path(tempfile.mkdtemp(prefix="ssm-bench-")))
+            FAILURE.append(failure(args.failure_grants, args.runs, works[-1]))
+        if args.only_failure:
+            print(failure_row(args.failure_grants), flush=True)
+            return
         for n in sizes:
             log(f"{n} grants")
             works.append(Path(tempfile.mkdtemp(prefix="ssm-bench-")))
@@ -417,6 +479,9 @@ def report(args, ap, results, load_before):
             "",
             table(results),
             "",
+        ]
+        + ([failure_row(args.failure_grants), ""] if FAILURE else [])
+        + [
             "Targets:",
             "",
         ]

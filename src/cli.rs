@@ -8,8 +8,9 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
 
 use crate::commands::{
-    Expect, MatrixFormat, Options, QueryFormat, Question, ReportFormat, Verbosity,
+    Expect, MatrixFormat, Messages, Options, QueryFormat, Question, ReportFormat, Verbosity,
 };
+use ssm_compile::diagnostic::MessageFormat;
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
@@ -41,10 +42,18 @@ struct Cli {
         global = true,
         value_enum,
         value_delimiter = ',',
-        num_args = 1..,
         value_name = "FORMATS"
     )]
     emit: Option<Vec<Emit>>,
+
+    /// How diagnostics are printed: human text on stderr, or json (one object a line), github
+    /// (workflow commands) or sarif (one SARIF 2.1.0 log) on stdout, the report then on stderr
+    #[arg(long, global = true, value_enum, default_value_t = MessageArg::Human, value_name = "FORMAT")]
+    message_format: MessageArg,
+
+    /// Make every warning an error: exit 2 and write nothing
+    #[arg(long, global = true)]
+    deny_warnings: bool,
 
     #[command(flatten)]
     watch: WatchArgs,
@@ -78,6 +87,26 @@ impl VerbosityArgs {
 /// clap's description of the whole command line, for completions and the man page.
 pub fn command() -> clap::Command {
     Cli::command()
+}
+
+/// The values of `--message-format` (`MessageFormat`), for the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum MessageArg {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+impl From<MessageArg> for MessageFormat {
+    fn from(m: MessageArg) -> MessageFormat {
+        match m {
+            MessageArg::Human => MessageFormat::Human,
+            MessageArg::Json => MessageFormat::Json,
+            MessageArg::Github => MessageFormat::Github,
+            MessageArg::Sarif => MessageFormat::Sarif,
+        }
+    }
 }
 
 /// The values of `formats` (`Format`), for the command line.
@@ -114,6 +143,12 @@ enum Command {
     },
     /// Exit with 1 and list the stale files when the policies are out of date.
     Check,
+    /// Print the long explanation of a diagnostic code or lint (`E0302`, `W0417`, a lint's code
+    /// or name).
+    Explain {
+        /// The code, as printed in `error[E0302]`.
+        code: String,
+    },
     /// Write a commented starter configuration (to -c FILE, default access.toml).
     Init {
         /// Replace the file if it exists (by default init refuses to overwrite it).
@@ -215,6 +250,9 @@ pub enum Run {
         exit_code: bool,
     },
     Check,
+    Explain {
+        code: String,
+    },
     Init {
         force: bool,
     },
@@ -244,6 +282,9 @@ pub struct Invocation {
     pub run: Run,
 }
 
+/// How many diagnostics `--watch` prints for one save; the rest are counted.
+const WATCH_DIAGNOSTICS: usize = 20;
+
 /// Parses the command line (exiting on a usage error, as clap does) and sets the colour choice
 /// of the output streams.
 pub fn parse() -> Invocation {
@@ -265,6 +306,7 @@ pub fn parse() -> Invocation {
             .exit(),
         Command::Diff { exit_code, format } => Run::Diff { format, exit_code },
         Command::Check => Run::Check,
+        Command::Explain { code } => Run::Explain { code },
         Command::Init { force } => Run::Init { force },
         Command::Completions { shell } => Run::Completions { shell },
         Command::Man => Run::Man,
@@ -293,12 +335,25 @@ pub fn parse() -> Invocation {
             instances: a.instances,
         },
     };
+    let watching = matches!(run, Run::Watch { .. });
+    // --watch prints human text, and at most a screenful of it per save.
+    let format = if watching {
+        MessageFormat::Human
+    } else {
+        cli.message_format.into()
+    };
+    let messages = Messages::new(
+        format,
+        cli.deny_warnings,
+        watching.then_some(WATCH_DIAGNOSTICS),
+    );
     let options = Options {
         config: cli.config,
         out: cli.out,
         formats: cli
             .emit
             .map(|formats| formats.into_iter().map(Format::from).collect()),
+        messages,
         verbosity: cli.verbosity.level(),
     };
     Invocation { options, run }

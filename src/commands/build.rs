@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use super::{Exit, Loaded, Options, Verbosity, load, out_path, report, verbosity};
+use super::{Exit, Loaded, Options, Verbosity, load, out_path, verbosity};
 use ssm_compile::outdir::{self, BuildReport};
 
 /// `ssm-compile build`: compile and write the plan, touching only files whose bytes change.
@@ -20,6 +20,10 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
 
 /// Writes the plan of a loaded configuration; errors (I/O, foreign files) are printed.
 pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<BuildReport<'p>, Exit> {
+    if let Some(d) = super::files::output_dir_error(&loaded.out_dir, loaded.out_dir_from_flag) {
+        loaded.messages.report(err, &[d], &loaded.source);
+        return Err(Exit::Error);
+    }
     let mut tell = |dir: &std::path::Path| waiting(err, dir);
     let done = outdir::build_with(
         &loaded.out_dir,
@@ -27,7 +31,7 @@ pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<Build
         &mut outdir::default_wait(&mut tell),
     );
     done.map_err(|diagnostics| {
-        report(err, &diagnostics, &loaded.source);
+        loaded.messages.report(err, &diagnostics, &loaded.source);
         Exit::Error
     })
 }

@@ -1,7 +1,7 @@
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-use super::{Exit, Loaded, Options, load, report};
+use super::{Exit, Loaded, Options, load};
 use ssm_compile::outdir;
 use ssm_compile::review::report::Report;
 
@@ -66,7 +66,7 @@ pub(super) fn compare(
     let state = match read {
         Ok(state) => state,
         Err(d) => {
-            report(err, &[d], &loaded.source);
+            loaded.messages.report(err, &[d], &loaded.source);
             return Err(Exit::Error);
         }
     };
@@ -94,7 +94,7 @@ pub(super) fn emit(
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
             let d = ssm_compile::Diagnostic::error(format!("could not write the report: {e}"));
-            report(err, &[d], &loaded.source);
+            loaded.messages.report(err, &[d], &loaded.source);
             Err(Exit::Error)
         }
     }

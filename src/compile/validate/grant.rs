@@ -12,6 +12,7 @@ use crate::aws::names::DEFAULT_DOCUMENT;
 use crate::compile::config::{
     Grant, GrantSpans, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
+use crate::diagnostic::suggestion::suggest;
 use crate::diagnostic::{Diagnostic, Kind};
 
 /// A value and where it is written.
@@ -44,6 +45,9 @@ pub(super) struct GrantKeys {
     pub(super) spans: HashMap<&'static str, Span>,
     /// The keys taken from `[defaults]` (their spans above are absolute: see `check_default`).
     pub(super) from_defaults: Vec<&'static str>,
+    /// The known keys that unknown ones are near misses of (`whom` for `who`): a required key
+    /// among them is reported as the misspelling, not also as missing.
+    near_misses: Vec<&'static str>,
 }
 
 impl Validator<'_> {
@@ -209,6 +213,7 @@ impl Validator<'_> {
                 ),
                 other => {
                     let known: Vec<&str> = grant_keys().collect();
+                    keys.near_misses.extend(suggest(other, grant_keys()));
                     self.unknown_key(other, key.span(), &known, &format!("in grant `{name}`"))
                 }
             }
@@ -219,6 +224,9 @@ impl Validator<'_> {
     /// `role` and `who` have no default; `consoles` may have one in `[defaults]`.
     fn required_keys(&mut self, name: &str, name_span: &Span, keys: &GrantKeys) {
         let missing = |v: &mut Self, key: &str, example: &str| {
+            if keys.near_misses.contains(&key) {
+                return;
+            }
             v.push(
                 Diagnostic::new(
                     Kind::MissingKey,

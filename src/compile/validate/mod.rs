@@ -202,6 +202,7 @@ impl Validator<'_> {
                 "defaults" => self.defaults_table(value),
                 "grant" => grants_value = Some((key, value)),
                 "forbid" => self.forbid_tables(value),
+                other if schema::grant_key(other).is_some() => self.grant_key_at_top(other, span),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
                     self.unknown_key(other, span, &known, "at the top level")
