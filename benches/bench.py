@@ -396,6 +396,10 @@ def shapes():
     inline = 'g%d={role="end-user",who=["user:u%d"],consoles=["cli"],instances=["*"]}'
     lines = [head + "[grant]"] + [inline % (i, i) for i in range(400_000)]
     yield "400,000 inline-table grants under one [grant]", "\n".join(lines) + "\n"
+    # Distinct policies (an instance each): nothing to share between grants.
+    distinct = 'g%d={role="end-user",who=["user:u%d"],consoles=["cli"],instances=["i-%017x"]}'
+    lines = [head + "[grant]"] + [distinct % (i, i, i) for i in range(320_000)]
+    yield "320,000 inline-table grants, each with its own instance", "\n".join(lines) + "\n"
     dotted = 'grant.d%d.role="end-user"\ngrant.d%d.who=["user:u%d"]\ngrant.d%d.consoles=["cli"]\ngrant.d%d.instances=["*"]\n'
     lines = [head] + [dotted % (i, i, i, i, i) for i in range(250_000)]
     yield "250,000 grants as dotted keys at the top level", "".join(lines)

@@ -293,24 +293,88 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     })
 }
 
-/// Splits a file before each line that is exactly a `[grant.NAME]` header with a bare NAME:
-/// (byte offset, text) of the part before the first such line, then of each section. The split
-/// is only a guess at the file's structure; `validate::validate_sections` checks that every part
-/// parses on its own and falls back to the whole file when one does not.
-pub fn sections(text: &str) -> Vec<(usize, &str)> {
-    let mut starts = vec![0];
-    let mut offset = 0;
+/// One part of a file split by [`sections`]: its byte offset, its text, and whether it is the
+/// continuation of a `[grant]` table's body (it must then be parsed after a `[grant]` line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Section<'a> {
+    pub offset: usize,
+    pub text: &'a str,
+    pub in_grant_table: bool,
+}
+
+/// A part of a `[grant]` table or of top-level `grant.NAME.KEY` lines is cut once it is this
+/// large: 400,000 inline-table grants in one `[grant]` table would otherwise be one tree of
+/// 1.5 GB.
+/// Small when fuzzing, so inputs of a few KB reach the cuts and the differential target checks
+/// them.
+const CHUNK: usize = if cfg!(fuzzing) { 512 } else { 64 << 10 };
+
+/// Splits a file before each line that is exactly a `[grant.NAME]` header with a bare NAME, and
+/// inside a `[grant]` table's body or a run of top-level `grant.NAME...` keys every [`CHUNK`]
+/// bytes, at a line that starts a key of another grant. The first part is the head (all the
+/// top-level keys). The split is only a guess at the file's structure: a cut inside a
+/// multi-line value leaves a part that does not parse, and `validate::validate_sections`
+/// then falls back to the whole file, as it does for a grant whose keys land in two parts.
+pub fn sections(text: &str) -> Vec<Section<'_>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Ctx {
+        Top,
+        GrantTable,
+        Other,
+    }
+    let mut parts = Vec::new();
+    let (mut start, mut in_grant_table) = (0, false);
+    let (mut ctx, mut offset, mut last_grant): (Ctx, usize, &str) = (Ctx::Top, 0, "");
     for line in text.split_inclusive('\n') {
-        if offset > 0 && is_grant_header(line) {
-            starts.push(offset);
+        let header = line.starts_with('[');
+        let key = match ctx {
+            Ctx::Top if !header => line.strip_prefix("grant.").map(first_key),
+            Ctx::GrantTable if !header => line
+                .starts_with(|c: char| c.is_ascii_alphanumeric() || "_-\"'".contains(c))
+                .then(|| first_key(line)),
+            _ => None,
+        };
+        let cut = if header {
+            offset > 0 && is_grant_header(line)
+        } else {
+            key.is_some_and(|k| k != last_grant && offset - start >= CHUNK)
+        };
+        if cut {
+            parts.push(Section {
+                offset: start,
+                text: &text[start..offset],
+                in_grant_table,
+            });
+            start = offset;
+            in_grant_table = !header && ctx == Ctx::GrantTable;
+        }
+        if header {
+            ctx = if line.trim_end() == "[grant]" {
+                Ctx::GrantTable
+            } else {
+                Ctx::Other
+            };
+        }
+        if let Some(k) = key {
+            last_grant = k;
         }
         offset += line.len();
     }
-    starts.push(text.len());
-    starts
-        .windows(2)
-        .map(|w| (w[0], &text[w[0]..w[1]]))
-        .collect()
+    parts.push(Section {
+        offset: start,
+        text: &text[start..],
+        in_grant_table,
+    });
+    parts
+}
+
+/// The first component of a key at the start of `line`: the grant's name in `NAME = {...}` or
+/// `NAME.role = ...`.
+fn first_key(line: &str) -> &str {
+    let end = line
+        .find(|c: char| c == '.' || c == '=' || c.is_whitespace())
+        .unwrap_or(line.len());
+    &line[..end]
 }
 
 fn is_grant_header(line: &str) -> bool {

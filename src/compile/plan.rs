@@ -1,7 +1,8 @@
 //! Grants to the exact bytes of every output file: what `build` writes and `diff`/`check` compare.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use crate::aws::limits::MAX_POLICY_CHARS;
 use crate::compile::config::{Config, Format, Grant, GrantSummary};
@@ -22,7 +23,7 @@ pub enum Content {
     /// A policy document as compact JSON; the file holds it pretty-printed
     /// ([`pretty_from_compact`]). Half the size of the file's bytes: the plan of 100,000
     /// grants holds every policy at once, and this keeps it within the memory target.
-    Policy(Box<[u8]>),
+    Policy(Arc<[u8]>),
     /// The file's bytes as they are.
     Bytes(Vec<u8>),
 }
@@ -84,11 +85,24 @@ pub struct Planner {
     files: BTreeMap<String, Content>,
     /// Reused for each grant's compact JSON, which is then stored in an exact-size allocation.
     scratch: Vec<u8>,
+    /// Every distinct policy so far: grants that differ only in `who` have one policy, and
+    /// 400,000 of them in a 30 MB file would otherwise hold 400,000 copies (issue 16).
+    distinct: HashSet<Arc<[u8]>>,
     grants: Vec<GrantSummary>,
     errors: Vec<Diagnostic>,
 }
 
 impl Planner {
+    /// The scratch bytes as a shared allocation, the one already made when they were seen.
+    fn intern(&mut self) -> Arc<[u8]> {
+        if let Some(seen) = self.distinct.get(self.scratch.as_slice()) {
+            return seen.clone();
+        }
+        let new: Arc<[u8]> = self.scratch.as_slice().into();
+        self.distinct.insert(new.clone());
+        new
+    }
+
     pub fn add(&mut self, grant: Grant) {
         let doc = expand(&grant);
         self.scratch.clear();
@@ -106,10 +120,8 @@ impl Planner {
                 .help("split the grant into several grants with fewer instances or documents, or select the instances by tags"),
             );
         } else if self.errors.is_empty() {
-            self.files.insert(
-                json_file(&grant.name),
-                Content::Policy(self.scratch.as_slice().into()),
-            );
+            let policy = Content::Policy(self.intern());
+            self.files.insert(json_file(&grant.name), policy);
         }
         self.grants.push(grant.into());
     }

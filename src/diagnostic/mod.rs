@@ -73,13 +73,43 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// A message quotes values from the file; one of 1 MiB must not be echoed whole. A quoted
+/// part (between backticks or double quotes) over 100 characters keeps its first 48 and says
+/// how long it was.
+fn shorten(message: String) -> String {
+    const LONG: usize = 100;
+    if message.len() <= 4 * LONG {
+        return message;
+    }
+    let mut out = String::with_capacity(4 * LONG);
+    let mut quoted = false;
+    for part in message.split_inclusive(['`', '"']) {
+        let (body, quote) = match part.char_indices().last() {
+            Some((i, c)) if c == '`' || c == '"' => (&part[..i], &part[i..]),
+            _ => (part, ""),
+        };
+        let chars = body.chars().count();
+        if quoted && chars > LONG {
+            out.extend(body.chars().take(48));
+            out.push_str(&format!("… ({chars} characters)"));
+        } else {
+            out.push_str(body);
+        }
+        out.push_str(quote);
+        if !quote.is_empty() {
+            quoted = !quoted;
+        }
+    }
+    out
+}
+
 impl Diagnostic {
     /// A problem of `kind`, with the kind's severity.
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {
             kind,
             severity: kind.severity(),
-            message: message.into(),
+            message: shorten(message.into()),
             span: None,
             label: None,
             related: Vec::new(),
@@ -103,7 +133,7 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten(help.into()));
         self
     }
 

@@ -524,3 +524,27 @@ fn a_foreign_terraform_file_beside_the_generated_module_fails_check_and_diff() {
     assert_eq!(run_in(root.path(), &["build"]).0, Some(0));
     assert_eq!(run(&["check"]).0, Some(0));
 }
+
+#[test]
+fn a_1_mib_bad_value_is_not_echoed_whole_and_look_alike_keys_show_the_difference() {
+    let root = tempfile::tempdir().unwrap();
+    let big = "x".repeat(1 << 20);
+    let text = format!("account = \"111122223333\"\nregion = \"{big}\"\n{GRANT}");
+    fs::write(root.path().join("access.toml"), text).unwrap();
+    let (code, stderr) = run_in(root.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.len() < 4096, "{} bytes", stderr.len());
+    assert!(stderr.contains("… (1048576 characters)`"), "{stderr}");
+    // A Cyrillic `о` in `role`: the suggestion must not look identical to the key.
+    let text = format!(
+        "{HEAD}{}",
+        GRANT.replace("role =", "\"r\u{43e}le\" = \"admin\"\nrole =")
+    );
+    fs::write(root.path().join("access.toml"), text).unwrap();
+    let (code, stderr) = run_in(root.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("did you mean `role`? `r\u{43e}le` is written `r\\u{43e}le`"),
+        "{stderr}"
+    );
+}

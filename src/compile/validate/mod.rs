@@ -62,7 +62,7 @@ pub fn validate_sections(
     sink: &mut dyn FnMut(Grant),
 ) -> Option<(Option<Settings>, Vec<Diagnostic>)> {
     let mut sections = parse::sections(text).into_iter();
-    let (_, head) = sections.next()?;
+    let head = sections.next()?.text;
     let root = DeTable::parse(head).ok()?;
     let mut v = Validator {
         sink: Some(sink),
@@ -86,15 +86,28 @@ pub fn validate_sections(
         None if root.get_ref().contains_key("grant") => return None,
         None => {}
     }
-    for (offset, section) in sections {
-        let tree = DeTable::parse(section).ok()?;
+    // The `[grant]` line a continuation of that table's body is parsed after.
+    const GRANT_TABLE: &str = "[grant]\n";
+    let mut joined = String::new();
+    for section in sections {
+        let (tree, base) = if section.in_grant_table {
+            joined.clear();
+            joined.push_str(GRANT_TABLE);
+            joined.push_str(section.text);
+            (
+                DeTable::parse(&joined).ok()?,
+                section.offset - GRANT_TABLE.len(),
+            )
+        } else {
+            (DeTable::parse(section.text).ok()?, section.offset)
+        };
         let table = tree.get_ref();
-        // A later section holds only `[grant.NAME]` tables, none seen before.
+        // A later section holds only grants, none seen before.
         let grants = table.get("grant").filter(|_| table.len() == 1)?;
         if !add_names(grants.get_ref().as_table()?) {
             return None;
         }
-        v.base = offset;
+        v.base = base;
         v.has_grant_key = true;
         v.grant_tables(grants);
     }
@@ -478,5 +491,48 @@ mod tests {
             validate_sections(&cases[0], &mut |_| {}).is_some(),
             "a plain file is checked by sections"
         );
+    }
+
+    /// Inline-table grants in one `[grant]` table and top-level dotted grants are cut into
+    /// parts (issue 16: one tree of 1.5 GB otherwise), with the same result as the whole file,
+    /// errors and their positions included.
+    #[test]
+    fn large_grant_tables_and_dotted_grants_are_checked_in_parts() {
+        let head = "account = \"111122223333\"\nregion = \"us-east-2\"\n";
+        let inline = |i: usize| {
+            format!(
+                "g{i} = {{ role = \"end-user\", who = [\"user:u{i}\"], consoles = [\"cli\"], instances = [\"*\"] }}\n"
+            )
+        };
+        let dotted = |i: usize| {
+            format!(
+                "grant.d{i}.role = \"end-user\"\ngrant.d{i}.who = [\"user:u{i}\"]\ngrant.d{i}.consoles = [\"cli\"]\ngrant.d{i}.instances = [\"*\"]\n"
+            )
+        };
+        let many = |f: &dyn Fn(usize) -> String| (0..2000).map(f).collect::<String>();
+        let bad = "g7 = { role = \"nope\", who = [\"user:x\"], consoles = [\"cli\"], instances = [\"*\"] }\n";
+        let cases = [
+            format!("{head}[grant]\n{}", many(&inline)),
+            format!("{head}{}", many(&dotted)),
+            // An error far into the table is located the same way.
+            format!(
+                "{head}[grant]\n{}{bad}",
+                many(&inline).replace("g7 = ", "h7 = ")
+            ),
+            // A grant's dotted keys split over two parts: the fallback gives the same answer.
+            format!("{head}{}grant.d5.tags = {{ A = \"b\" }}\n", many(&dotted)),
+            // A table after the grants.
+            format!(
+                "{head}[grant]\n{}[grant.z]\nrole = \"admin\"\nwho = [\"user:z\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n",
+                many(&inline)
+            ),
+        ];
+        for case in &cases {
+            assert!(parse::sections(case).len() > 2, "not cut");
+            same_as_whole(case);
+        }
+        for case in &cases[..3] {
+            assert!(validate_sections(case, &mut |_| {}).is_some(), "fell back");
+        }
     }
 }

@@ -6,7 +6,7 @@ use toml::de::{DeTable, DeValue};
 use super::schema::Choice;
 use super::{Span, Validator, Value};
 use crate::aws::names::is_placeholder;
-use crate::diagnostic::suggestion::suggest;
+use crate::diagnostic::suggestion::{escape_non_ascii, suggest};
 use crate::diagnostic::{Diagnostic, Kind, list};
 
 impl Validator<'_> {
@@ -209,6 +209,12 @@ impl Validator<'_> {
 
     pub(super) fn unknown_key(&mut self, key: &str, span: Span, known: &[&str], place: &str) {
         let help = match suggest(key, known.iter().copied()) {
+            // A look-alike (Cyrillic `о` for `o`) would print identical to the suggestion:
+            // show what differs.
+            Some(best) if !key.is_ascii() => format!(
+                "did you mean `{best}`? `{key}` is written `{}`: it holds characters that only look like ASCII",
+                escape_non_ascii(key)
+            ),
             Some(best) => format!("did you mean `{best}`?"),
             None => format!("known keys {place}: {}", known.join(", ")),
         };

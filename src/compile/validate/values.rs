@@ -103,6 +103,7 @@ impl Validator<'_> {
     }
 
     pub(super) fn grant_name(&mut self, name: &str, span: Span) {
+        // The policy file's name must be one every system can hold (a checkout on Windows too).
         let bad: Vec<char> = name.chars().filter(|c| !is_policy_name_char(*c)).collect();
         let problem = if name.is_empty() {
             Some("the grant name is empty".to_owned())
@@ -121,6 +122,10 @@ impl Validator<'_> {
         } else if name.starts_with('.') || name.contains("..") {
             Some(format!(
                 "the grant name `{name}` starts with '.' or holds \"..\", which would make a hidden or confusing file name"
+            ))
+        } else if is_windows_device(name) {
+            Some(format!(
+                "the grant name `{name}` is a device name on Windows: `{name}.json` cannot be created or checked out there"
             ))
         } else {
             None
@@ -506,5 +511,16 @@ impl Validator<'_> {
                 .help("Session Manager encrypts with a key of the sessions' region; check that this is the key your session preferences name"),
             );
         }
+    }
+}
+
+/// `CON`, `PRN`, `AUX`, `NUL`, `COM1`-`COM9`, `LPT1`-`LPT9`, in any case, alone or before a dot:
+/// Windows opens the device for `NUL.json` or `con.web.json`.
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_uppercase();
+    match stem.as_bytes() {
+        b"CON" | b"PRN" | b"AUX" | b"NUL" => true,
+        [b'C', b'O', b'M', d] | [b'L', b'P', b'T', d] => (b'1'..=b'9').contains(d),
+        _ => false,
     }
 }
