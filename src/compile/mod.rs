@@ -60,7 +60,7 @@ pub fn compile_with(text: &str, formats: Option<&[Format]>) -> Result<Compiled, 
         formats.dedup();
         settings.formats = formats;
     }
-    let (planned, more) = planner.finish(&settings.formats);
+    let (planned, more) = planner.finish(&settings.formats, settings.max_managed_policies);
     diagnostics.extend(more);
     diagnostic::sort(&mut diagnostics);
     match planned {

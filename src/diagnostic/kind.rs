@@ -87,6 +87,7 @@ kinds! {
     KmsAlias = "E0415", Error, "`kms_key` is an alias ARN";
     KmsPartition = "E0416", Error, "`kms_key` is in another partition than the grant";
     KmsRegion = "W0417", Warning, "`kms_key` is in another region than the grant's sessions";
+    BadMaxManagedPolicies = "E0418", Error, "`max_managed_policies` is not a number from 1 to 20";
 
     InstancesAndTags = "E0500", Error, "a grant sets both `instances` and `tags`";
     NoTarget = "E0501", Error, "a grant sets neither `instances` nor `tags`";
@@ -97,6 +98,7 @@ kinds! {
     PartitionContradictsRegion = "E0506", Error, "`partition` contradicts `region`";
     CaseCollision = "E0507", Error, "two grant names differ only in letter case";
     Internal = "E0508", Error, "a grant was dropped without a reason (a bug)";
+    UsernameForPermissionSets = "E0509", Error, "own_sessions = \"username\" for permission sets";
 
     PolicyTooLarge = "E0600", Error, "a policy is larger than IAM allows";
     ManyAttachments = "W0601", Warning, "a principal has more managed policies than IAM allows by default";
@@ -105,6 +107,8 @@ kinds! {
     TerraformFileCollision = "E0604", Error, "a grant's file would be loaded by Terraform";
     TooManyResources = "E0605", Error, "more resources than a CloudFormation template holds";
     IdCollision = "E0606", Error, "two grants map to one template identifier";
+    PolicySplit = "W0607", Warning, "a grant's policy alone is over IAM's size limit and is split into parts";
+    PackingChangesAccess = "E0608", Error, "the packed policies would not grant exactly what the grants do (a bug)";
 
     Io = "E0900", Error, "reading or writing a file failed";
     FileTooLarge = "E0901", Error, "the configuration file is too large to read";

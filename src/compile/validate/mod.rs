@@ -112,6 +112,7 @@ struct Validator<'s> {
     bad_grant_key: bool,
     output: Option<String>,
     formats: Option<Vec<Format>>,
+    max_managed: Option<usize>,
     /// Grants seen, valid or not.
     grant_count: usize,
     /// Lower-cased grant name to where it is written and, if it differs, the name as written:
@@ -175,6 +176,7 @@ impl Validator<'_> {
                 }
                 "output" => self.output = self.output(value),
                 "formats" => self.formats = self.formats(value),
+                "max_managed_policies" => self.max_managed = self.max_managed_policies(value),
                 "grant" => grants_value = Some((key, value)),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
@@ -342,6 +344,9 @@ impl Validator<'_> {
                 .formats
                 .take()
                 .unwrap_or_else(|| Format::DEFAULT.to_vec()),
+            max_managed_policies: self
+                .max_managed
+                .unwrap_or(crate::aws::limits::DEFAULT_ATTACHED_POLICIES),
         };
         ((!has_error).then_some(settings), self.diagnostics)
     }

@@ -83,6 +83,13 @@ pub const KEYS: &[KeySpec] = &[
         "The outputs to generate: json, cloudformation, terraform.",
     ),
     key(
+        "max_managed_policies",
+        Scope::Top,
+        false,
+        "max_managed_policies = 20",
+        "Managed policies a user or role may hold in the deployable outputs (1 to 20; default 10, IAM's default quota).",
+    ),
+    key(
         "grant",
         Scope::Top,
         false,
@@ -232,6 +239,7 @@ mod tests {
                 "partition",
                 "output",
                 "formats",
+                "max_managed_policies",
                 "grant"
             ]
         );
