@@ -19,5 +19,6 @@ mod example;
 mod expansion;
 mod hostile;
 mod outdir;
+mod pack;
 mod properties;
 mod watch;
