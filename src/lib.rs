@@ -10,6 +10,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![warn(unreachable_pub)]
 
+pub mod access;
 mod aws;
 pub mod compile;
 pub mod deploy;
