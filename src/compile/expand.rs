@@ -8,7 +8,7 @@ use crate::compile::policy::{Condition, Effect, OneOrMany, PolicyDocument, State
 /// The document an admin grant manages: Session Manager's preferences.
 const PREFERENCES_DOCUMENT: &str = DEFAULT_DOCUMENT;
 
-pub(super) fn expand(g: &Grant) -> PolicyDocument {
+pub(crate) fn expand(g: &Grant) -> PolicyDocument {
     let p = g.partition.as_str();
     let mut statements = Vec::new();
 

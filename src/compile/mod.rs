@@ -3,7 +3,7 @@
 //! docs/ARCHITECTURE.md for the memory design (section-by-section validation).
 
 pub mod config;
-mod expand;
+pub(crate) mod expand;
 pub mod parse;
 pub mod plan;
 pub mod policy;

@@ -4,15 +4,18 @@
 //! document, so a packing bug (a part dropped, doubled into the wrong set, attached to the
 //! wrong principal) cannot hide in a shared helper.
 //!
-//! Equal statement sets allow and deny exactly the same requests, whatever they are: the
-//! statement-level equality packing preserves (statements are moved, never changed; `split`
-//! proves its cuts with `split::atoms`). Statements are compared by a 64-bit hash of their
-//! JSON to keep 100,000 grants' worth small; the property test in tests/it/pack.rs compares
-//! them exactly with the access model.
+//! Two checks, both always run:
+//! - statement-level equality (statements are moved, never changed; `split` proves its cuts
+//!   with `split::atoms`), by a 64-bit hash of each statement's JSON, per principal;
+//! - the exact access model (`crate::access::compare_principals`), per account: each
+//!   principal's deployed policies against its grants' policies, both directions. It settles
+//!   equal statement sets by equality and decides the rest exactly, so an undecidable or a
+//!   non-empty difference is reported with its witness.
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{Expanded, Packed};
+use super::{Expanded, Packed, Place};
+use crate::access::{self, Policy};
 use crate::compile::config::PrincipalKind;
 use crate::compile::policy::Statement;
 use crate::diagnostic::{Diagnostic, Kind};
@@ -30,8 +33,90 @@ fn statement_hash(s: &Statement) -> u64 {
 }
 
 /// An internal-error diagnostic per principal whose deployed statements differ from its
-/// grants'; empty when the packing is exact.
+/// grants', or whose deployed access the access model does not find equal both ways; empty
+/// when the packing is exact.
 pub fn verify(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
+    let mut out = statements(grants, packed);
+    if out.is_empty() {
+        out.extend(exact(grants, packed));
+    }
+    out
+}
+
+fn principal_key(kind: PrincipalKind, name: &str) -> String {
+    format!("{}:{}", kind.as_str(), name.to_lowercase())
+}
+
+fn parsed(doc: &crate::compile::policy::PolicyDocument) -> Result<Policy, access::Undecidable> {
+    let value = serde_json::to_value(doc).expect("a policy document always serializes");
+    Policy::parse(&value)
+}
+
+/// Per account, the access model's per-principal comparison of the grants (before) with the
+/// packed policies (after): any gain, loss or undecidable is a bug.
+fn exact(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
+    use std::collections::BTreeMap;
+    let mut sides: BTreeMap<Place, (Vec<access::Grant>, Vec<access::Grant>)> = BTreeMap::new();
+    for (g, parts) in grants {
+        let place = Place {
+            partition: g.partition.as_str(),
+            account: g.account.clone(),
+        };
+        sides.entry(place).or_default().0.push(access::Grant {
+            name: g.name.clone(),
+            principals: g
+                .who
+                .iter()
+                .map(|p| principal_key(p.kind, &p.name))
+                .collect(),
+            policies: parts.iter().map(parsed).collect(),
+        });
+    }
+    for p in packed {
+        sides
+            .entry(p.place.clone())
+            .or_default()
+            .1
+            .push(access::Grant {
+                name: format!("{}-{}", p.set, p.bucket),
+                principals: p
+                    .principals
+                    .iter()
+                    .map(|q| principal_key(q.kind, &q.name))
+                    .collect(),
+                policies: vec![parsed(&p.document)],
+            });
+    }
+    let mut out = Vec::new();
+    for (place, (before, after)) in sides {
+        for delta in access::compare_principals(&before, &after) {
+            if !delta.changed() {
+                continue;
+            }
+            let what = match (&delta.undecidable, delta.gained.first(), delta.lost.first()) {
+                (Some(reason), _, _) => format!("cannot be proven equal ({reason})"),
+                (None, Some(w), _) => format!("would gain {w:?}"),
+                (None, None, Some(w)) => format!("would lose {w:?}"),
+                (None, None, None) => "would change".to_owned(),
+            };
+            out.push(
+                Diagnostic::new(
+                    Kind::PackingChangesAccess,
+                    format!(
+                        "the packed policies of {} in account {} {what}",
+                        delta.principal, place.account
+                    ),
+                )
+                .at(0..0)
+                .help("this is a bug in ssm-compile: please report it with the configuration; deploy the per-grant policy files meanwhile"),
+            );
+        }
+    }
+    out
+}
+
+/// Per principal, the statement sets of its grants and of its deployed policies.
+fn statements(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
     let mut want: HashMap<Who, BTreeSet<u64>> = HashMap::new();
     for (g, parts) in grants {
         let hashes: Vec<u64> = parts
@@ -89,4 +174,66 @@ pub fn verify(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
             .help("this is a bug in ssm-compile: please report it with the configuration; deploy the per-grant policy files meanwhile")
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::config::GrantSummary;
+    use crate::compile::expand::expand;
+    use crate::compile::{parse, validate};
+    use crate::deploy::pack;
+
+    fn packed_example() -> (
+        Vec<GrantSummary>,
+        Vec<Vec<crate::compile::policy::PolicyDocument>>,
+    ) {
+        let text = r#"
+account = "111122223333"
+region = "us-east-2"
+[grant.a]
+role = "end-user"
+who = ["user:alice", "group:ops"]
+consoles = ["session-manager", "cli"]
+instances = ["i-0123456789abcdef0"]
+[grant.b]
+role = "admin"
+who = ["group:ops"]
+consoles = ["cli"]
+tags = { Team = "web" }
+"#;
+        let config = validate::validate(&parse::parse(text).unwrap()).0.unwrap();
+        let docs = config.grants.iter().map(|g| vec![expand(g)]).collect();
+        (config.grants.into_iter().map(Into::into).collect(), docs)
+    }
+
+    #[test]
+    fn an_exact_packing_passes_and_every_kind_of_mistake_is_caught() {
+        let (grants, docs) = packed_example();
+        let expanded: Vec<_> = grants.iter().zip(docs).collect();
+        let expanded: Vec<_> = expanded.into_iter().map(|(g, d)| (g, d)).collect();
+        let packed = pack(&expanded, 10).unwrap();
+        assert!(verify(&expanded, &packed).is_empty());
+        assert!(exact(&expanded, &packed).is_empty());
+        // A statement dropped: both checks see it, the exact one with a witness.
+        let mut dropped = packed.clone();
+        dropped[0].document.statement.pop();
+        assert!(!statements(&expanded, &dropped).is_empty());
+        let lost = exact(&expanded, &dropped);
+        assert!(
+            !lost.is_empty() && lost[0].message.contains("would lose"),
+            "{lost:?}"
+        );
+        // Attached to someone else: a gain for them, a loss for the one it was meant for.
+        let mut moved = packed.clone();
+        moved[0].principals[0].name = "mallory".into();
+        let found = exact(&expanded, &moved);
+        assert!(
+            found
+                .iter()
+                .any(|d| d.message.contains("mallory") && d.message.contains("would gain")),
+            "{found:?}"
+        );
+        assert!(!statements(&expanded, &moved).is_empty());
+    }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use serde_json::Value;
-use ssm_compile::{Format, compile_with};
+use ssm_compile::{Format, access, compile_with};
 
 const HEAD: &str = "account = \"111122223333\"\nregion = \"us-east-2\"\n";
 const DEPLOY: [Format; 3] = [Format::Json, Format::CloudFormation, Format::Terraform];
@@ -454,6 +454,26 @@ fn from_templates(compiled: &ssm_compile::Compiled) -> Access {
     out
 }
 
+/// Each (principal, account)'s statements as one access-model grant of one policy, the
+/// principal named with its account so accounts stay apart.
+fn as_grants(access: &Access) -> Vec<access::Grant> {
+    access
+        .iter()
+        .map(|((kind, name, account), statements)| {
+            let statements: Vec<Value> = statements
+                .iter()
+                .map(|s| serde_json::from_str(s).unwrap())
+                .collect();
+            let doc = serde_json::json!({ "Version": "2012-10-17", "Statement": statements });
+            access::Grant {
+                name: format!("{kind}:{name}@{account}"),
+                principals: vec![format!("{kind}:{name}@{account}")],
+                policies: vec![access::Policy::parse(&doc)],
+            }
+        })
+        .collect()
+}
+
 fn configuration() -> impl Strategy<Value = String> {
     let principals = prop::sample::subsequence(
         vec![
@@ -497,7 +517,11 @@ proptest! {
             Ok(compiled) => {
                 let want = from_files(&compiled);
                 let got = from_templates(&compiled);
-                prop_assert_eq!(want, got);
+                prop_assert_eq!(&want, &got);
+                // And the access model finds each principal's access equal both ways.
+                for delta in access::compare_principals(&as_grants(&want), &as_grants(&got)) {
+                    prop_assert!(!delta.changed(), "{:?}", delta);
+                }
             }
             Err(errors) => {
                 for e in errors.iter().filter(|e| e.is_error()) {
