@@ -211,7 +211,6 @@ tags = { Team = "web" }
     fn an_exact_packing_passes_and_every_kind_of_mistake_is_caught() {
         let (grants, docs) = packed_example();
         let expanded: Vec<_> = grants.iter().zip(docs).collect();
-        let expanded: Vec<_> = expanded.into_iter().map(|(g, d)| (g, d)).collect();
         let packed = pack(&expanded, 10).unwrap();
         assert!(verify(&expanded, &packed).is_empty());
         assert!(exact(&expanded, &packed).is_empty());
