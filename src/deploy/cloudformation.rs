@@ -115,7 +115,11 @@ pub fn logical_id(p: &Packed) -> String {
     } else {
         "Policy"
     };
-    format!("{kind}{}N{}", p.set.to_ascii_uppercase(), p.bucket)
+    id_of(kind, &p.set, p.bucket)
+}
+
+fn id_of(kind: &str, set: &str, bucket: u64) -> String {
+    format!("{kind}{}N{bucket}", set.to_ascii_uppercase())
 }
 
 fn names(p: &Packed, kind: PrincipalKind) -> Vec<String> {
@@ -129,13 +133,9 @@ fn names(p: &Packed, kind: PrincipalKind) -> Vec<String> {
     out
 }
 
-fn resource(p: &Packed, all: &[&Packed]) -> Resource {
+fn resource(p: &Packed) -> Resource {
     // The set's policies below this one in its trie: written before it (module comment).
-    let depends_on = all
-        .iter()
-        .filter(|q| q.set == p.set && p.after.contains(&q.bucket))
-        .map(|q| logical_id(q))
-        .collect();
+    let depends_on = p.after.iter().map(|b| id_of("Policy", &p.set, *b)).collect();
     let properties = if p.is_permission_set() {
         Properties::PermissionSet(PermissionSet {
             name: p.principals[0].name.clone(),
@@ -172,7 +172,7 @@ fn resource(p: &Packed, all: &[&Packed]) -> Resource {
 pub fn template(policies: &[&Packed]) -> Template {
     let resources = policies
         .iter()
-        .map(|p| (logical_id(p), resource(p, policies)))
+        .map(|p| (logical_id(p), resource(p)))
         .collect();
     let mut parameters = BTreeMap::new();
     if policies.iter().any(|p| p.is_permission_set()) {

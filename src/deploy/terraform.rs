@@ -153,7 +153,11 @@ pub fn identifier(name: &str) -> String {
 
 /// A packed policy's resource name: its set's hash and its name in the set.
 pub fn policy_name(p: &Packed) -> String {
-    format!("ssm_{}_{}", p.set, p.bucket)
+    name_of(&p.set, p.bucket)
+}
+
+fn name_of(set: &str, bucket: u64) -> String {
+    format!("ssm_{set}_{bucket}")
 }
 
 /// `POLICY__PRINCIPAL`: one attachment per policy and principal, within its resource type.
@@ -209,12 +213,12 @@ fn add_permission_set(r: &mut Resources, p: &Packed) {
     );
 }
 
-fn add_policy(r: &mut Resources, p: &Packed, all: &[&Packed]) {
+fn add_policy(r: &mut Resources, p: &Packed) {
     let res = policy_name(p);
-    let depends_on = all
+    let depends_on = p
+        .after
         .iter()
-        .filter(|q| q.set == p.set && p.after.contains(&q.bucket))
-        .map(|q| format!("aws_iam_policy.{}", policy_name(q)))
+        .map(|b| format!("aws_iam_policy.{}", name_of(&p.set, *b)))
         .collect();
     r.aws_iam_policy.insert(
         res.clone(),
@@ -280,7 +284,7 @@ pub fn configuration(policies: &[&Packed]) -> Configuration {
                 },
             );
         } else {
-            add_policy(&mut r, p, policies);
+            add_policy(&mut r, p);
         }
     }
     Configuration {
