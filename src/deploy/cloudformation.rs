@@ -135,7 +135,11 @@ fn names(p: &Packed, kind: PrincipalKind) -> Vec<String> {
 
 fn resource(p: &Packed) -> Resource {
     // The set's policies below this one in its trie: written before it (module comment).
-    let depends_on = p.after.iter().map(|b| id_of("Policy", &p.set, *b)).collect();
+    let depends_on = p
+        .after
+        .iter()
+        .map(|b| id_of("Policy", &p.set, *b))
+        .collect();
     let properties = if p.is_permission_set() {
         Properties::PermissionSet(PermissionSet {
             name: p.principals[0].name.clone(),
