@@ -54,7 +54,13 @@ pub(super) fn compare(
 ) -> Result<(Loaded, Report), Exit> {
     let loaded = load(opts, err)?;
     let dir = &loaded.out_dir;
-    let state = match outdir::read(dir, &loaded.compiled.plan) {
+    let mut tell = |dir: &Path| super::build::waiting(err, dir);
+    let read = outdir::read_with(
+        dir,
+        &loaded.compiled.plan,
+        &mut outdir::default_wait(&mut tell),
+    );
+    let state = match read {
         Ok(state) => state,
         Err(d) => {
             report(err, &[d], &loaded.source);

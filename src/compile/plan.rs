@@ -10,9 +10,6 @@ use crate::compile::policy::{PolicyDocument, Statement, char_count, pretty_from_
 use crate::deploy::{self, split};
 use crate::diagnostic::{Diagnostic, Kind};
 
-/// The file in the output directory that lists the files ssm-compile owns there.
-pub const MANIFEST: &str = ".ssm-compile-manifest";
-
 /// Output file name (relative to the output directory) to its content, in name order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
@@ -62,32 +59,6 @@ impl Plan {
     pub fn bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
         self.files.get(name).map(Content::bytes)
     }
-
-    /// The manifest that lists exactly `names`, one per line, after a short header.
-    pub fn manifest_for<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<u8> {
-        let mut out = String::from(
-            "# Written by ssm-compile: the files it generated in this directory.\n\
-             # Commit it with them; ssm-compile never touches a file not listed here.\n",
-        );
-        for name in names {
-            out.push_str(name);
-            out.push('\n');
-        }
-        out.into_bytes()
-    }
-
-    pub fn manifest(&self) -> Vec<u8> {
-        Plan::manifest_for(self.files.keys())
-    }
-}
-
-/// Reads a manifest back; comment and blank lines are skipped.
-pub fn parse_manifest(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Expands every grant and renders each chosen format. A policy over IAM's size limit is an

@@ -46,7 +46,7 @@ pub fn verify(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
 /// Above this many grants `build` relies on the statement-level proof alone: the access
 /// model's comparison of 100,000 grants took several times the whole build (measured:
 /// README, "Performance"), and equal statement sets already allow exactly the same.
-pub const EXACT_PROOF_MAX_GRANTS: usize = 20_000;
+pub(crate) const EXACT_PROOF_MAX_GRANTS: usize = 20_000;
 
 fn principal_key(kind: PrincipalKind, name: &str) -> String {
     format!("{}:{}", kind.as_str(), name.to_lowercase())

@@ -10,7 +10,8 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use similar::TextDiff;
 
-use crate::compile::plan::{MANIFEST, Plan};
+use crate::compile::plan::Plan;
+use crate::outdir::MANIFEST;
 use crate::outdir::{Change, DiskState};
 use crate::review::permissions::{self, Direction, GrantChange, GrantDelta};
 
@@ -41,6 +42,10 @@ pub struct Report {
     pub untouched: Vec<String>,
     /// Leftover temporary files of an interrupted build: the next build removes them.
     pub leftovers: Vec<String>,
+    /// Files not written by ssm-compile that Terraform loads with the generated module (every
+    /// `*.tf` and `*.tf.json` in the directory): deployed unreviewed, so they make the directory
+    /// stale and count as widening access.
+    pub terraform_loads: Vec<String>,
 }
 
 /// One policy file that differs.
@@ -114,21 +119,40 @@ impl Report {
             Some(_) if state.manifest_current(plan) => ManifestStatus::Current,
             Some(_) => ManifestStatus::Stale,
         };
+        let loaded = state.loaded_by_terraform(plan);
         Report {
             schema_version: SCHEMA_VERSION,
             config: config.to_owned(),
             output_dir: output_dir.to_owned(),
-            up_to_date: files.is_empty() && status == ManifestStatus::Current,
-            widens: grants.iter().any(GrantDelta::widens),
+            up_to_date: files.is_empty() && status == ManifestStatus::Current && loaded.is_empty(),
+            // What a foreign module file declares is unknown: assume the worst.
+            widens: grants.iter().any(GrantDelta::widens) || !loaded.is_empty(),
             files,
             grants,
             manifest: Manifest {
                 path: show(MANIFEST),
                 status,
             },
-            untouched: state.untouched(plan).iter().map(|n| show(n)).collect(),
+            untouched: (state.untouched(plan).iter())
+                .filter(|n| !loaded.contains(n))
+                .map(|n| show(n))
+                .collect(),
             leftovers: state.temps.iter().map(|n| show(n)).collect(),
+            terraform_loads: loaded.iter().map(|n| show(n)).collect(),
         }
+    }
+
+    /// What must not go unnoticed: files Terraform would deploy that nobody reviewed.
+    pub fn warnings(&self) -> Vec<String> {
+        self.terraform_loads
+            .iter()
+            .map(|path| {
+                format!(
+                    "{path} was not written by ssm-compile, and Terraform loads it with the generated module: whatever it declares is deployed unreviewed; move it out of {}",
+                    self.output_dir
+                )
+            })
+            .collect()
     }
 
     /// Lines that explain what the report does not count as a change.
@@ -188,6 +212,18 @@ impl Report {
             out.push('\n');
             out.push_str(&permissions::render_summary(&self.grants, color));
         }
+        let warnings = self.warnings();
+        if !warnings.is_empty() {
+            out.push('\n');
+            let bold = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+            for w in warnings {
+                let _ = if color {
+                    writeln!(out, "{bold}warning:{bold:#} {w}")
+                } else {
+                    writeln!(out, "warning: {w}")
+                };
+            }
+        }
         let notes = self.notes();
         if !notes.is_empty() {
             out.push('\n');
@@ -199,7 +235,16 @@ impl Report {
     }
 
     fn headline(&self) -> String {
-        if self.files.is_empty() {
+        if self.files.is_empty() && !self.terraform_loads.is_empty() {
+            format!(
+                "No policy changes, but Terraform would also deploy {} not written by ssm-compile in {}.",
+                match self.terraform_loads.len() {
+                    1 => "1 file".to_owned(),
+                    n => format!("{n} files"),
+                },
+                self.output_dir
+            )
+        } else if self.files.is_empty() {
             format!(
                 "No policy changes: {} matches {}.",
                 self.output_dir, self.config
@@ -282,6 +327,9 @@ impl Report {
                 }
             }
             out.push_str("\n</details>\n\n");
+        }
+        for w in self.warnings() {
+            let _ = writeln!(out, "- ⚠️ **{}**", escape_markdown(&w));
         }
         let notes = self.notes();
         if !notes.is_empty() {

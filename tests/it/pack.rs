@@ -377,7 +377,7 @@ fn permission_sets_get_one_inline_policy() {
     let username = text.replacen("instances", "own_sessions = \"username\"\ninstances", 1);
     let errors = compile_with(&username, Some(&DEPLOY)).unwrap_err();
     assert!(
-        errors.iter().any(|d| d.kind.code() == "E0509"),
+        errors.iter().any(|d| d.kind.code() == "E0510"),
         "{errors:#?}"
     );
 }
