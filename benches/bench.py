@@ -8,7 +8,8 @@
 
 Builds the release binary, generates configurations of mixed roles, consoles, instances and tags,
 and measures, for each size: a cold build into an empty directory, a build where nothing changed,
-a build after one grant changed, `check` and `diff` with one grant changed, the `--watch` latency
+a build after one grant changed, `check` and `diff` with one grant changed, `who-can` and `can`
+(issue 11; compared with the no-change build, which reads and compiles as much), the `--watch` latency
 from a save to the file on disk, and the peak memory of each. In the same run it measures the
 floors: `cp -r` of the produced directory into a new one, and reading every produced file
 (`cat`). Times are medians, also printed as ratios to those floors, so the numbers survive a
@@ -83,6 +84,39 @@ def config(n: int, edited: int = -1) -> str:
         'ec2-console-agent-update-denied = "allow"\nadmin-can-change-preferences = "allow"\n\n'
     )
     return head + "\n".join(grant(i, i == edited) for i in range(n))
+
+
+def broken_config(n: int) -> str:
+    """`config(n)` with a bad instance id (5 hex digits) in place of the target of 3 grants in
+    5: the speed-of-failure case of issue 13 (20,000 grants, 12,000 errors)."""
+    out = []
+    for i in range(n):
+        text = grant(i)
+        if i % 5 < 3:
+            lines = [l for l in text.splitlines() if not l.startswith(("instances", "tags"))]
+            text = "\n".join(lines + ['instances = ["i-%05x"]' % (i % 0xFFFFF)]) + "\n"
+        out.append(text)
+    return config(0) + "\n".join(out)  # config(0) is the head alone, `[lints]` included
+
+
+ERRORS = re.compile(r"error: (\d+) errors? in ")
+
+
+def failure(n: int, runs: int, work: Path):
+    """Median seconds of `check` on a file with an error in 3 grants of 5, and of `check` on
+    the same file made valid (with no policies built, so it lists every file as added); the count of
+    errors, checked against the file."""
+    bad, good = work / "broken.toml", work / "valid.toml"
+    bad.write_text(broken_config(n))
+    good.write_text(config(n))
+    check = [str(BIN), "check", "--color", "never", "-o", "none-built", "-c"]
+    broken = [run(check + [bad.name], work, expect=2) for _ in range(runs)]
+    found = ERRORS.findall(broken[0][2])
+    expected = sum(1 for i in range(n) if i % 5 < 3)
+    if found != [str(expected)]:
+        raise Failed(f"check reported {found} errors, expected {expected}")
+    valid = [run(check + [good.name], work, expect=1) for _ in range(runs)]
+    return median(broken)[0], median(valid)[0], expected
 
 
 class Failed(Exception):
@@ -256,6 +290,12 @@ def bench(n: int, runs: int, log, work: Path):
     rows["`diff`, 1 changed"] = median([run(diff, work) for _ in range(runs)])
     cfg.write_text(original)
     run(build, work)
+    # Issue 11: the questions, against the no-change build (which reads and compiles as much).
+    who = [str(BIN), "who-can", "start-session", "--instance", "i-%017x" % (n // 2 * 10), "--color", "never"]
+    rows["`who-can` start-session"] = median([run(who, work) for _ in range(runs)])
+    can = [str(BIN), "can", "group:g%d" % (n // 20), "start-session", "--instance", "i-0aaaaaaaaaaaaaaaa",
+           "--tag", "Team=web-3", "--color", "never"]
+    rows["`can` start-session"] = median([run(can, work) for _ in range(runs)])
     log(f"{n}: watch")
     watch = watch_latency(work, n, max(4, runs))
     return {
@@ -274,6 +314,8 @@ FLOOR_OF = {
     "one-grant build": ("floor_read", "read"),
     "`check`, 1 changed": ("floor_read", "read"),
     "`diff`, 1 changed": ("floor_read", "read"),
+    "`who-can` start-session": ("floor_read", "read"),
+    "`can` start-session": ("floor_read", "read"),
 }
 
 
@@ -313,6 +355,21 @@ def table(results):
     return "\n".join(lines)
 
 
+# The speed-of-failure measurement of this run: (broken s, valid s, errors), at most one.
+FAILURE = []
+
+
+def failure_row(n):
+    broken, valid, errors = FAILURE[0]
+    return "\n".join([
+        f"Speed of failure, {n:,} grants (median ms): `check` of the file with {errors:,} errors, and of the same file made valid:",
+        "",
+        "| `check`, valid | `check`, errors (all printed) | ratio |",
+        "| ---: | ---: | ---: |",
+        f"| {ms(valid)} | {ms(broken)} | {broken / valid:.1f}x |",
+    ])
+
+
 def targets(results):
     """The issue's targets, each with whether it is met."""
     out = []
@@ -320,11 +377,19 @@ def targets(results):
         r = results[100000]["rows"]
         extra = r["cold build, packed Terraform too"][0] / r["cold build"][0] - 1
         out.append((f"packing 100,000 grants adds under 20% to the cold build ({extra:.0%})", extra < 0.2))
+    if FAILURE:
+        broken, valid, errors = FAILURE[0]
+        out.append((f"{errors:,} errors within 3x a valid `check` ({broken / valid:.1f}x)", broken <= 3 * valid))
     if 10000 in results:
         r = results[10000]
         out.append(("cold build within 2x `cp -r` at 10,000", r["rows"]["cold build"][0] / r["floor_cp"] <= 2))
         for name in ("no-change build", "`check`, 1 changed"):
             out.append((f"{name} within 2x the read floor at 10,000", r["rows"][name][0] / r["floor_read"] <= 2))
+    if 100000 in results:
+        r = results[100000]["rows"]
+        for name in ("`who-can` start-session", "`can` start-session"):
+            ratio = r[name][0] / r["no-change build"][0]
+            out.append((f"{name} within 1.5x the no-change build at 100,000 ({ratio:.2f}x)", ratio <= 1.5))
     out.append(("a one-grant build rewrites exactly one file", all(r["written"] == [1] for r in results.values())))
     if 100000 in results:
         watch = results[100000]["watch"]
@@ -379,6 +444,8 @@ def main():
     ap.add_argument("--memory-shapes", action="store_true", help="only measure peak memory on the largest inputs of several shapes")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--readme", action="store_true", help="replace the table between the bench markers in README.md")
+    ap.add_argument("--failure-grants", type=int, default=20000, help="grants of the speed-of-failure row (0: skip it)")
+    ap.add_argument("--only-failure", action="store_true", help="measure the speed-of-failure row only, print it, change nothing")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -388,7 +455,16 @@ def main():
         return
     load_before = os.getloadavg()[0]
     results, works = {}, []
+    if args.only_failure:
+        sizes = []
     try:
+        if args.failure_grants:
+            log(f"speed of failure: {args.failure_grants} grants")
+            works.append(Path(tempfile.mkdtemp(prefix="ssm-bench-")))
+            FAILURE.append(failure(args.failure_grants, args.runs, works[-1]))
+        if args.only_failure:
+            print(failure_row(args.failure_grants), flush=True)
+            return
         for n in sizes:
             log(f"{n} grants")
             works.append(Path(tempfile.mkdtemp(prefix="ssm-bench-")))
@@ -418,6 +494,9 @@ def report(args, ap, results, load_before):
             "",
             table(results),
             "",
+        ]
+        + ([failure_row(args.failure_grants), ""] if FAILURE else [])
+        + [
             "Targets:",
             "",
         ]

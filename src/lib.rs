@@ -17,6 +17,7 @@ pub mod deploy;
 pub mod diagnostic;
 pub mod lint;
 pub mod outdir;
+pub mod query;
 pub mod review;
 pub mod watch;
 

@@ -165,6 +165,21 @@ impl Policy {
         &self.origins[index]
     }
 
+    /// The condition keys the statements test, as the policy spells them (repeats possible).
+    pub fn condition_keys(&self) -> impl Iterator<Item = &str> {
+        self.statements
+            .iter()
+            .flat_map(|s| s.clauses.iter().map(|c| c.spelled.as_str()))
+    }
+
+    /// Whether a statement that can match `action` uses a policy variable: when none does,
+    /// the principal's [`Facts`](super::Facts) cannot change any answer about that action.
+    pub fn variables_matter(&self, action: &str) -> bool {
+        self.statements
+            .iter()
+            .any(|s| super::eval::action_matches(s, action) && !s.vars().is_empty())
+    }
+
     /// How many statements the policy holds after normalisation.
     pub fn len(&self) -> usize {
         self.statements.len()
@@ -318,7 +333,7 @@ fn conditions(value: &Value) -> Result<Vec<Clause>, Undecidable> {
 }
 
 fn clause(op: Op, key: &str, values: &Value) -> Result<Clause, Undecidable> {
-    let lower = key.to_lowercase();
+    let lower = key.to_ascii_lowercase();
     if Var::ALL.iter().any(|v| v.key() == lower) {
         return Err(Undecidable::new(format!(
             "a condition on `{key}`, which is also a policy variable, is outside the subset"

@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use super::{Exit, Loaded, Options, load, out_path, report};
+use super::{Exit, Loaded, Options, Verbosity, load, out_path, verbosity};
 use ssm_compile::outdir::{self, BuildReport};
 
 /// `ssm-compile build`: compile and write the plan, touching only files whose bytes change.
@@ -20,6 +20,10 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
 
 /// Writes the plan of a loaded configuration; errors (I/O, foreign files) are printed.
 pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<BuildReport<'p>, Exit> {
+    if let Some(d) = super::files::output_dir_error(&loaded.out_dir, loaded.out_dir_from_flag) {
+        loaded.messages.report(err, &[d], &loaded.source);
+        return Err(Exit::Error);
+    }
     let mut tell = |dir: &std::path::Path| waiting(err, dir);
     let done = outdir::build_with(
         &loaded.out_dir,
@@ -27,7 +31,7 @@ pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<Build
         &mut outdir::default_wait(&mut tell),
     );
     done.map_err(|diagnostics| {
-        report(err, &diagnostics, &loaded.source);
+        loaded.messages.report(err, &diagnostics, &loaded.source);
         Exit::Error
     })
 }
@@ -41,14 +45,19 @@ pub(super) fn waiting(err: &mut dyn Write, dir: &std::path::Path) {
     );
 }
 
-/// Prints what a build did: one line per file written, removed or skipped, then the totals.
+/// Prints what a build did: one line per file written, removed or skipped (none under `-q`),
+/// then the totals; `-v` first says which file went where.
 /// The lines are written at once: stderr is unbuffered, and a cold build of 100,000 grants
 /// would otherwise make hundreds of thousands of small writes.
 pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildReport) {
     use std::fmt::Write as _;
     let dir = &loaded.out_dir;
     let mut text = String::new();
-    for change in &done.written {
+    let level = verbosity();
+    if level == Verbosity::Verbose {
+        text.push_str(&super::compiled_line(loaded));
+    }
+    for change in done.written.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(
             text,
             "{:>9} {}",
@@ -56,10 +65,10 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
             out_path(dir, &change.name)
         );
     }
-    for change in &done.removed {
+    for change in done.removed.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(text, "{:>9} {}", "removed", out_path(dir, &change.name));
     }
-    for name in &done.leftovers {
+    for name in done.leftovers.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(
             text,
             "{:>9} {} (left by an interrupted build)",
@@ -67,7 +76,7 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
             out_path(dir, name)
         );
     }
-    for name in &done.untouched {
+    for name in done.untouched.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(
             text,
             "{:>9} {} (not written by ssm-compile; left as it is)",

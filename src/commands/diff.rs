@@ -1,7 +1,7 @@
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-use super::{Exit, Loaded, Options, load, report};
+use super::{Exit, Loaded, Options, load};
 use ssm_compile::outdir;
 use ssm_compile::review::report::Report;
 
@@ -53,6 +53,9 @@ pub(super) fn compare(
     err: &mut dyn Write,
 ) -> Result<(Loaded, Report), Exit> {
     let loaded = load(opts, err)?;
+    if super::verbosity() == super::Verbosity::Verbose {
+        let _ = err.write_all(super::compiled_line(&loaded).as_bytes());
+    }
     let dir = &loaded.out_dir;
     let mut tell = |dir: &Path| super::build::waiting(err, dir);
     let read = outdir::read_with(
@@ -63,7 +66,7 @@ pub(super) fn compare(
     let state = match read {
         Ok(state) => state,
         Err(d) => {
-            report(err, &[d], &loaded.source);
+            loaded.messages.report(err, &[d], &loaded.source);
             return Err(Exit::Error);
         }
     };
@@ -91,7 +94,7 @@ pub(super) fn emit(
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
             let d = ssm_compile::Diagnostic::error(format!("could not write the report: {e}"));
-            report(err, &[d], &loaded.source);
+            loaded.messages.report(err, &[d], &loaded.source);
             Err(Exit::Error)
         }
     }

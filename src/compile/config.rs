@@ -22,6 +22,24 @@ pub struct Settings {
     /// The `max_managed_policies` key: managed policies a packed user or role may hold (10
     /// unless the account's quota is raised; at most 20).
     pub max_managed_policies: usize,
+    /// The `[forbid.NAME]` guardrails, in file order.
+    pub forbids: Vec<Forbid>,
+}
+
+/// A guardrail: requests (`actions` on the instances, tagged instances or documents it
+/// describes) that no grant may allow to a principal outside `except`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forbid {
+    pub name: String,
+    /// Where its name is written.
+    pub span: Range<usize>,
+    pub actions: Vec<String>,
+    /// `Target::Instances` or `Target::AllInstances`.
+    pub instances: Option<Target>,
+    /// Tag key to values (keys ANDed, values ORed, `*` and `?` wildcards).
+    pub tags: Option<Vec<(String, Vec<String>)>>,
+    pub documents: Vec<String>,
+    pub except: Vec<Principal>,
 }
 
 /// What is kept of a grant once its policy is expanded: its name and its principals, which the

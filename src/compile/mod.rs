@@ -4,6 +4,7 @@
 
 pub mod config;
 pub(crate) mod expand;
+mod guard;
 pub mod parse;
 pub mod plan;
 pub mod policy;
@@ -60,9 +61,15 @@ pub fn compile_with(text: &str, formats: Option<&[Format]>) -> Result<Compiled, 
         formats.dedup();
         settings.formats = formats;
     }
+    // Guardrails read the policies before `finish` drops the ones no format writes.
+    let guarded = guard::check(&settings.forbids, &planner);
     let (planned, more) = planner.finish(&settings.formats, settings.max_managed_policies);
     diagnostics.extend(more);
+    diagnostics.extend(guarded);
     diagnostic::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
     match planned {
         Some((plan, grants)) => Ok(Compiled {
             settings,

@@ -17,6 +17,10 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
     if errors.is_empty() {
         return Ok(table);
     }
+    // JSON fails on every line; one error says what the file is.
+    if let Some(d) = json_file(text) {
+        return Err(vec![d]);
+    }
     let mut raw: Vec<(String, Range<usize>)> = errors
         .iter()
         .map(|e| (e.message().trim_end().to_owned(), e.span().unwrap_or(0..0)))
@@ -48,10 +52,21 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
         );
     }
     let mut in_duplicate_table = false;
+    // One syntax error a line: the parser's recovery reports the rest of a broken line again.
+    let mut broken_lines = Vec::new();
     for (message, span) in raw {
         let line = line_of(text, span.start);
         let header = line.trim_start().starts_with('[');
+        let line_at = line_start(text, span.start);
+        if broken_lines.contains(&line_at) {
+            continue;
+        }
         if message == "duplicate key" {
+            if header && line.trim() == "[[grant]]" {
+                in_duplicate_table = true;
+                diagnostics.push(grant_array_after_named(text, span));
+                continue;
+            }
             if header {
                 in_duplicate_table = true;
                 diagnostics.push(duplicate_table(text, line, span));
@@ -66,6 +81,12 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
         }
         if header {
             in_duplicate_table = false;
+        }
+        broken_lines.push(line_at);
+        let bare = text.get(span.clone()).unwrap_or("");
+        if message.starts_with("string values must be quoted") && bare.contains(CURLY) {
+            diagnostics.push(curly_quotes(bare, span));
+            continue;
         }
         let help = match text.get(span.clone()) {
             Some(bare) if message.starts_with("string values must be quoted") => {
@@ -83,6 +104,67 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
         );
     }
     Err(diagnostics)
+}
+
+/// Typographic quotes, as word processors and chat tools type them.
+const CURLY: [char; 4] = ['“', '”', '‘', '’'];
+
+fn curly_quotes(bare: &str, span: Range<usize>) -> Diagnostic {
+    let straight: String = bare
+        .chars()
+        .map(|c| if CURLY.contains(&c) { '"' } else { c })
+        .collect();
+    Diagnostic::new(
+        Kind::CurlyQuotes,
+        "invalid TOML: this value is in typographic quotes (“ ”), not straight ones",
+    )
+    .at(span)
+    .label("typographic quotes")
+    .help(format!(
+        "TOML strings need straight double quotes: {straight}"
+    ))
+}
+
+/// The file's first character is `{`, which no TOML file starts with: JSON, most often a
+/// policy (one ssm-compile wrote, or one copied from the console).
+fn json_file(text: &str) -> Option<Diagnostic> {
+    let body = text.trim_start_matches('\u{FEFF}');
+    let at = text.len() - body.trim_start().len();
+    if !body.trim_start().starts_with('{') {
+        return None;
+    }
+    let help = if body.contains("\"Statement\"") {
+        "this looks like an IAM policy (ssm-compile writes those): pass the access.toml it was compiled from, -c access.toml"
+    } else {
+        "ssm-compile reads access.toml (TOML): pass that file with -c FILE"
+    };
+    Some(
+        Diagnostic::new(Kind::NotToml, "this file is JSON, not TOML")
+            .at(at..at + 1)
+            .label("a JSON object starts here")
+            .help(help),
+    )
+}
+
+/// `[[grant]]` after a `[grant.NAME]`: TOML calls it a duplicate, but the fix is the form.
+fn grant_array_after_named(text: &str, span: Range<usize>) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        Kind::GrantArray,
+        "`[[grant]]` cannot be mixed with `[grant.NAME]`: grants are named tables",
+    )
+    .at(span)
+    .help("write this grant as `[grant.NAME]`, with a name of its own, like the others");
+    let mut at = 0;
+    for l in text.split_inclusive('\n') {
+        let trimmed = l.trim();
+        if trimmed.starts_with("[grant.") {
+            let start = at + (l.len() - l.trim_start().len());
+            d = d.related(start..start + trimmed.len(), "a named grant");
+            break;
+        }
+        at += l.len();
+    }
+    d
 }
 
 fn duplicate_table(text: &str, line: &str, span: Range<usize>) -> Diagnostic {

@@ -171,6 +171,19 @@ impl Planner {
         Some(parts)
     }
 
+    /// Each grant added so far with its policy's compact JSON, once per part of a split grant
+    /// (none once a grant had an error).
+    pub fn policies(&self) -> impl Iterator<Item = (&GrantSummary, &[u8])> {
+        self.grants.iter().flat_map(move |g| {
+            deploy::json_files(&g.name, g.parts)
+                .into_iter()
+                .filter_map(move |f| match self.files.get(&f) {
+                    Some(Content::Policy(json)) => Some((g, &json[..])),
+                    _ => None,
+                })
+        })
+    }
+
     /// The plan for the chosen formats (none when there is an error), the grants in name
     /// order, and the checks across grants.
     #[allow(clippy::type_complexity)]

@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+use super::location::LineStarts;
 use super::{Diagnostic, Severity, Source, floor_char_boundary};
 
 /// Renders diagnostics, each followed by a blank line, always styled: the binary writes through
@@ -20,7 +21,7 @@ pub fn render(diagnostics: &[Diagnostic], source: &Source) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let level = level(d.severity);
-        let title = level.primary_title(d.message.as_str()).id(d.kind.code());
+        let title = level.primary_title(d.message.as_str()).id(d.code());
         let mut group = Group::with_title(title);
         if let Some(span) = &d.span {
             group = group.element(snippet(d, span, source, &lines));
@@ -71,13 +72,14 @@ fn snippet<'a>(
         .fold(primary.start, usize::min);
     let hi = related.iter().map(|s| s.end).fold(primary.end, usize::max);
     let first = lines.line_of(lo);
-    let start = lines.starts[first];
+    // Past a byte-order mark, which a terminal shows as nothing: the caret stays in place.
+    let start = lines.start_of(first);
     let end = lines
         .starts
         .get(lines.line_of(hi) + 1)
         .copied()
         .unwrap_or(text.len());
-    let local = |s: &Range<usize>| s.start - start..s.end - start;
+    let local = |s: &Range<usize>| s.start.max(start) - start..s.end.max(start) - start;
     let mut primary = AnnotationKind::Primary.span(local(&primary));
     if let Some(label) = &d.label {
         primary = primary.label(label.as_str());
@@ -101,23 +103,4 @@ fn clamp(span: &Range<usize>, text: &str) -> Range<usize> {
     let start = floor_char_boundary(text, span.start.min(text.len()));
     let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
     start..end
-}
-
-/// The byte offset where each line starts.
-struct LineStarts {
-    starts: Vec<usize>,
-}
-
-impl LineStarts {
-    fn new(text: &str) -> Self {
-        let newlines = text.match_indices('\n').map(|(i, _)| i + 1);
-        LineStarts {
-            starts: std::iter::once(0).chain(newlines).collect(),
-        }
-    }
-
-    /// The 0-based line holding byte `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset) - 1
-    }
 }

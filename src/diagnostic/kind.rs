@@ -62,6 +62,8 @@ kinds! {
     Unclosed = "E0102", Error, "a bracket or a quote is never closed";
     DuplicateTable = "E0103", Error, "a table header is written twice";
     DuplicateKey = "E0104", Error, "a key is set twice in one table";
+    NotToml = "E0105", Error, "the file is JSON (a policy, say), not an access.toml";
+    CurlyQuotes = "E0106", Error, "a value is written in typographic quotes";
 
     WrongType = "E0200", Error, "a value has the wrong type";
     QuotedBoolean = "E0201", Error, "a boolean is written as a string";
@@ -82,6 +84,8 @@ kinds! {
     MissingEverywhere = "E0307", Error, "no grant sets `account` or `region`, and the top does not either";
     MissingInGrant = "E0308", Error, "a grant has no `account` or `region`, and the top sets none";
     UnknownLint = "E0309", Error, "a `[lints]` key that names no configurable lint";
+    GrantKeyAtTop = "E0310", Error, "a grant's key is written at the top level, above the first grant";
+    NotADefault = "E0320", Error, "`[defaults]` sets a key that has no default";
 
     BadAccount = "E0400", Error, "an account id that is not 12 digits";
     BadRegion = "E0401", Error, "a region code ssm-compile does not support";
@@ -138,9 +142,22 @@ kinds! {
     ManagedNodesUnreachable = "L0705", Warning, "a tag or [\"*\"] grant never reaches managed (mi-) nodes";
     Ec2ConsoleAgentUpdateDenied = "L0706", Warning, "the EC2 console's ssm:SendCommand has no document, so its agent update is denied";
 
+    UnknownQueryPrincipal = "E0800", Error, "a question names a principal that no `who` names";
+    IncompleteQuestion = "E0801", Error, "a question lacks what its request needs (an account, a region)";
+    BadInputFile = "E0802", Error, "an input file (`--members`, `--instances`) is not the JSON AWS prints";
+    ForbidViolated = "E0803", Error, "a grant allows a request that a `[forbid]` table rules out";
+    ForbidUndecidable = "E0804", Error, "whether a grant breaks a `[forbid]` table cannot be decided";
+
     Io = "E0900", Error, "reading or writing a file failed";
     FileTooLarge = "E0901", Error, "the configuration file is too large to read";
     OutputLocked = "E0902", Error, "another build holds the output directory";
+    ReadFailed = "E0903", Error, "a file or directory could not be read";
+    WriteFailed = "E0904", Error, "a file in the output directory could not be written";
+    NotAFile = "E0905", Error, "a directory where a file belongs, or a file where a directory belongs";
+    InTheWay = "E0906", Error, "a file ssm-compile did not write is in the way of one it writes";
+    NoParent = "E0907", Error, "the directory that should hold the output directory does not exist";
+    PermissionDenied = "E0908", Error, "the operating system refused access to a file or directory";
+    ConfigExists = "E0920", Error, "`init` would overwrite an existing configuration file";
 }
 
 #[cfg(test)]

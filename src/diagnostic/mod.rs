@@ -6,15 +6,50 @@
 //! `FILE:LINE:COL`, the line and a caret.
 
 pub mod count;
+mod explanation;
+mod github;
 mod human;
+pub mod io;
+mod json;
 mod kind;
 pub mod list;
+mod location;
+pub mod rules;
+mod sarif;
 pub mod suggestion;
 
 use std::ops::Range;
 
 pub use human::{render, render_summary};
 pub use kind::Kind;
+pub use location::{Located, Region, locate};
+
+/// How diagnostics are printed (`--message-format`): every format is a view of the same
+/// [`Located`] diagnostics, one renderer file each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// rustc-style text with the source lines (`human.rs`).
+    #[default]
+    Human,
+    /// One JSON object a line (`json.rs`).
+    Json,
+    /// GitHub Actions workflow commands (`github.rs`).
+    Github,
+    /// One SARIF 2.1.0 log (`sarif.rs`).
+    Sarif,
+}
+
+/// Renders located diagnostics in a machine format; `None` for `Human`, which needs the
+/// source text (`render`). SARIF is a whole log, so it is rendered once for all diagnostics
+/// of a run, even none.
+pub fn render_machine(format: MessageFormat, located: &[Located]) -> Option<String> {
+    match format {
+        MessageFormat::Human => None,
+        MessageFormat::Json => Some(json::render(located)),
+        MessageFormat::Github => Some(github::render(located)),
+        MessageFormat::Sarif => Some(sarif::render(located)),
+    }
+}
 
 use count::Count;
 
@@ -77,6 +112,11 @@ impl Diagnostic {
         self
     }
 
+    /// The stable code printed with the diagnostic: `E0410`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -129,15 +169,18 @@ pub fn summary(diagnostics: &[Diagnostic], source: &Source) -> Option<String> {
         return None;
     }
     let errors = Count(errors, "error");
-    // Errors in the configuration stop a run before any write; an I/O error (no place in the
-    // file) may come after some files were replaced, so it makes no such promise.
-    let in_config = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .all(|d| d.span.is_some());
-    Some(if in_config {
+    // Errors in the configuration, and I/O errors found before the first write, stop a run
+    // before it writes. A failed write may come after some files were replaced (each whole),
+    // and a generic I/O error may be anywhere: neither makes that promise.
+    let errors_only = || diagnostics.iter().filter(|d| d.is_error());
+    let in_config = errors_only().all(|d| d.span.is_some());
+    Some(if errors_only().any(|d| d.kind == Kind::WriteFailed) {
+        format!("{errors}; files that were written are complete: fix the problem and build again")
+    } else if errors_only().any(|d| d.kind == Kind::Io) {
+        errors.to_string()
+    } else if in_config && !source.path.is_empty() {
         format!("{errors} in {}; nothing was written", source.path)
     } else {
-        errors.to_string()
+        format!("{errors}; nothing was written")
     })
 }

@@ -241,11 +241,14 @@ fn case_aliases(dir: &Path, state: &DiskState, changes: &[Change]) -> Vec<String
 fn conflict(dir: &Path, name: &str) -> Diagnostic {
     let path = dir.join(name);
     let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    Diagnostic::error(format!(
-        "{} {} and was not written by ssm-compile",
-        display(&path),
-        if link { "is a symbolic link" } else { "exists" }
-    ))
+    Diagnostic::new(
+        crate::diagnostic::Kind::InTheWay,
+        format!(
+            "{} {} and was not written by ssm-compile",
+            display(&path),
+            if link { "is a symbolic link" } else { "exists" }
+        ),
+    )
     .help(format!(
         "ssm-compile never overwrites a file it did not write: move or delete {} and build again",
         display(&path)
@@ -288,7 +291,7 @@ fn open_no_follow(path: &Path) -> io::Result<fs::File> {
 }
 
 pub fn io_error(what: &str, path: &Path, e: &io::Error) -> Diagnostic {
-    Diagnostic::error(format!("could not {what} {}: {e}", display(path)))
+    crate::diagnostic::io::error(what, &display(path), e)
 }
 
 /// A path as the user would type it, with control characters escaped (`\u{1b}`, `\n`): a

@@ -8,3 +8,12 @@ fn cli() {
         .env("NO_COLOR", "")
         .case("tests/cmd/*.md");
 }
+
+/// Transcripts of `who-can`, `can`, `access` and the `[forbid.NAME]` guardrails: each
+/// `tests/query/NAME.md` runs in `tests/query/NAME.in/`.
+#[test]
+fn queries() {
+    trycmd::TestCases::new()
+        .env("NO_COLOR", "")
+        .case("tests/query/*.md");
+}

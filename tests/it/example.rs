@@ -39,7 +39,7 @@ fn the_example_shows_every_key() {
     let text = example();
     // Every key the validator knows, so a new key cannot be left out of the example.
     let keys = validate::top_keys().chain(validate::grant_keys());
-    for key in keys.filter(|k| *k != "grant") {
+    for key in keys.filter(|k| !matches!(*k, "grant" | "forbid")) {
         // `key = ...`, or `[key]` for a table such as `[lints]`.
         let shown = text.lines().any(|l| {
             let l = l.trim_start_matches(['#', ' ']);
@@ -48,6 +48,14 @@ fn the_example_shows_every_key() {
                     .is_some_and(|rest| rest.trim_start().starts_with('='))
         });
         assert!(shown, "access.example.toml does not show `{key}`");
+    }
+    // The tables, and every key of a guardrail.
+    assert!(text.contains("[forbid."));
+    for key in validate::forbid_keys().filter(|k| !matches!(*k, "instances" | "tags")) {
+        assert!(
+            text.contains(&format!("\n{key} = ")),
+            "the example's forbid lacks `{key}`"
+        );
     }
     // Per-grant account and region, and the instance forms.
     assert!(text.contains("\"mi-0123456789abcdef0\""));

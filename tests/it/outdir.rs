@@ -332,7 +332,7 @@ fn a_foreign_file_in_the_way_stops_the_build_before_anything_is_written() {
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr
-            .contains("error[E0900]: policies/web.json exists and was not written by ssm-compile"),
+            .contains("error[E0906]: policies/web.json exists and was not written by ssm-compile"),
         "{stderr}"
     );
     assert!(stderr.contains("help: ssm-compile never overwrites a file it did not write"));

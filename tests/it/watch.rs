@@ -459,5 +459,38 @@ fn a_missing_directory_is_an_error_with_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("error[E0900]: could not watch"), "{err}");
+    assert!(err.contains("error[E0903]: could not watch"), "{err}");
+}
+
+#[test]
+fn a_save_with_thousands_of_errors_prints_the_first_ones_and_a_count() {
+    let w = Watching::start(&["--watch"]);
+    let mut text = V1.to_owned();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "\n[grant.g{i}]\nrole = \"end-user\"\nwho = [\"user:u{i}\"]\nconsoles = [\"cli\"]\ninstances = [\"i-{i:05x}\"]\n"
+        ));
+    }
+    let started = Instant::now();
+    fs::write(w.config(), text).unwrap();
+    w.wait_for("the errors", |log| log.contains("has errors"));
+    w.wait_for("the count", |log| {
+        log.contains("3000 errors in access.toml")
+    });
+    let log = w.log();
+    assert!(started.elapsed() < DEADLINE);
+    // After the verdict: 20 diagnostics (the lint warnings of grant `a` among them), the count
+    // of the rest, then the count of every error.
+    let report = &log[log.rfind("has errors").unwrap()..];
+    let headed = |l: &&str| l.starts_with("error[") || l.starts_with("warning[");
+    assert_eq!(report.lines().filter(headed).count(), 20, "{report}");
+    let warnings = report.lines().filter(|l| l.starts_with("warning[")).count();
+    let more = format!(
+        "warning: {} diagnostics more not shown",
+        3000 + warnings - 20
+    );
+    assert!(report.contains(&more), "{report}");
+    // The watch goes on: the next valid save builds.
+    fs::write(w.config(), v2()).unwrap();
+    wait_for_b(&w);
 }

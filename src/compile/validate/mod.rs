@@ -7,17 +7,21 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod defaults;
 mod facts;
+mod forbid;
 mod grant;
+mod json_schema;
 mod schema;
 mod settings;
 mod shape;
 mod values;
 
-pub use schema::{KEYS, KeySpec, Scope, grant_keys, top_keys};
+pub use json_schema::json_schema;
+pub use schema::{DEFAULTABLE, KEYS, KeySpec, Scope, forbid_keys, grant_keys, top_keys};
 
 use crate::aws::Partition;
-use crate::compile::config::{Config, Format, Grant, Settings};
+use crate::compile::config::{Config, Forbid, Format, Grant, Settings};
 use crate::compile::parse;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::lint::Linter;
@@ -105,6 +109,7 @@ struct Validator<'s> {
     diagnostics: Vec<Diagnostic>,
     /// The errors among `diagnostics`, counted as they are pushed: a grant compares the count
     /// before and after its checks, and counting each time would make many errors quadratic.
+    /// (An error of a default merged into an earlier one stays counted: see `check_default`.)
     errors: usize,
     /// Byte offset of the section being checked within the file; added to every span.
     base: usize,
@@ -123,6 +128,8 @@ struct Validator<'s> {
     seen: HashMap<Box<str>, (Option<Box<str>>, Span)>,
     /// Grants that set neither their own nor inherit a top-level account / region.
     missing: [Vec<(String, Span)>; 2],
+    /// The valid `[forbid.NAME]` guardrails.
+    forbids: Vec<Forbid>,
     /// What `allow_unknown` lets through.
     allow_unknown: settings::AllowUnknown,
     /// The lint pass, with the levels of `[lints]`.
@@ -138,6 +145,8 @@ struct Defaults {
     /// Whether the keys are written at the top at all (even with a bad value).
     has_account: bool,
     has_region: bool,
+    /// `[defaults]`: the grant keys' defaults.
+    grant: defaults::GrantDefaults,
 }
 
 impl Validator<'_> {
@@ -192,7 +201,10 @@ impl Validator<'_> {
                 "output" => self.output = self.output(value),
                 "formats" => self.formats = self.formats(value),
                 "max_managed_policies" => self.max_managed = self.max_managed_policies(value),
+                "defaults" => self.defaults_table(value),
                 "grant" => grants_value = Some((key, value)),
+                "forbid" => self.forbid_tables(value),
+                other if schema::grant_key(other).is_some() => self.grant_key_at_top(other, span),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
                     self.unknown_key(other, span, &known, "at the top level")
@@ -369,6 +381,7 @@ impl Validator<'_> {
             max_managed_policies: self
                 .max_managed
                 .unwrap_or(crate::aws::limits::DEFAULT_ATTACHED_POLICIES),
+            forbids: std::mem::take(&mut self.forbids),
         };
         ((!has_error).then_some(settings), self.diagnostics)
     }
@@ -451,6 +464,17 @@ mod tests {
                 grant("a", "tags = { A = \"b\" }")
             ),
             format!("{head}{}", grant("a", "tags = { A = ")),
+            // Defaults: applied, overridden, and a bad one reported at its line for two grants.
+            format!(
+                "{head}[defaults]\nkms_key = \"arn:aws:kms:us-east-2:111122223333:key/k\"\nresume_session = true\n{}{}",
+                grant("a", "tags = { A = \"b\" }\nresume_session = false"),
+                grant("b", "tags = { A = \"c\" }\nregion = \"cn-north-1\"")
+            ),
+            format!(
+                "{head}[defaults]\nown_sessions = \"username\"\nconsoles = [\"cli\"]\n{}{}",
+                "[grant.a]\nrole = \"end-user\"\nwho = [\"role:R\"]\ninstances = [\"*\"]\n",
+                "[grant.b]\nrole = \"admin\"\nwho = [\"role:S\"]\ninstances = [\"*\"]\n"
+            ),
         ];
         for case in &cases {
             same_as_whole(case);

@@ -14,6 +14,8 @@ pub enum Scope {
     Grant,
     /// At the top (the default for every grant) or in a grant.
     Both,
+    /// In a `[forbid.NAME]` table (a guardrail).
+    Forbid,
 }
 
 /// One key of `access.toml`.
@@ -111,6 +113,20 @@ pub const KEYS: &[KeySpec] = &[
         "The grants, one table each.",
     ),
     key(
+        "defaults",
+        Scope::Top,
+        false,
+        "[defaults]",
+        "Values for grant keys that grants repeat (kms_key, consoles, documents, ...); a grant's own value wins.",
+    ),
+    key(
+        "forbid",
+        Scope::Top,
+        false,
+        "[forbid.NAME]",
+        "Guardrails, one table each: requests no grant may allow except to `except`.",
+    ),
+    key(
         "role",
         Scope::Grant,
         true,
@@ -187,12 +203,69 @@ pub const KEYS: &[KeySpec] = &[
         "ec2_agent_update = true",
         "With the ec2 console: also allow ssm:SendCommand on AWS-UpdateSSMAgent, so the console can update SSM Agent before a session.",
     ),
+    key(
+        "actions",
+        Scope::Forbid,
+        false,
+        "actions = [\"ssm:StartSession\"]",
+        "The IAM actions the guardrail forbids (wildcards allowed); default [\"ssm:StartSession\"].",
+    ),
+    key(
+        "instances",
+        Scope::Forbid,
+        false,
+        "instances = [\"i-0123456789abcdef0\"]",
+        "Instance ids, or [\"*\"]: no session on them (with `tags`: on them when tagged so).",
+    ),
+    key(
+        "tags",
+        Scope::Forbid,
+        false,
+        "tags = { Env = \"prod\" }",
+        "Instance tags (keys ANDed, values ORed, * and ? wildcards): no session on an instance carrying them.",
+    ),
+    key(
+        "documents",
+        Scope::Forbid,
+        false,
+        "documents = [\"AWS-StartInteractiveCommand\"]",
+        "Session documents no session may use.",
+    ),
+    key(
+        "except",
+        Scope::Forbid,
+        false,
+        "except = [\"group:platform\"]",
+        "The principals (as in `who`) the guardrail does not apply to.",
+    ),
 ];
+
+/// The grant keys `[defaults]` may set. Who a grant is for and what it targets are the grant
+/// itself, so `role`, `who`, `instances` and `tags` have no default; `account` and `region`
+/// have theirs at the top of the file.
+pub const DEFAULTABLE: &[&str] = &[
+    "consoles",
+    "kms_key",
+    "documents",
+    "document_access_check",
+    "own_sessions",
+    "resume_session",
+];
+
+/// The words of `consoles`, in message order.
+pub(super) const CONSOLES: &[&str] = &["session-manager", "cli", "ec2"];
 
 /// The keys of the top level, in message order.
 pub fn top_keys() -> impl Iterator<Item = &'static str> {
     KEYS.iter()
-        .filter(|k| k.scope != Scope::Grant)
+        .filter(|k| matches!(k.scope, Scope::Top | Scope::Both))
+        .map(|k| k.name)
+}
+
+/// The keys of a `[forbid.NAME]` table, in message order.
+pub fn forbid_keys() -> impl Iterator<Item = &'static str> {
+    KEYS.iter()
+        .filter(|k| k.scope == Scope::Forbid)
         .map(|k| k.name)
 }
 
@@ -206,7 +279,7 @@ pub fn grant_keys() -> impl Iterator<Item = &'static str> {
 /// The key of `name` that a grant may hold, as the table's `'static` name.
 pub(super) fn grant_key(name: &str) -> Option<&'static str> {
     KEYS.iter()
-        .find(|k| k.name == name && k.scope != Scope::Top)
+        .find(|k| k.name == name && matches!(k.scope, Scope::Grant | Scope::Both))
         .map(|k| k.name)
 }
 
@@ -263,7 +336,9 @@ mod tests {
                 "max_managed_policies",
                 "allow_unknown",
                 "lints",
-                "grant"
+                "grant",
+                "defaults",
+                "forbid"
             ]
         );
         let grant: Vec<_> = grant_keys().collect();
@@ -271,5 +346,8 @@ mod tests {
         assert_eq!(&grant[grant.len() - 2..], ["account", "region"]);
         assert_eq!(grant_key("region"), Some("region"));
         assert_eq!(grant_key("output"), None);
+        for key in DEFAULTABLE {
+            assert_eq!(grant_key(key), Some(*key), "{key} is a grant key");
+        }
     }
 }

@@ -192,6 +192,21 @@ impl Validator<'_> {
         None
     }
 
+    /// A grant's key above the first `[grant.NAME]`: TOML puts it in the top-level table.
+    pub(super) fn grant_key_at_top(&mut self, key: &str, span: Span) {
+        self.push(
+            Diagnostic::new(
+                Kind::GrantKeyAtTop,
+                format!("`{key}` is a grant key, written above the first grant"),
+            )
+            .at(span)
+            .label("this line is in the top-level table, not in a grant")
+            .help(format!(
+                "move `{key}` below the `[grant.NAME]` header of the grant it belongs to"
+            )),
+        );
+    }
+
     pub(super) fn unknown_key(&mut self, key: &str, span: Span, known: &[&str], place: &str) {
         let help = match suggest(key, known.iter().copied()) {
             Some(best) => format!("did you mean `{best}`?"),

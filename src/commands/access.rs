@@ -1,0 +1,100 @@
+//! `ssm-compile access`: the access matrix.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{Exit, Options, load, read_limited, report, too_large};
+use ssm_compile::compile::config::Format;
+use ssm_compile::diagnostic::{Diagnostic, Source};
+use ssm_compile::outdir;
+use ssm_compile::query::Index;
+use ssm_compile::query::inputs::{self, Instance, Members};
+use ssm_compile::query::matrix::matrix;
+use ssm_compile::query::matrix_render::{self, Columns};
+
+/// `--format` of `access`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatrixFormat {
+    #[default]
+    Markdown,
+    Csv,
+    Json,
+    Html,
+}
+
+pub fn access(
+    opts: &Options,
+    format: MatrixFormat,
+    members: Option<&Path>,
+    instances: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Exit {
+    let opts = Options {
+        formats: Some(vec![Format::Json]),
+        ..opts.clone()
+    };
+    let loaded = match load(&opts, err) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    let members: Option<Members> = match members.map(|p| input(p, inputs::members, err)) {
+        Some(Ok(m)) => Some(m),
+        Some(Err(exit)) => return exit,
+        None => None,
+    };
+    let instances: Option<Vec<Instance>> = match instances.map(|p| input(p, inputs::instances, err))
+    {
+        Some(Ok(i)) => Some(i),
+        Some(Err(exit)) => return exit,
+        None => None,
+    };
+    let index = Index::new(&loaded.compiled);
+    let rows = matrix(
+        &loaded.source.text,
+        &index,
+        members.as_ref(),
+        instances.as_deref(),
+    );
+    let cols = Columns {
+        members: members.is_some(),
+        reached: instances.is_some(),
+    };
+    let text = match format {
+        MatrixFormat::Markdown => matrix_render::markdown(&rows, cols),
+        MatrixFormat::Csv => matrix_render::csv(&rows, cols),
+        MatrixFormat::Json => matrix_render::json(&rows),
+        MatrixFormat::Html => matrix_render::html(&rows, cols),
+    };
+    let _ = out.write_all(text.as_bytes());
+    Exit::Success
+}
+
+/// Reads and checks one input file; its problems are reported against its own text.
+fn input<T>(
+    path: &Path,
+    read: fn(&str) -> Result<T, Diagnostic>,
+    err: &mut dyn Write,
+) -> Result<T, Exit> {
+    let shown = outdir::display(path);
+    let bytes = match read_limited(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            report(err, &[too_large(&shown)], &Source::new(shown, ""));
+            return Err(Exit::Error);
+        }
+        Err(e) => {
+            report(
+                err,
+                &[outdir::io_error("read", path, &e)],
+                &Source::new(shown, ""),
+            );
+            return Err(Exit::Error);
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    read(&text).map_err(|d| {
+        report(err, &[d], &Source::new(shown, text.clone()));
+        Exit::Error
+    })
+}
