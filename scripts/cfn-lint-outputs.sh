@@ -23,7 +23,8 @@ for config in access.example.toml tests/golden/*.toml tests/deploy/*.toml; do
         echo "cfn-lint-outputs: $config does not compile" >&2
         exit 1
     }
-    templates+=("$out/ssm-compile.cfn.json")
+    # One template per account: ssm-compile.cfn.json, or ssm-compile.ACCOUNT.cfn.json each.
+    templates+=("$out"/ssm-compile*.cfn.json)
 done
 templates+=(tests/deploy/*.cfn.json)
 

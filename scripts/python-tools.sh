@@ -7,6 +7,7 @@
 #                                        # (parliament, cfn-lint, moto)
 #   scripts/python-tools.sh ecosystem    # scripts/ecosystem-requirements.txt (pre-commit, taplo,
 #                                        # check-jsonschema)
+#   scripts/python-tools.sh checkov      # scripts/checkov-requirements.txt (checkov)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,8 @@ tools=${1:-validators}
 case "$tools" in
     validators) req=tests/validators/requirements.txt ;;
     ecosystem) req=scripts/ecosystem-requirements.txt ;;
-    *) echo "python-tools: unknown set \`$tools\` (validators, ecosystem)" >&2; exit 2 ;;
+    checkov) req=scripts/checkov-requirements.txt ;;
+    *) echo "python-tools: unknown set \`$tools\` (validators, ecosystem, checkov)" >&2; exit 2 ;;
 esac
 venv=.venv/$tools
 if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then

@@ -39,38 +39,50 @@ first=1
 for config in access.example.toml tests/deploy/*.toml; do
     out="$work/$(basename "$config" .toml)"
     "$bin" build -c "$config" -o "$out" --emit json,terraform --color never 2>/dev/null
-    if ! (cd "$out" && "$tf" init "${init_args[@]}" >"$work/init.log" 2>&1); then
-        if (( first )); then
-            echo "terraform-validate: SKIPPED: '$tf init' could not install the AWS provider offline:"
-            tail -n 5 "$work/init.log" | sed 's/^/    /'
-            exit 0
+    # One file per account (ssm-compile.ACCOUNT.tf.json when there are several): each is its
+    # own root module, deployed with that account's credentials, so each is validated alone.
+    for file in "$out"/ssm-compile*.tf.json; do
+        module="$out/module-$(basename "$file" .tf.json)"
+        mkdir "$module"
+        cp "$file" "$module/"
+        if ! (cd "$module" && "$tf" init "${init_args[@]}" >"$work/init.log" 2>&1); then
+            if (( first )); then
+                echo "terraform-validate: SKIPPED: '$tf init' could not install the AWS provider offline:"
+                tail -n 5 "$work/init.log" | sed 's/^/    /'
+                exit 0
+            fi
+            cat "$work/init.log" >&2
+            exit 1
         fi
-        cat "$work/init.log" >&2
-        exit 1
-    fi
-    first=0
-    (cd "$out" && "$tf" validate -no-color)
+        first=0
+        (cd "$module" && "$tf" validate -no-color)
 
-    # Terraform reads `${` in strings as templates: check that each escaped policy evaluates to
-    # the policy file's exact text, through outputs of a resource-free module.
-    mkdir "$out/eval"
-    python3 - "$out/ssm-compile.tf.json" >"$out/eval/main.tf.json" <<'PY'
+        # Terraform reads `${` in strings as templates: check that each escaped policy
+        # evaluates to the exact text meant (the template text unescaped), through outputs of
+        # a resource-free module.
+        mkdir "$module/eval"
+        python3 - "$file" >"$module/eval/main.tf.json" <<'PY'
 import json, sys
-policies = json.load(open(sys.argv[1]))["resource"]["aws_iam_policy"]
-print(json.dumps({"output": {res: {"value": p["policy"]} for res, p in policies.items()}}))
+r = json.load(open(sys.argv[1]))["resource"]
+texts = {res: p["policy"] for res, p in r.get("aws_iam_policy", {}).items()}
+texts.update({"ps_" + res: p["inline_policy"] for res, p in r.get("aws_ssoadmin_permission_set_inline_policy", {}).items()})
+print(json.dumps({"output": {res: {"value": t} for res, t in texts.items()}}))
 PY
-    (cd "$out/eval" && "$tf" init -backend=false -input=false -no-color >/dev/null &&
-        "$tf" apply -auto-approve -input=false -no-color >/dev/null &&
-        "$tf" output -json) >"$out/eval.json"
-    python3 - "$out" <<'PY'
+        (cd "$module/eval" && "$tf" init -backend=false -input=false -no-color >/dev/null &&
+            "$tf" apply -auto-approve -input=false -no-color >/dev/null &&
+            "$tf" output -json) >"$module/eval.json"
+        python3 - "$file" "$module/eval.json" <<'PY'
 import json, sys
-out = sys.argv[1]
-tf = json.load(open(out + "/ssm-compile.tf.json"))["resource"]["aws_iam_policy"]
-values = json.load(open(out + "/eval.json"))
-for res, p in tf.items():
-    expected = open(f"{out}/{p['name']}.json").read()
-    if values[res]["value"] + "\n" != expected:
-        sys.exit(f"terraform-validate: policy of {p['name']} does not evaluate to {p['name']}.json")
+r = json.load(open(sys.argv[1]))["resource"]
+texts = {res: p["policy"] for res, p in r.get("aws_iam_policy", {}).items()}
+texts.update({"ps_" + res: p["inline_policy"] for res, p in r.get("aws_ssoadmin_permission_set_inline_policy", {}).items()})
+values = json.load(open(sys.argv[2]))
+for res, text in texts.items():
+    meant = text.replace("$${", "${").replace("%%{", "%{")
+    if values[res]["value"] != meant:
+        sys.exit(f"terraform-validate: policy {res} of {sys.argv[1]} does not evaluate to its text")
+    json.loads(meant)
 PY
+    done
 done
 echo "terraform-validate: every generated file passed '$tf validate' ($("$tf" version | head -n 1))"

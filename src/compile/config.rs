@@ -19,6 +19,9 @@ pub struct Settings {
     pub output: Option<String>,
     /// The `formats` key: which files to generate. Sorted, without repeats, never empty.
     pub formats: Vec<Format>,
+    /// The `max_managed_policies` key: managed policies a packed user or role may hold (10
+    /// unless the account's quota is raised; at most 20).
+    pub max_managed_policies: usize,
     /// The `[forbid.NAME]` guardrails, in file order.
     pub forbids: Vec<Forbid>,
 }
@@ -47,6 +50,12 @@ pub struct GrantSummary {
     pub span: Range<usize>,
     pub who: Vec<Principal>,
     pub who_spans: Vec<Range<usize>>,
+    /// The account and partition its policy is for: templates are one per account.
+    pub account: String,
+    pub partition: Partition,
+    /// How many policy files the grant's policy is split into (1 unless it is over IAM's size
+    /// limit alone).
+    pub parts: usize,
 }
 
 impl From<Grant> for GrantSummary {
@@ -57,6 +66,9 @@ impl From<Grant> for GrantSummary {
             // Exact sizes: 100,000 summaries are held until the end of a run.
             who: shrunk(g.who),
             who_spans: shrunk(g.who_spans),
+            account: g.account,
+            partition: g.partition,
+            parts: 1,
         }
     }
 }
@@ -147,6 +159,8 @@ pub enum PrincipalKind {
     User,
     Group,
     Role,
+    /// An IAM Identity Center permission set (`permission-set:NAME`).
+    PermissionSet,
 }
 
 impl PrincipalKind {
@@ -155,6 +169,7 @@ impl PrincipalKind {
             PrincipalKind::User => "user",
             PrincipalKind::Group => "group",
             PrincipalKind::Role => "role",
+            PrincipalKind::PermissionSet => "permission-set",
         }
     }
 }

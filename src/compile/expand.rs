@@ -11,7 +11,7 @@ const PREFERENCES_DOCUMENT: &str = DEFAULT_DOCUMENT;
 /// AWS's Command document that updates SSM Agent (see the L0706 lint's explanation).
 const AGENT_UPDATE_DOCUMENT: &str = "AWS-UpdateSSMAgent";
 
-pub(super) fn expand(g: &Grant) -> PolicyDocument {
+pub(crate) fn expand(g: &Grant) -> PolicyDocument {
     let p = g.partition.as_str();
     let mut statements = Vec::new();
 

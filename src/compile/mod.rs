@@ -3,7 +3,7 @@
 //! docs/ARCHITECTURE.md for the memory design (section-by-section validation).
 
 pub mod config;
-mod expand;
+pub(crate) mod expand;
 mod guard;
 pub mod parse;
 pub mod plan;
@@ -63,7 +63,7 @@ pub fn compile_with(text: &str, formats: Option<&[Format]>) -> Result<Compiled, 
     }
     // Guardrails read the policies before `finish` drops the ones no format writes.
     let guarded = guard::check(&settings.forbids, &planner);
-    let (planned, more) = planner.finish(&settings.formats);
+    let (planned, more) = planner.finish(&settings.formats, settings.max_managed_policies);
     diagnostics.extend(more);
     diagnostics.extend(guarded);
     diagnostic::sort(&mut diagnostics);

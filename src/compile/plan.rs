@@ -7,8 +7,8 @@ use std::sync::Arc;
 use crate::aws::limits::MAX_POLICY_CHARS;
 use crate::compile::config::{Config, Format, Grant, GrantSummary};
 use crate::compile::expand::expand;
-use crate::compile::policy::{PolicyDocument, char_count, pretty_from_compact};
-use crate::deploy;
+use crate::compile::policy::{PolicyDocument, Statement, char_count, pretty_from_compact};
+use crate::deploy::{self, split};
 use crate::diagnostic::{Diagnostic, Kind};
 
 /// Output file name (relative to the output directory) to its content, in name order.
@@ -70,7 +70,10 @@ pub fn plan(config: &Config) -> Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>>
     for grant in &config.grants {
         planner.add(grant.clone());
     }
-    let (planned, diagnostics) = planner.finish(&config.settings.formats);
+    let (planned, diagnostics) = planner.finish(
+        &config.settings.formats,
+        config.settings.max_managed_policies,
+    );
     match planned {
         Some((plan, _)) => Ok((plan, diagnostics)),
         None => Err(diagnostics),
@@ -90,6 +93,7 @@ pub struct Planner {
     distinct: HashSet<Arc<[u8]>>,
     grants: Vec<GrantSummary>,
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Planner {
@@ -109,31 +113,88 @@ impl Planner {
         serde_json::to_writer(&mut self.scratch, &doc)
             .expect("a policy document always serializes");
         let size = char_count(&self.scratch);
-        if size > MAX_POLICY_CHARS {
+        let mut summary: GrantSummary = grant.into();
+        if size <= MAX_POLICY_CHARS {
+            if self.errors.is_empty() {
+                let policy = Content::Policy(self.intern());
+                self.files
+                    .insert(deploy::json_file(&summary.name, 1), policy);
+            }
+        } else if let Some(parts) = self.split(&summary, &doc, size) {
+            summary.parts = parts.len();
+            if self.errors.is_empty() {
+                for (k, part) in parts.iter().enumerate() {
+                    self.files.insert(
+                        deploy::json_file(&summary.name, k + 1),
+                        Content::Policy(part.to_compact_json().into()),
+                    );
+                }
+            }
+        }
+        self.grants.push(summary);
+    }
+
+    /// A policy over IAM's size limit cut into parts, with a warning that says so; an error
+    /// when it cannot be cut (one action on one resource over the limit).
+    fn split(
+        &mut self,
+        grant: &GrantSummary,
+        doc: &PolicyDocument,
+        size: usize,
+    ) -> Option<Vec<PolicyDocument>> {
+        let Some(parts) = split::split(doc, MAX_POLICY_CHARS) else {
             self.errors.push(
                 Diagnostic::new(Kind::PolicyTooLarge, format!(
-                    "the policy of grant `{}` is {size} characters; IAM allows at most {MAX_POLICY_CHARS}",
+                    "the policy of grant `{}` is {size} characters; IAM allows at most {MAX_POLICY_CHARS}, and one of its statements cannot be cut smaller",
                     grant.name
                 ))
                 .at(grant.span.clone())
                 .label(format!("{size} characters without white space"))
-                .help("split the grant into several grants with fewer instances or documents, or select the instances by tags"),
+                .help("split the grant into several grants with fewer tag values, documents or instances"),
             );
-        } else if self.errors.is_empty() {
-            let policy = Content::Policy(self.intern());
-            self.files.insert(json_file(&grant.name), policy);
+            return None;
+        };
+        // The cut must allow and deny exactly what the whole did.
+        let cut: Vec<&Statement> = parts.iter().flat_map(|p| &p.statement).collect();
+        if split::atoms(cut) != split::atoms(&doc.statement) {
+            self.errors.push(
+                Diagnostic::new(
+                    Kind::PackingChangesAccess,
+                    format!(
+                        "splitting the policy of grant `{}` would change what it grants",
+                        grant.name
+                    ),
+                )
+                .at(grant.span.clone())
+                .help("this is a bug in ssm-compile: please report it with the grant"),
+            );
+            return None;
         }
-        self.grants.push(grant.into());
+        let files = deploy::json_files(&grant.name, parts.len()).join(", ");
+        self.warnings.push(
+            Diagnostic::new(Kind::PolicySplit, format!(
+                "the policy of grant `{}` is {size} characters, over IAM's {MAX_POLICY_CHARS}: it is split into {} policies ({files}) that together grant exactly the same",
+                grant.name,
+                parts.len()
+            ))
+            .at(grant.span.clone())
+            .label(format!("{size} characters without white space"))
+            .help("attach every part (the deployable templates do); or select the instances by tags to keep one policy"),
+        );
+        Some(parts)
     }
 
-    /// Each grant added so far with its policy's compact JSON (none once a grant had an error).
+    /// Each grant added so far with its policy's compact JSON, once per part of a split grant
+    /// (none once a grant had an error).
     pub fn policies(&self) -> impl Iterator<Item = (&GrantSummary, &[u8])> {
-        self.grants
-            .iter()
-            .filter_map(|g| match self.files.get(&json_file(&g.name)) {
-                Some(Content::Policy(json)) => Some((g, &json[..])),
-                _ => None,
-            })
+        self.grants.iter().flat_map(move |g| {
+            deploy::json_files(&g.name, g.parts)
+                .into_iter()
+                .filter_map(move |f| match self.files.get(&f) {
+                    Some(Content::Policy(json)) => Some((g, &json[..])),
+                    _ => None,
+                })
+        })
     }
 
     /// The plan for the chosen formats (none when there is an error), the grants in name
@@ -142,51 +203,76 @@ impl Planner {
     pub fn finish(
         mut self,
         formats: &[Format],
+        max_managed: usize,
     ) -> (Option<(Plan, Vec<GrantSummary>)>, Vec<Diagnostic>) {
         self.grants.sort_by(|a, b| a.name.cmp(&b.name));
         let mut diagnostics = self.errors;
+        diagnostics.extend(self.warnings);
         diagnostics.extend(deploy::check(&self.grants, formats));
-        // Quotas count attachments to `who`, which every format means to make.
-        diagnostics.extend(deploy::quotas(&self.grants));
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            return (None, diagnostics);
-        }
-        let mut files = self.files;
-        // The templates embed the policies exactly as the policy files hold them.
         let templates: Vec<Format> = formats
             .iter()
             .copied()
             .filter(|f| *f != Format::Json)
             .collect();
-        let expanded: Vec<_> = if templates.is_empty() {
-            Vec::new()
-        } else {
-            self.grants
-                .iter()
-                .map(|g| {
-                    let doc: PolicyDocument =
-                        serde_json::from_slice(&files[&json_file(&g.name)].bytes())
-                            .expect("the planner's own policy bytes parse");
-                    (g, doc)
-                })
-                .collect()
-        };
-        if !formats.contains(&Format::Json) {
-            for g in &self.grants {
-                files.remove(&json_file(&g.name));
+        if templates.is_empty() {
+            // Policy files only: every grant is meant to be attached to its `who` by hand.
+            diagnostics.extend(deploy::quotas(&self.grants));
+        }
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return (None, diagnostics);
+        }
+        let mut files = self.files;
+        if !templates.is_empty() {
+            match templates_of(&self.grants, &files, &templates, max_managed) {
+                Ok(rendered) => files.extend(rendered),
+                Err(errors) => {
+                    diagnostics.extend(errors);
+                    return (None, diagnostics);
+                }
             }
         }
-        for format in templates {
-            if let Some((name, bytes)) = deploy::render(format, &expanded) {
-                files.insert(name.to_owned(), Content::Bytes(bytes));
-            }
+        if !formats.contains(&Format::Json) {
+            files.retain(|name, _| deploy::is_template(name));
         }
         (Some((Plan { files }, self.grants)), diagnostics)
     }
 }
 
-fn json_file(grant: &str) -> String {
-    format!("{grant}.json")
+/// The deployable templates: the grants' policies (exactly as the policy files hold them)
+/// packed per principal set, proven to hold each principal's statements, one file per format
+/// and account.
+fn templates_of(
+    grants: &[GrantSummary],
+    files: &BTreeMap<String, Content>,
+    formats: &[Format],
+    max_managed: usize,
+) -> Result<Vec<(String, Content)>, Vec<Diagnostic>> {
+    let expanded: Vec<_> = grants
+        .iter()
+        .map(|g| {
+            let parts = deploy::json_files(&g.name, g.parts)
+                .iter()
+                .map(|f| {
+                    serde_json::from_slice::<PolicyDocument>(&files[f].bytes())
+                        .expect("the planner's own policy bytes parse")
+                })
+                .collect();
+            (g, parts)
+        })
+        .collect();
+    let packed = deploy::pack(&expanded, max_managed)?;
+    let mut errors = deploy::verify(&expanded, &packed);
+    if formats.contains(&Format::CloudFormation) {
+        errors.extend(deploy::resources(&packed, grants));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(formats
+        .iter()
+        .flat_map(|f| deploy::render(*f, &packed))
+        .map(|(name, bytes)| (name, Content::Bytes(bytes)))
+        .collect())
 }
 
 #[cfg(test)]
@@ -227,7 +313,7 @@ region = "cn-north-1"
         assert_eq!(plan.files.len(), grants.len());
         for grant in &grants {
             let want = expand(grant).to_pretty_json();
-            let name = json_file(&grant.name);
+            let name = deploy::json_file(&grant.name, 1);
             assert!(matches!(plan.files[&name], Content::Policy(_)));
             assert_eq!(
                 String::from_utf8(plan.bytes(&name).unwrap().into_owned()).unwrap(),

@@ -1,15 +1,28 @@
-//! One CloudFormation template: an `AWS::IAM::ManagedPolicy` per grant, attached to its `who`.
+//! One CloudFormation template per account: an `AWS::IAM::ManagedPolicy` per packed policy,
+//! attached to its principal set, and an `AWS::SSO::PermissionSet` with its inline policy per
+//! Identity Center permission set.
+//!
+//! Deploy order (never a moment without access a principal keeps): a packed policy's logical
+//! id never changes, so an edit updates it in place (IAM makes the new version the default in
+//! one step). A grant moves between a set's policies only down its trie on a split and back
+//! up on a merge (`pack.rs`); each policy `DependsOn` the ones below it, so on a split the
+//! policy that gains the grant is created first, and on a merge the policies that disappear
+//! are deleted in the stack's cleanup phase, after every create and update.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, Expanded, description, names_of, pretty_json, short_hash};
+use super::pack::{Item, Packed};
+use super::{Attachment, by_grant, iam_name, packed_description};
 use crate::compile::config::{Principal, PrincipalKind};
 use crate::compile::policy::PolicyDocument;
 
 const TEMPLATE_VERSION: &str = "2010-09-09";
 const MANAGED_POLICY: &str = "AWS::IAM::ManagedPolicy";
+const PERMISSION_SET: &str = "AWS::SSO::PermissionSet";
+/// The template parameter that names the Identity Center instance.
+pub const INSTANCE_PARAMETER: &str = "IdentityCenterInstanceArn";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
@@ -17,20 +30,55 @@ pub struct Template {
     pub version: String,
     #[serde(rename = "Description")]
     pub description: String,
+    #[serde(
+        rename = "Parameters",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub parameters: BTreeMap<String, Parameter>,
     #[serde(rename = "Resources")]
     pub resources: BTreeMap<String, Resource>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parameter {
+    #[serde(rename = "Type")]
+    pub kind: String,
+    #[serde(rename = "Description")]
+    pub description: String,
+    #[serde(rename = "AllowedPattern")]
+    pub pattern: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resource {
     #[serde(rename = "Type")]
     pub kind: String,
+    #[serde(rename = "DependsOn", default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    #[serde(rename = "Metadata")]
+    pub metadata: Metadata,
     #[serde(rename = "Properties")]
-    pub properties: ManagedPolicy,
+    pub properties: Properties,
+}
+
+/// Which grant parts a policy holds, in statement order: what `diff` reads back per grant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    #[serde(rename = "SsmCompileGrants")]
+    pub grants: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Properties {
+    Policy(ManagedPolicy),
+    PermissionSet(PermissionSet),
 }
 
 /// Field order is the serialization order: names first, the long document last.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ManagedPolicy {
     #[serde(rename = "ManagedPolicyName")]
     pub name: String,
@@ -46,142 +94,153 @@ pub struct ManagedPolicy {
     pub document: PolicyDocument,
 }
 
-/// The logical id of a grant's policy. Names in the common style (lowercase letters and digits
-/// in `-`-separated words, each word starting with a letter) map one-to-one to their CamelCase
-/// (`web-oncall` -> `WebOncall`); any other name could share its CamelCase with another, so it
-/// gets a hash of the name as a suffix. Either way the id depends on the name alone, so it never
-/// changes when other grants come or go (a changed id would make CloudFormation replace the
-/// policy).
-pub fn logical_id(name: &str) -> String {
-    let camel: String = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut cs = w.chars();
-            let first = cs.next().map(|c| c.to_ascii_uppercase());
-            first.into_iter().chain(cs).collect::<String>()
-        })
-        .collect();
-    let plain = name.split('-').all(|w| {
-        w.starts_with(|c: char| c.is_ascii_lowercase())
-            && w.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if plain {
-        return camel;
-    }
-    let id = format!("{camel}{}", short_hash(name).to_ascii_uppercase());
-    if id.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        id
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionSet {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "Description")]
+    pub description: String,
+    #[serde(rename = "InstanceArn")]
+    pub instance: serde_json::Value,
+    #[serde(rename = "InlinePolicy")]
+    pub document: PolicyDocument,
+}
+
+/// The logical id of a packed policy: its set's hash and bucket, so it depends on the
+/// principals alone and never changes when grants come or go.
+pub fn logical_id(p: &Packed) -> String {
+    let kind = if p.is_permission_set() {
+        "PermissionSet"
     } else {
-        format!("Grant{id}")
+        "Policy"
+    };
+    id_of(kind, &p.set, p.bucket)
+}
+
+fn id_of(kind: &str, set: &str, bucket: u64) -> String {
+    format!("{kind}{}N{bucket}", set.to_ascii_uppercase())
+}
+
+fn names(p: &Packed, kind: PrincipalKind) -> Vec<String> {
+    let mut out: Vec<String> = p
+        .principals
+        .iter()
+        .filter(|q| q.kind == kind)
+        .map(|q| q.name.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+fn resource(p: &Packed) -> Resource {
+    // The set's policies below this one in its trie: written before it (module comment).
+    let depends_on = p
+        .after
+        .iter()
+        .map(|b| id_of("Policy", &p.set, *b))
+        .collect();
+    let properties = if p.is_permission_set() {
+        Properties::PermissionSet(PermissionSet {
+            name: p.principals[0].name.clone(),
+            description: "Session Manager access, generated by ssm-compile from access.toml"
+                .to_owned(),
+            instance: serde_json::json!({ "Ref": INSTANCE_PARAMETER }),
+            document: p.document.clone(),
+        })
+    } else {
+        Properties::Policy(ManagedPolicy {
+            name: iam_name(p),
+            description: packed_description(p),
+            users: names(p, PrincipalKind::User),
+            groups: names(p, PrincipalKind::Group),
+            roles: names(p, PrincipalKind::Role),
+            document: p.document.clone(),
+        })
+    };
+    let kind = if p.is_permission_set() {
+        PERMISSION_SET
+    } else {
+        MANAGED_POLICY
+    };
+    Resource {
+        kind: kind.to_owned(),
+        depends_on,
+        metadata: Metadata {
+            grants: p.items.clone(),
+        },
+        properties,
     }
 }
 
-pub fn template(grants: &Expanded<'_>) -> Template {
-    let resources = grants
+pub fn template(policies: &[&Packed]) -> Template {
+    let resources = policies
         .iter()
-        .map(|(g, doc)| {
-            let policy = ManagedPolicy {
-                name: g.name.clone(),
-                description: description(&g.name),
-                users: names_of(g, PrincipalKind::User),
-                groups: names_of(g, PrincipalKind::Group),
-                roles: names_of(g, PrincipalKind::Role),
-                document: doc.clone(),
-            };
-            (
-                logical_id(&g.name),
-                Resource {
-                    kind: MANAGED_POLICY.to_owned(),
-                    properties: policy,
-                },
-            )
-        })
+        .map(|p| (logical_id(p), resource(p)))
         .collect();
+    let mut parameters = BTreeMap::new();
+    if policies.iter().any(|p| p.is_permission_set()) {
+        parameters.insert(
+            INSTANCE_PARAMETER.to_owned(),
+            Parameter {
+                kind: "String".to_owned(),
+                description:
+                    "The ARN of the IAM Identity Center instance that holds the permission sets"
+                        .to_owned(),
+                pattern: "arn:(aws|aws-cn|aws-us-gov):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}"
+                    .to_owned(),
+            },
+        );
+    }
     Template {
         version: TEMPLATE_VERSION.to_owned(),
         description: "Session Manager access policies, generated by ssm-compile from access.toml: edit access.toml and run ssm-compile, not this template".to_owned(),
+        parameters,
         resources,
     }
 }
 
-pub fn render(grants: &Expanded<'_>) -> Vec<u8> {
-    pretty_json(&template(grants))
+pub fn render(policies: &[&Packed]) -> Vec<u8> {
+    super::pretty_json(&template(policies))
 }
 
-/// The policy documents a template deploys, by policy (grant) name; `None` if the bytes are not
-/// such a template.
-pub fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+/// The deployed policies: each resource's principals, grant parts and document.
+fn deployed(bytes: &[u8]) -> Option<super::Deployed> {
     let template: Template = serde_json::from_slice(bytes).ok()?;
-    Some(
-        template
-            .resources
-            .into_values()
-            .map(|r| (r.properties.name, r.properties.document))
-            .collect(),
-    )
-}
-
-/// The attachments a template deploys; `None` if the bytes are not such a template.
-pub fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
-    let template: Template = serde_json::from_slice(bytes).ok()?;
-    let mut out = BTreeSet::new();
-    for resource in template.resources.values() {
-        let p = &resource.properties;
-        for (kind, names) in [
-            (PrincipalKind::User, &p.users),
-            (PrincipalKind::Group, &p.groups),
-            (PrincipalKind::Role, &p.roles),
-        ] {
-            for name in names {
-                out.insert(Attachment {
-                    principal: Principal {
-                        kind,
-                        name: name.clone(),
-                    },
-                    grant: p.name.clone(),
-                });
+    let mut out = Vec::new();
+    for r in template.resources.into_values() {
+        let (principals, document) = match r.properties {
+            Properties::Policy(p) => {
+                let mut principals = Vec::new();
+                for (kind, names) in [
+                    (PrincipalKind::User, p.users),
+                    (PrincipalKind::Group, p.groups),
+                    (PrincipalKind::Role, p.roles),
+                ] {
+                    principals.extend(names.into_iter().map(|name| Principal { kind, name }));
+                }
+                (principals, p.document)
             }
-        }
+            Properties::PermissionSet(s) => (
+                vec![Principal {
+                    kind: PrincipalKind::PermissionSet,
+                    name: s.name,
+                }],
+                s.document,
+            ),
+        };
+        out.push((principals, r.metadata.grants, document));
     }
     Some(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The policy documents a template deploys, by grant name; `None` if the bytes are not such a
+/// template.
+pub fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
+    by_grant(deployed(bytes)?).map(|(docs, _)| docs)
+}
 
-    #[test]
-    fn plain_names_become_camel_case() {
-        assert_eq!(logical_id("web-oncall"), "WebOncall");
-        assert_eq!(logical_id("web2-admins"), "Web2Admins");
-        assert_eq!(logical_id("platform"), "Platform");
-    }
-
-    #[test]
-    fn other_names_get_a_hash_and_stay_distinct() {
-        let names = [
-            "web.oncall",
-            "web_oncall",
-            "WebOncall",
-            "web-Oncall",
-            "web-2",
-            "2fa",
-            "-",
-        ];
-        let ids: Vec<String> = names.iter().map(|n| logical_id(n)).collect();
-        for (n, id) in names.iter().zip(&ids) {
-            assert!(id.chars().all(|c| c.is_ascii_alphanumeric()), "{n} -> {id}");
-            assert!(
-                id.starts_with(|c: char| c.is_ascii_alphabetic()),
-                "{n} -> {id}"
-            );
-            assert_ne!(id, "WebOncall", "{n}");
-        }
-        let distinct: BTreeSet<&String> = ids.iter().collect();
-        assert_eq!(distinct.len(), ids.len(), "{ids:?}");
-        assert_eq!(logical_id("web.oncall"), logical_id("web.oncall"));
-        assert!(logical_id("web.oncall").starts_with("WebOncall"));
-    }
+/// The attachments a template deploys; `None` if the bytes are not such a template.
+pub fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
+    by_grant(deployed(bytes)?).map(|(_, attached)| attached)
 }

@@ -181,6 +181,35 @@ impl Kind {
                 Why: `${aws:username}` is not set for role sessions, so the condition matches \
                 nothing. Example: `who = [\"role:Ops\"]`. Fix: `own_sessions = \"session-tag\"`."
             }
+            Kind::BadMaxManagedPolicies => {
+                "`max_managed_policies` is not a whole number from 1 to 20. Why: IAM lets a \
+                user or role hold 10 managed policies by default and 20 at most after a quota \
+                increase; packing plans within this number. Example: `max_managed_policies = 25`. \
+                Fix: write 10 (the default), up to 20 once the account's quota is raised, or \
+                less to leave room for policies attached outside ssm-compile."
+            }
+            Kind::UsernameForPermissionSets => {
+                "`own_sessions = \"username\"` in a grant whose `who` names a permission set. \
+                Why: Identity Center users are federated and have no `aws:username`, so the \
+                scope would match no session and they could not end their own. Example: `who = \
+                [\"permission-set:Support\"]` with `own_sessions = \"username\"`. Fix: use \
+                `session-tag`, or `auto`, which picks it."
+            }
+            Kind::PolicySplit => {
+                "A grant's policy alone is over IAM's 6,144 characters, so it is written as \
+                parts (`NAME.json`, `NAME.part2.json`, ...) whose statements are the original's \
+                cut by their resource or action lists: together they allow exactly the same. \
+                Why: one policy could not be created. Example: a grant naming 200 instances. \
+                Fix: nothing, if every part is attached (the templates do); or select the \
+                instances by tag to keep one policy."
+            }
+            Kind::PackingChangesAccess => {
+                "The policies packed for the deployable templates would not grant a principal \
+                exactly what its grants' policies grant. Why: this is a bug in ssm-compile, \
+                caught by the proof every build runs; nothing is written. Example: a packed policy \
+                that lost a grant's statement. Fix: report it with \
+                the configuration, and deploy the per-grant policy files meanwhile."
+            }
             Kind::PolicyTooLarge => {
                 "A policy is larger than IAM's limit for a managed policy \
                 (6,144 characters without whitespace). Why: IAM rejects it at deploy time. \

@@ -110,6 +110,7 @@ kinds! {
     UnknownRegionAllowed = "W0420", Warning, "a region not in the pinned table, let through by `allow_unknown`";
     UnknownDocumentAllowed = "W0421", Warning, "an AWS document not in the pinned table, let through by `allow_unknown`";
     TagKeyCase = "E0422", Error, "two tag keys of one grant differ only in letter case";
+    BadMaxManagedPolicies = "E0423", Error, "`max_managed_policies` is not a number from 1 to 20";
 
     InstancesAndTags = "E0500", Error, "a grant sets both `instances` and `tags`";
     NoTarget = "E0501", Error, "a grant sets neither `instances` nor `tags`";
@@ -121,6 +122,7 @@ kinds! {
     CaseCollision = "E0507", Error, "two grant names differ only in letter case";
     Internal = "E0508", Error, "a grant was dropped without a reason (a bug)";
     AgentUpdateWithoutEc2 = "E0509", Error, "`ec2_agent_update` in a grant without the ec2 console";
+    UsernameForPermissionSets = "E0510", Error, "own_sessions = \"username\" for permission sets";
 
     PolicyTooLarge = "E0600", Error, "a policy is larger than IAM allows";
     ManyAttachments = "W0601", Warning, "a principal has more managed policies than IAM allows by default";
@@ -129,6 +131,8 @@ kinds! {
     TerraformFileCollision = "E0604", Error, "a grant's file would be loaded by Terraform";
     TooManyResources = "E0605", Error, "more resources than a CloudFormation template holds";
     IdCollision = "E0606", Error, "two grants map to one template identifier";
+    PolicySplit = "W0607", Warning, "a grant's policy alone is over IAM's size limit and is split into parts";
+    PackingChangesAccess = "E0608", Error, "the packed policies would not grant exactly what the grants do (a bug)";
 
     RemoteHostPortForwarding = "L0700", Warning, "a grant lets its users tunnel through the node to any host it can reach";
     UnloggedSessionDocument = "L0701", Warning, "sessions with this document are not logged by Session Manager";

@@ -51,10 +51,10 @@ impl Place {
 /// The top-level `account` and `region` of the file, read from its head (before the first
 /// grant) only.
 fn top_level(text: &str) -> (Option<String>, Option<String>) {
-    let Some((_, head)) = parse::sections(text).into_iter().next() else {
+    let Some(head) = parse::sections(text).into_iter().next() else {
         return (None, None);
     };
-    let Ok(root) = toml::de::DeTable::parse(head) else {
+    let Ok(root) = toml::de::DeTable::parse(head.text) else {
         return (None, None);
     };
     let get = |key: &str| {

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
+use ssm_compile::compile;
 use ssm_compile::config::{Principal, PrincipalKind};
 use ssm_compile::deploy::{self, Attachment, CLOUDFORMATION_FILE, TERRAFORM_FILE};
-use ssm_compile::{Format, compile, compile_with};
 
 const CFN: &str = CLOUDFORMATION_FILE;
 const TF: &str = TERRAFORM_FILE;
@@ -81,6 +81,8 @@ fn grants_for(principal: &str, count: usize) -> String {
 
 // ---- golden templates ----
 
+/// Every template built from tests/deploy/NAME.toml equals its fixture: ssm-compile.REST is
+/// compared with tests/deploy/NAME.REST, and no fixture is left without its template.
 fn check_golden(name: &str) {
     let dir = deploy_dir();
     let out = tempfile::tempdir().unwrap();
@@ -92,15 +94,29 @@ fn check_golden(name: &str) {
         .arg(out.path())
         .assert()
         .success();
-    for (generated, expected) in [(CFN, "cfn.json"), (TF, "tf.json")] {
-        let expected_bytes = fs::read(dir.join(format!("{name}.{expected}"))).unwrap();
-        let actual = fs::read(out.path().join(generated)).unwrap();
+    let mut generated = BTreeSet::new();
+    for file in files(out.path()) {
+        let Some(rest) = file.strip_prefix("ssm-compile.") else {
+            continue;
+        };
+        let fixture = format!("{name}.{rest}");
+        let actual = fs::read(out.path().join(&file)).unwrap();
+        if crate::support::bless() {
+            fs::write(dir.join(&fixture), &actual).unwrap();
+        }
+        let expected = fs::read(dir.join(&fixture)).unwrap_or_default();
         assert!(
-            expected_bytes == actual,
-            "{generated} of {name}.toml differs from tests/deploy/{name}.{expected}:\n{}",
+            expected == actual,
+            "{file} of {name}.toml differs from tests/deploy/{fixture}:\n{}",
             String::from_utf8_lossy(&actual)
         );
+        generated.insert(fixture);
     }
+    let fixtures: BTreeSet<String> = files(&dir)
+        .into_iter()
+        .filter(|f| f.starts_with(&format!("{name}.")) && !f.ends_with(".toml"))
+        .collect();
+    assert_eq!(fixtures, generated, "fixtures of {name} without a template");
 }
 
 #[test]
@@ -111,6 +127,11 @@ fn golden_small() {
 #[test]
 fn golden_odd_names() {
     check_golden("odd-names");
+}
+
+#[test]
+fn golden_packed() {
+    check_golden("packed");
 }
 
 // ---- structure, checked against the policy files ----
@@ -133,6 +154,7 @@ fn structure_cases() -> Vec<PathBuf> {
     let mut cases = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("access.example.toml")];
     cases.push(deploy_dir().join("small.toml"));
     cases.push(deploy_dir().join("odd-names.toml"));
+    cases.push(deploy_dir().join("packed.toml"));
     cases
 }
 
@@ -150,56 +172,144 @@ fn build_all_formats(config: &Path) -> tempfile::TempDir {
     out
 }
 
+/// The policy files of a built directory, by grant: each grant's parts' statements in order
+/// (NAME.json, NAME.part2.json, ...).
+fn grant_statements(out: &Path, grants: &BTreeSet<String>) -> BTreeMap<String, Vec<Value>> {
+    grants
+        .iter()
+        .map(|g| {
+            let mut statements = Vec::new();
+            for k in 1.. {
+                let file = if k == 1 {
+                    format!("{g}.json")
+                } else {
+                    format!("{g}.part{k}.json")
+                };
+                let Ok(bytes) = fs::read(out.join(file)) else {
+                    break;
+                };
+                let doc: Value = serde_json::from_slice(&bytes).unwrap();
+                statements.extend(doc["Statement"].as_array().unwrap().iter().cloned());
+            }
+            (g.clone(), statements)
+        })
+        .collect()
+}
+
+/// Reads a deployed policy's statements back per grant part from its grant list (CloudFormation
+/// `Metadata`, Terraform `//`), checking it covers the document exactly.
+fn per_part(
+    grants: &Value,
+    doc: &Value,
+    parts: &mut BTreeMap<String, BTreeMap<u64, Vec<Value>>>,
+) -> Vec<String> {
+    let statements = doc["Statement"].as_array().unwrap();
+    let mut at = 0;
+    let mut names = Vec::new();
+    for item in grants.as_array().unwrap() {
+        let n = item["Statements"].as_u64().unwrap() as usize;
+        let grant = item["Grant"].as_str().unwrap().to_owned();
+        let taken = statements[at..at + n].to_vec();
+        at += n;
+        parts
+            .entry(grant.clone())
+            .or_default()
+            .insert(item["Part"].as_u64().unwrap(), taken);
+        names.push(grant);
+    }
+    assert_eq!(at, statements.len(), "the grant list covers the document");
+    names
+}
+
+fn template_files(out: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = files(out)
+        .into_iter()
+        .filter(|f| f.starts_with("ssm-compile.") && f.ends_with(suffix))
+        .map(|f| out.join(f))
+        .collect();
+    v.sort();
+    v
+}
+
 #[test]
 fn cloudformation_holds_the_json_policies_attached_to_who() {
     for config in structure_cases() {
         let text = fs::read_to_string(&config).unwrap();
         let out = build_all_formats(&config);
-        let template = json(&out.path().join(CFN));
-        assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
-        assert!(
-            template["Description"]
-                .as_str()
-                .unwrap()
-                .contains("access.toml")
-        );
-        let resources = template["Resources"].as_object().unwrap();
         let mut attached = BTreeSet::new();
-        let mut names = BTreeSet::new();
-        for (id, resource) in resources {
+        let mut parts = BTreeMap::new();
+        let templates = template_files(out.path(), ".cfn.json");
+        assert!(!templates.is_empty());
+        for file in templates {
+            let template = json(&file);
+            assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
             assert!(
-                !id.is_empty() && id.len() <= 255 && id.chars().all(|c| c.is_ascii_alphanumeric()),
-                "logical id {id}"
-            );
-            assert_eq!(resource["Type"], "AWS::IAM::ManagedPolicy");
-            let props = &resource["Properties"];
-            let name = props["ManagedPolicyName"].as_str().unwrap();
-            names.insert(name.to_owned());
-            assert!(
-                props["Description"]
+                template["Description"]
                     .as_str()
                     .unwrap()
                     .contains("access.toml")
             );
-            assert_eq!(
-                props["PolicyDocument"],
-                json(&out.path().join(format!("{name}.json"))),
-                "{name}: the template's document differs from {name}.json"
-            );
-            for (key, kind) in [("Users", "user"), ("Groups", "group"), ("Roles", "role")] {
-                for p in props[key].as_array().into_iter().flatten() {
-                    attached.insert((
-                        name.to_owned(),
-                        kind.to_owned(),
-                        p.as_str().unwrap().to_owned(),
-                    ));
+            for (id, resource) in template["Resources"].as_object().unwrap() {
+                assert!(
+                    !id.is_empty()
+                        && id.len() <= 255
+                        && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                    "logical id {id}"
+                );
+                let props = &resource["Properties"];
+                let (doc, who): (&Value, Vec<(String, String)>) =
+                    match resource["Type"].as_str().unwrap() {
+                        "AWS::IAM::ManagedPolicy" => {
+                            let name = props["ManagedPolicyName"].as_str().unwrap();
+                            assert!(name.len() <= 128, "{name}");
+                            assert!(
+                                props["Description"]
+                                    .as_str()
+                                    .unwrap()
+                                    .contains("access.toml")
+                            );
+                            let mut who = Vec::new();
+                            for (key, kind) in
+                                [("Users", "user"), ("Groups", "group"), ("Roles", "role")]
+                            {
+                                for p in props[key].as_array().into_iter().flatten() {
+                                    who.push((kind.to_owned(), p.as_str().unwrap().to_owned()));
+                                }
+                            }
+                            (&props["PolicyDocument"], who)
+                        }
+                        "AWS::SSO::PermissionSet" => {
+                            assert_eq!(props["InstanceArn"]["Ref"], "IdentityCenterInstanceArn");
+                            let name = props["Name"].as_str().unwrap().to_owned();
+                            (
+                                &props["InlinePolicy"],
+                                vec![("permission-set".to_owned(), name)],
+                            )
+                        }
+                        other => panic!("unexpected resource type {other}"),
+                    };
+                let size = serde_json::to_string(doc).unwrap().chars().count();
+                assert!(size <= 10240, "{id}: {size}");
+                for grant in per_part(&resource["Metadata"]["SsmCompileGrants"], doc, &mut parts) {
+                    for (kind, name) in &who {
+                        attached.insert((grant.clone(), kind.clone(), name.clone()));
+                    }
                 }
             }
         }
         let who = who_of(&text);
         assert_eq!(attached, who, "{}", config.display());
         let grants: BTreeSet<String> = who.iter().map(|(g, _, _)| g.clone()).collect();
-        assert_eq!(names, grants);
+        let deployed: BTreeMap<String, Vec<Value>> = parts
+            .into_iter()
+            .map(|(g, p)| (g, p.into_values().flatten().collect()))
+            .collect();
+        assert_eq!(
+            deployed,
+            grant_statements(out.path(), &grants),
+            "{}",
+            config.display()
+        );
     }
 }
 
@@ -214,86 +324,110 @@ fn terraform_holds_the_exact_policy_files_and_one_attachment_per_principal() {
     for config in structure_cases() {
         let text = fs::read_to_string(&config).unwrap();
         let out = build_all_formats(&config);
-        let tf = json(&out.path().join(TF));
-        let resource = tf["resource"].as_object().unwrap();
-        let kinds: BTreeSet<&str> = resource.keys().map(String::as_str).collect();
-        assert!(kinds.is_subset(&BTreeSet::from([
-            "aws_iam_policy",
-            "aws_iam_user_policy_attachment",
-            "aws_iam_group_policy_attachment",
-            "aws_iam_role_policy_attachment",
-        ])));
-        let policies = resource["aws_iam_policy"].as_object().unwrap();
-        let mut grant_of = BTreeMap::new();
-        for (res, policy) in policies {
-            assert!(is_tf_identifier(res), "resource name {res}");
-            let name = policy["name"].as_str().unwrap();
-            let file = fs::read_to_string(out.path().join(format!("{name}.json"))).unwrap();
-            let embedded = deploy::terraform::unescape(policy["policy"].as_str().unwrap());
-            assert_eq!(format!("{embedded}\n"), file, "{name}");
-            // No unescaped template sequence is left for Terraform to interpret.
-            let raw = policy["policy"].as_str().unwrap();
-            assert_eq!(raw.matches("${").count(), raw.matches("$${").count());
-            assert!(
-                policy["description"]
-                    .as_str()
-                    .unwrap()
-                    .contains("access.toml")
-            );
-            grant_of.insert(format!("${{aws_iam_policy.{res}.arn}}"), name.to_owned());
-        }
         let mut attached = BTreeSet::new();
-        for (kind, arg) in [("user", "user"), ("group", "group"), ("role", "role")] {
-            let key = format!("aws_iam_{kind}_policy_attachment");
-            for (res, a) in resource
-                .get(&key)
+        let mut parts = BTreeMap::new();
+        for file in template_files(out.path(), ".tf.json") {
+            let tf = json(&file);
+            let resource = tf["resource"].as_object().unwrap();
+            let kinds: BTreeSet<&str> = resource.keys().map(String::as_str).collect();
+            // Never the exclusive, account-wide aws_iam_policy_attachment.
+            assert!(
+                kinds.is_subset(&BTreeSet::from([
+                    "aws_iam_policy",
+                    "aws_iam_user_policy_attachment",
+                    "aws_iam_group_policy_attachment",
+                    "aws_iam_role_policy_attachment",
+                    "aws_ssoadmin_permission_set",
+                    "aws_ssoadmin_permission_set_inline_policy",
+                ])),
+                "{kinds:?}"
+            );
+            let mut grants_of = BTreeMap::new();
+            for (res, policy) in resource
+                .get("aws_iam_policy")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
                 assert!(is_tf_identifier(res), "resource name {res}");
-                let arn = a["policy_arn"].as_str().unwrap();
-                let grant = grant_of
-                    .get(arn)
-                    .unwrap_or_else(|| panic!("{res} refers to no policy: {arn}"));
+                assert_eq!(policy["lifecycle"]["create_before_destroy"], true, "{res}");
+                let raw = policy["policy"].as_str().unwrap();
+                // No unescaped template sequence is left for Terraform to interpret.
+                assert_eq!(raw.matches("${").count(), raw.matches("$${").count());
+                let doc: Value = serde_json::from_str(&deploy::terraform::unescape(raw)).unwrap();
+                let list: Value = serde_json::from_str(policy["//"].as_str().unwrap()).unwrap();
+                let names = per_part(&list, &doc, &mut parts);
                 assert!(
-                    attached.insert((
-                        grant.clone(),
-                        kind.to_owned(),
-                        a[arg].as_str().unwrap().to_owned()
-                    )),
-                    "{res} repeats an attachment"
+                    policy["description"]
+                        .as_str()
+                        .unwrap()
+                        .contains("access.toml")
                 );
+                grants_of.insert(format!("${{aws_iam_policy.{res}.arn}}"), names);
+            }
+            for (kind, arg) in [("user", "user"), ("group", "group"), ("role", "role")] {
+                let key = format!("aws_iam_{kind}_policy_attachment");
+                for (res, a) in resource
+                    .get(&key)
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(is_tf_identifier(res), "resource name {res}");
+                    assert_eq!(a["lifecycle"]["create_before_destroy"], true, "{res}");
+                    let arn = a["policy_arn"].as_str().unwrap();
+                    let grants = grants_of
+                        .get(arn)
+                        .unwrap_or_else(|| panic!("{res} refers to no policy: {arn}"));
+                    for grant in grants {
+                        attached.insert((
+                            grant.clone(),
+                            kind.to_owned(),
+                            a[arg].as_str().unwrap().to_owned(),
+                        ));
+                    }
+                }
+            }
+            for (res, p) in resource
+                .get("aws_ssoadmin_permission_set_inline_policy")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let set = &resource["aws_ssoadmin_permission_set"][res];
+                assert_eq!(set["instance_arn"], "${var.identity_center_instance_arn}");
+                assert_eq!(
+                    p["permission_set_arn"],
+                    format!("${{aws_ssoadmin_permission_set.{res}.arn}}")
+                );
+                let doc: Value = serde_json::from_str(&deploy::terraform::unescape(
+                    p["inline_policy"].as_str().unwrap(),
+                ))
+                .unwrap();
+                let list: Value = serde_json::from_str(p["//"].as_str().unwrap()).unwrap();
+                for grant in per_part(&list, &doc, &mut parts) {
+                    attached.insert((
+                        grant,
+                        "permission-set".to_owned(),
+                        set["name"].as_str().unwrap().to_owned(),
+                    ));
+                }
             }
         }
-        assert_eq!(attached, who_of(&text), "{}", config.display());
+        let who = who_of(&text);
+        assert_eq!(attached, who, "{}", config.display());
+        let grants: BTreeSet<String> = who.iter().map(|(g, _, _)| g.clone()).collect();
+        let deployed: BTreeMap<String, Vec<Value>> = parts
+            .into_iter()
+            .map(|(g, p)| (g, p.into_values().flatten().collect()))
+            .collect();
+        assert_eq!(
+            deployed,
+            grant_statements(out.path(), &grants),
+            "{}",
+            config.display()
+        );
     }
-}
-
-#[test]
-fn ids_do_not_change_when_other_grants_come() {
-    let one = format!(
-        "{HEAD}[grant.web-oncall]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
-    );
-    let two = format!(
-        "{one}[grant.\"web.oncall\"]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
-    );
-    let all = [Format::CloudFormation, Format::Terraform];
-    let a = compile_with(&one, Some(&all)).unwrap().plan;
-    let b = compile_with(&two, Some(&all)).unwrap().plan;
-    let ids = |plan: &ssm_compile::Plan| -> BTreeSet<String> {
-        let v: Value = serde_json::from_slice(&plan.bytes(CFN).unwrap()).unwrap();
-        v["Resources"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .cloned()
-            .collect()
-    };
-    assert_eq!(ids(&a), BTreeSet::from(["WebOncall".to_owned()]));
-    let ids_b = ids(&b);
-    assert_eq!(ids_b.len(), 2);
-    assert!(ids_b.contains("WebOncall"));
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn the_example_compiles_without_errors_or_warnings() {
         .success();
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(!stderr.contains("warning"), "{stderr}");
-    assert!(stderr.contains("5 grants -> 7 files in "), "{stderr}");
+    assert!(stderr.contains("5 grants -> 9 files in "), "{stderr}");
     for name in [
         "web-oncall",
         "web-developers",

@@ -23,6 +23,7 @@ mod expansion;
 mod hostile;
 mod lints;
 mod outdir;
+mod pack;
 mod properties;
 mod queries;
 mod schema;

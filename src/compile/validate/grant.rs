@@ -392,6 +392,22 @@ impl Validator<'_> {
                         .filter(|(p, _): &&(Principal, Span)| p.kind == PrincipalKind::Role)
                         .map(|(p, _)| p.to_string())
                         .collect();
+                    let sets: Vec<String> = who
+                        .iter()
+                        .filter(|(p, _)| p.kind == PrincipalKind::PermissionSet)
+                        .map(|(p, _)| p.to_string())
+                        .collect();
+                    if !sets.is_empty() {
+                        self.push(
+                            Diagnostic::new(Kind::UsernameForPermissionSets, format!(
+                                "own_sessions = \"username\" does not work for {}",
+                                sets.join(", ")
+                            ))
+                            .at(span.clone())
+                            .label("Identity Center users are federated: they have no `${aws:username}`")
+                            .help("use own_sessions = \"session-tag\" (or \"auto\"), which works for permission sets"),
+                        );
+                    }
                     if !roles.is_empty() {
                         self.push(
                             Diagnostic::new(Kind::UsernameForRoles, format!(
@@ -408,7 +424,12 @@ impl Validator<'_> {
             }
             Some((OwnSessionsChoice::SessionTag, _)) => OwnSessions::SessionTag,
             _ => match &keys.who {
-                Some(who) if who.iter().any(|(p, _)| p.kind == PrincipalKind::Role) => {
+                // Roles and permission sets (federated) have no `aws:username`.
+                Some(who)
+                    if who.iter().any(|(p, _)| {
+                        matches!(p.kind, PrincipalKind::Role | PrincipalKind::PermissionSet)
+                    }) =>
+                {
                     OwnSessions::SessionTag
                 }
                 _ => OwnSessions::Username,

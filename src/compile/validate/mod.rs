@@ -133,6 +133,7 @@ struct Validator<'s> {
     bad_grant_key: bool,
     output: Option<String>,
     formats: Option<Vec<Format>>,
+    max_managed: Option<usize>,
     /// Grants seen, valid or not.
     grant_count: usize,
     /// Lower-cased grant name to where it is written and, if it differs, the name as written:
@@ -212,6 +213,7 @@ impl Validator<'_> {
                 }
                 "output" => self.output = self.output(value),
                 "formats" => self.formats = self.formats(value),
+                "max_managed_policies" => self.max_managed = self.max_managed_policies(value),
                 "defaults" => self.defaults_table(value),
                 "grant" => grants_value = Some((key, value)),
                 "forbid" => self.forbid_tables(value),
@@ -389,6 +391,9 @@ impl Validator<'_> {
                 .formats
                 .take()
                 .unwrap_or_else(|| Format::DEFAULT.to_vec()),
+            max_managed_policies: self
+                .max_managed
+                .unwrap_or(crate::aws::limits::DEFAULT_ATTACHED_POLICIES),
             forbids: std::mem::take(&mut self.forbids),
         };
         ((!has_error).then_some(settings), self.diagnostics)

@@ -85,6 +85,13 @@ pub const KEYS: &[KeySpec] = &[
         "The outputs to generate: json, cloudformation, terraform.",
     ),
     key(
+        "max_managed_policies",
+        Scope::Top,
+        false,
+        "max_managed_policies = 20",
+        "Managed policies a user or role may hold in the deployable outputs (1 to 20; default 10, IAM's default quota).",
+    ),
+    key(
         "allow_unknown",
         Scope::Top,
         false,
@@ -326,6 +333,7 @@ mod tests {
                 "partition",
                 "output",
                 "formats",
+                "max_managed_policies",
                 "allow_unknown",
                 "lints",
                 "grant",

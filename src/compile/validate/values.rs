@@ -68,6 +68,37 @@ impl Validator<'_> {
         Some(s)
     }
 
+    /// `max_managed_policies`: 1 to 20, IAM's most for a user or role.
+    pub(super) fn max_managed_policies(&mut self, value: &Value<'_>) -> Option<usize> {
+        let max = crate::aws::limits::MAX_MANAGED_POLICIES_SETTING;
+        let Some(int) = value.get_ref().as_integer() else {
+            self.type_error(
+                value,
+                "max_managed_policies",
+                "an integer",
+                "max_managed_policies = 20",
+            );
+            return None;
+        };
+        let n = (int.radix() == 10)
+            .then(|| int.as_str().replace('_', "").parse::<usize>().ok())
+            .flatten();
+        match n {
+            Some(n) if (1..=max).contains(&n) => Some(n),
+            _ => {
+                self.push(
+                    Diagnostic::new(
+                        Kind::BadMaxManagedPolicies,
+                        format!("`max_managed_policies` is {}; IAM allows a user or role 1 to {max}", int.as_str()),
+                    )
+                    .at(value.span())
+                    .help(format!("write a number from 1 to {max}: 10 is IAM's default quota, {max} its maximum after a quota increase")),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn formats(&mut self, value: &Value<'_>) -> Option<Vec<Format>> {
         let example = "formats = [\"json\", \"cloudformation\", \"terraform\"]";
         let items = self.string_list(value, "formats", example)?;
@@ -147,8 +178,9 @@ impl Validator<'_> {
                 Some(("user", n)) => (PrincipalKind::User, n),
                 Some(("group", n)) => (PrincipalKind::Group, n),
                 Some(("role", n)) => (PrincipalKind::Role, n),
+                Some(("permission-set", n)) => (PrincipalKind::PermissionSet, n),
                 Some((k, _)) => {
-                    let hint = suggest(k, ["user", "group", "role"])
+                    let hint = suggest(k, ["user", "group", "role", "permission-set"])
                         .map(|b| format!(" (did you mean `{b}`?)"))
                         .unwrap_or_default();
                     self.push(
@@ -157,7 +189,7 @@ impl Validator<'_> {
                             format!("unknown principal type `{k}` in `{s}`{hint}"),
                         )
                         .at(span)
-                        .help("write principals as \"user:NAME\", \"group:NAME\" or \"role:NAME\""),
+                        .help("write principals as \"user:NAME\", \"group:NAME\", \"role:NAME\" or \"permission-set:NAME\""),
                     );
                     continue;
                 }
@@ -173,10 +205,11 @@ impl Validator<'_> {
                     continue;
                 }
             };
-            let max = if kind == PrincipalKind::Group {
-                128
-            } else {
-                64
+            // A permission set's name holds at most 32 characters (Identity Center's limit).
+            let max = match kind {
+                PrincipalKind::Group => 128,
+                PrincipalKind::PermissionSet => 32,
+                _ => 64,
             };
             let problem = if name.is_empty() {
                 Some("the name is empty".to_owned())
