@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
 
-use crate::commands::{Options, ReportFormat};
+use crate::commands::{FailOn, Options, ReportFormat};
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
@@ -79,6 +79,13 @@ enum Command {
         /// The report's format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Exit with 1 exactly when access widens for some principal (`widening`), else 0.
+        #[arg(long, value_enum, value_name = "WHEN")]
+        fail_on: Option<FailOn>,
+        /// With --format markdown: keep the report within N bytes by leaving out diffs (last
+        /// first); the per-principal verdict is never cut.
+        #[arg(long, value_name = "N")]
+        max_bytes: Option<usize>,
     },
     /// Exit with 1 and list the stale files when the policies are out of date.
     Check,
@@ -106,6 +113,8 @@ pub enum Run {
     Diff {
         format: ReportFormat,
         exit_code: bool,
+        fail_on: Option<FailOn>,
+        max_bytes: Option<usize>,
     },
     Check,
 }
@@ -134,7 +143,17 @@ pub fn parse() -> Invocation {
                 "--watch goes with build only: `ssm-compile --watch` or `ssm-compile build --watch`",
             )
             .exit(),
-        Command::Diff { exit_code, format } => Run::Diff { format, exit_code },
+        Command::Diff {
+            exit_code,
+            format,
+            fail_on,
+            max_bytes,
+        } => Run::Diff {
+            format,
+            exit_code,
+            fail_on,
+            max_bytes,
+        },
         Command::Check => Run::Check,
     };
     let options = Options {

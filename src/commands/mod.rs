@@ -20,7 +20,7 @@ mod watch;
 
 pub use build::build;
 pub use check::check;
-pub use diff::{ReportFormat, diff};
+pub use diff::{DiffOptions, FailOn, ReportFormat, diff};
 pub use watch::{WatchOptions, watch};
 
 /// Runs one resolved invocation; the exit code of SPEC.md section 5.
@@ -29,7 +29,20 @@ pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> 
     match invocation.run {
         Run::Build => build(opts, err),
         Run::Watch { poll } => watch(opts, &WatchOptions { poll }, err),
-        Run::Diff { format, exit_code } => diff(opts, format, exit_code, out, err),
+        Run::Diff {
+            format,
+            exit_code,
+            fail_on,
+            max_bytes,
+        } => {
+            let how = DiffOptions {
+                format,
+                exit_code,
+                fail_on,
+                max_bytes,
+            };
+            diff(opts, &how, out, err)
+        }
         Run::Check => check(opts, out, err),
     }
 }

@@ -15,7 +15,7 @@ use super::build::{print_report, write};
 use super::{Exit, Options, load_bytes, read_limited, report, too_large};
 use ssm_compile::diagnostic::{Diagnostic, Source};
 use ssm_compile::outdir;
-use ssm_compile::review::permissions;
+use ssm_compile::review::render;
 use ssm_compile::watch::{Read, Timing, Verdict, Watch, watch_error, watched_paths};
 
 /// The notify-debouncer-full timeout: an event is handed over this long after it happened.
@@ -192,6 +192,8 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
                 *last_warnings = warnings;
             }
             let compiled_in = started.elapsed();
+            // Reviewed before the build, which replaces the state it compares with.
+            let review = super::diff::review(opts, &loaded, true, false).ok();
             let Ok(done) = write(&loaded, err) else {
                 let _ = writeln!(
                     err,
@@ -212,9 +214,9 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
                 compiled_in.as_millis()
             );
             print_report(err, &loaded, &done);
-            let changes: Vec<_> = done.written.iter().chain(&done.removed).cloned().collect();
-            let deltas = permissions::deltas(&changes);
-            let _ = err.write_all(permissions::render_summary(&deltas, true).as_bytes());
+            if let Some(review) = review {
+                let _ = err.write_all(render::text::verdict(&review, true).as_bytes());
+            }
         }
         (Verdict::ReportErrors, _) => {
             let _ = writeln!(

@@ -17,6 +17,9 @@ pub const MANIFEST: &str = ".ssm-compile-manifest";
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     pub files: BTreeMap<String, Content>,
+    /// Each grant's `who` as the manifest records it ([`format_who`]): `build` writes it, so a
+    /// changed `who` makes the manifest stale and `diff` knows who had each grant before.
+    pub who: String,
 }
 
 /// What one planned file holds.
@@ -77,8 +80,50 @@ impl Plan {
     }
 
     pub fn manifest(&self) -> Vec<u8> {
-        Plan::manifest_for(self.files.keys())
+        let mut out = Plan::manifest_for(self.files.keys());
+        out.extend_from_slice(self.who.as_bytes());
+        out
     }
+}
+
+/// The marker of a manifest line recording one grant's principals: `#who GRANT PRINCIPAL...`.
+/// It starts with `#` so that an older ssm-compile, which skips comment lines, never mistakes
+/// it for a file it owns. Names hold no spaces (IAM's name characters), so spaces separate.
+const WHO: &str = "#who ";
+
+/// The manifest's principals section: one line per grant (in the order given, name order),
+/// after a comment saying what the lines are for.
+pub fn format_who(grants: &[GrantSummary]) -> String {
+    if grants.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "# Who each grant is attached to (`#who GRANT PRINCIPAL...`): diff compares access per principal.\n",
+    );
+    for g in grants {
+        out.push_str(WHO);
+        out.push_str(&g.name);
+        for p in &g.who {
+            out.push(' ');
+            out.push_str(&p.to_string());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The principals a manifest records, by grant. A grant without a line (a manifest written
+/// before principals were recorded, or the interim manifest of an interrupted build) is
+/// absent: its principals before are unknown.
+pub fn parse_who(text: &str) -> BTreeMap<String, Vec<String>> {
+    text.lines()
+        .filter_map(|l| l.trim_end().strip_prefix(WHO))
+        .filter_map(|l| {
+            let mut words = l.split(' ').filter(|w| !w.is_empty());
+            let grant = words.next()?.to_owned();
+            Some((grant, words.map(str::to_owned).collect()))
+        })
+        .collect()
 }
 
 /// Reads a manifest back; comment and blank lines are skipped.
@@ -188,7 +233,8 @@ impl Planner {
                 files.insert(name.to_owned(), Content::Bytes(bytes));
             }
         }
-        (Some((Plan { files }, self.grants)), diagnostics)
+        let who = format_who(&self.grants);
+        (Some((Plan { files, who }, self.grants)), diagnostics)
     }
 }
 
