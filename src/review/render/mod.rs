@@ -82,7 +82,6 @@ pub fn grant_line(g: &GrantEntry) -> String {
                 let _ = write!(s, "; who {}", who.join(" "));
             }
         }
-        (GrantChange::Removed, None) => {}
     }
     let policy = match (&g.undecidable, g.gained.is_empty(), g.lost.is_empty()) {
         (Some(reason), _, _) => format!("cannot decide ({reason})"),
