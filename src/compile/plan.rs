@@ -103,13 +103,22 @@ pub fn format_who(grants: &[GrantSummary]) -> String {
     for g in grants {
         out.push_str(WHO);
         out.push_str(&g.name);
-        for p in &g.who {
+        for p in sorted_who(g) {
             out.push(' ');
-            out.push_str(&p.to_string());
+            out.push_str(&p);
         }
         out.push('\n');
     }
     out
+}
+
+/// A grant's principals as the manifest records them: sorted and distinct, since the order of
+/// `who` means nothing (the templates sort their attachments too).
+pub fn sorted_who(g: &GrantSummary) -> Vec<String> {
+    let mut who: Vec<String> = g.who.iter().map(ToString::to_string).collect();
+    who.sort();
+    who.dedup();
+    who
 }
 
 /// The principals a manifest records, by grant. A grant without a line (a manifest written

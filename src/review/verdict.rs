@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::access::{self, Facts, Policy, Undecidable};
 use crate::compile::config::GrantSummary;
-use crate::compile::plan::{Content, Plan, parse_who};
+use crate::compile::plan::{Content, Plan, parse_who, sorted_who};
 use crate::compile::policy::PolicyDocument;
 use crate::deploy;
 use crate::outdir::{Change, DiskState};
@@ -201,12 +201,7 @@ pub fn verdict(
     let sides = Sides::new(plan, state);
     let after_who: BTreeMap<&str, Vec<String>> = after
         .iter()
-        .map(|g| {
-            (
-                g.name.as_str(),
-                g.who.iter().map(ToString::to_string).collect(),
-            )
-        })
+        .map(|g| (g.name.as_str(), sorted_who(g)))
         .collect();
     let touched = touched_grants(&sides, changes, &after_who);
     let mut entries = Vec::new();
