@@ -20,4 +20,6 @@ mod expansion;
 mod hostile;
 mod outdir;
 mod properties;
+mod review;
+mod review_brute;
 mod watch;
