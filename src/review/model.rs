@@ -125,6 +125,22 @@ pub struct GrantEntry {
     pub undecidable: Option<String>,
 }
 
+impl GrantEntry {
+    /// Whether the grant gives someone a request they may not have had: its policy allows
+    /// more, it cannot be compared, or it is attached to someone new (or to people unknown).
+    pub fn widens(&self) -> bool {
+        !self.gained.is_empty()
+            || self.undecidable.is_some()
+            || !self.who_added.is_empty()
+            || (self.who_before.is_none() && self.change != GrantChange::Added)
+    }
+
+    /// Whether it takes something away: its policy allows less, or someone lost it.
+    pub fn narrows(&self) -> bool {
+        !self.lost.is_empty() || !self.who_removed.is_empty()
+    }
+}
+
 /// One file that differs.
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]

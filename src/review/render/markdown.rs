@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{SCOPE, grant_line, headline, notes, principal_word, request};
-use crate::review::model::{FileDiff, PrincipalVerdict, Report};
+use crate::review::model::{FileDiff, GrantEntry, PrincipalVerdict, Report};
 
 /// Witnesses listed per principal.
 const SHOWN: usize = 3;
@@ -22,7 +22,17 @@ pub fn render(report: &Report, max_bytes: Option<usize>) -> String {
         head.push('\n');
     }
     if !report.grants.is_empty() {
-        head.push_str("**Grants**\n\n");
+        head.push_str("| Grant | Change | Access |\n| --- | --- | --- |\n");
+        for g in &report.grants {
+            let _ = writeln!(
+                head,
+                "| {} | {} | {} |",
+                code(&g.grant),
+                g.change.as_str(),
+                access(g.widens(), g.narrows())
+            );
+        }
+        head.push('\n');
         for g in &report.grants {
             let _ = writeln!(head, "- {}", escape_markdown(&grant_line(g)));
         }
@@ -34,10 +44,11 @@ pub fn render(report: &Report, max_bytes: Option<usize>) -> String {
         let _ = writeln!(tail, "- {}", escape_markdown(&note));
     }
     let budget = max_bytes.unwrap_or(usize::MAX);
+    let grants: Vec<&GrantEntry> = report.grants.iter().collect();
     let mut body = String::new();
     let mut left_out = 0;
     for (i, f) in report.files.iter().enumerate() {
-        let block = file_block(f);
+        let block = file_block(f, &grants);
         // Room is kept for the line that says how many diffs were left out.
         let reserve = if i + 1 < report.files.len() { 120 } else { 0 };
         if left_out == 0 && head.len() + body.len() + block.len() + tail.len() + reserve <= budget {
@@ -49,7 +60,7 @@ pub fn render(report: &Report, max_bytes: Option<usize>) -> String {
     if left_out > 0 {
         let _ = writeln!(
             body,
-            "{left_out} {} left out to stay within {budget} bytes: run `ssm-compile diff` to see {}.\n",
+            "_({left_out} {} left out to stay within {budget} bytes; `ssm-compile diff` shows {})_\n",
             if left_out == 1 { "diff" } else { "diffs" },
             if left_out == 1 { "it" } else { "them" },
         );
@@ -105,16 +116,34 @@ fn principal(out: &mut String, p: &PrincipalVerdict) {
     }
 }
 
-fn file_block(f: &FileDiff) -> String {
+/// The access column: the table's and each file's.
+fn access(widens: bool, narrows: bool) -> &'static str {
+    match (widens, narrows) {
+        (true, _) => "⚠️ **widens**",
+        (false, true) => "narrows",
+        (false, false) => "unchanged",
+    }
+}
+
+fn file_block(f: &FileDiff, grants: &[&GrantEntry]) -> String {
     let mut out = String::new();
-    let grants = if f.grants.is_empty() {
-        String::new()
+    let mine = grants.iter().filter(|g| f.grants.contains(&g.grant));
+    let (widens, narrows) = mine.fold((false, false), |(w, n), g| {
+        (w || g.widens(), n || g.narrows())
+    });
+    let verdict = match (widens, narrows) {
+        (true, _) => "widens access",
+        (false, true) => "narrows access",
+        (false, false) => "no change in access",
+    };
+    let names = if f.grants.len() > 1 {
+        format!(" (grants {})", html_escape(&f.grants.join(", ")))
     } else {
-        format!(" ({})", html_escape(&f.grants.join(", ")))
+        String::new()
     };
     let _ = writeln!(
         out,
-        "<details>\n<summary><code>{}</code>: {}{grants}</summary>\n",
+        "<details>\n<summary><code>{}</code>: {}, {verdict}{names}</summary>\n",
         html_escape(&f.path),
         f.change.as_str()
     );
