@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{SCOPE, grant_line, headline, notes, principal_word, request};
+use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, request};
 use crate::review::model::{FileDiff, GrantEntry, PrincipalVerdict, Report};
 
 /// Witnesses listed per principal.
@@ -22,7 +22,8 @@ pub fn render(report: &Report, max_bytes: Option<usize>) -> String {
         head.push('\n');
     }
     if !report.grants.is_empty() {
-        head.push_str("| Grant | Change | Access |\n| --- | --- | --- |\n");
+        let _ = writeln!(head, "**Per grant** ({PER_GRANT}):\n");
+        head.push_str("| Grant | Change | Access through it |\n| --- | --- | --- |\n");
         for g in &report.grants {
             let _ = writeln!(
                 head,

@@ -16,6 +16,10 @@ const SHOWN: usize = 3;
 /// What the verdict is about, said once above it: the answer is "at most".
 pub const SCOPE: &str = "what these policies allow; other policies, SCPs and permission boundaries can still limit or add access";
 
+/// What the grant lines are, said once above them.
+pub const PER_GRANT: &str =
+    "the verdict above is what counts: a principal's access is the union of its grants";
+
 /// One request, as a person reads it: `ACTION on RESOURCE with KEY = VALUE, ...`.
 pub fn request(r: &RequestView) -> String {
     let mut s = format!("{} on {}", r.action, r.resource);

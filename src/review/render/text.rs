@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{SCOPE, grant_line, headline, notes, principal_word, witness_lines};
+use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, witness_lines};
 use crate::review::model::{PrincipalVerdict, Report};
 
 pub fn render(report: &Report, color: bool) -> String {
@@ -48,7 +48,7 @@ pub fn verdict(report: &Report, color: bool) -> String {
         }
     }
     if !report.grants.is_empty() {
-        let _ = writeln!(out, "Grants:");
+        let _ = writeln!(out, "Per grant ({PER_GRANT}):");
         for g in &report.grants {
             let _ = writeln!(out, "  {}", grant_line(g));
         }
