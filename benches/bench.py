@@ -7,7 +7,8 @@
 
 Builds the release binary, generates configurations of mixed roles, consoles, instances and tags,
 and measures, for each size: a cold build into an empty directory, a build where nothing changed,
-a build after one grant changed, `check` and `diff` with one grant changed, the `--watch` latency
+a build after one grant changed, `check` and `diff` with one grant changed, `check` and the exact
+`diff --format json` (the per-principal verdict) with 100 grants changed, the `--watch` latency
 from a save to the file on disk, and the peak memory of each. In the same run it measures the
 floors: `cp -r` of the produced directory into a new one, and reading every produced file
 (`cat`). Times are medians, also printed as ratios to those floors, so the numbers survive a
@@ -72,9 +73,16 @@ def grant(i: int, edited: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def config(n: int, edited: int = -1) -> str:
+def config(n: int, edited=-1) -> str:
+    """The configuration of `n` grants; `edited` is one grant's index or a set of them."""
     head = 'account = "111122223333"\nregion = "us-east-2"\n\n'
-    return head + "\n".join(grant(i, i == edited) for i in range(n))
+    edits = edited if isinstance(edited, (set, frozenset)) else {edited}
+    return head + "\n".join(grant(i, i in edits) for i in range(n))
+
+
+def hundred(n: int):
+    """100 grants spread over the file (all of them below 100)."""
+    return set(range(0, n, max(1, n // 100))[:100])
 
 
 class Failed(Exception):
@@ -236,6 +244,11 @@ def bench(n: int, runs: int, log, work: Path):
     rows["`check`, 1 changed"] = median([run(check, work, expect=1) for _ in range(runs)])
     diff = [str(BIN), "diff", "--color", "never"]
     rows["`diff`, 1 changed"] = median([run(diff, work) for _ in range(runs)])
+    # The exact review (issue 10): 100 grants changed, the per-principal verdict in JSON.
+    cfg.write_text(config(n, edited=hundred(n)))
+    rows["`check`, 100 changed"] = median([run(check, work, expect=1) for _ in range(runs)])
+    review = diff + ["--format", "json", "--fail-on", "widening"]
+    rows["`diff --format json`, 100 changed"] = median([run(review, work, expect=1) for _ in range(runs)])
     cfg.write_text(original)
     run(build, work)
     log(f"{n}: watch")
@@ -255,6 +268,8 @@ FLOOR_OF = {
     "one-grant build": ("floor_read", "read"),
     "`check`, 1 changed": ("floor_read", "read"),
     "`diff`, 1 changed": ("floor_read", "read"),
+    "`check`, 100 changed": ("floor_read", "read"),
+    "`diff --format json`, 100 changed": ("floor_read", "read"),
 }
 
 
@@ -302,6 +317,8 @@ def targets(results):
         out.append(("cold build within 2x `cp -r` at 10,000", r["rows"]["cold build"][0] / r["floor_cp"] <= 2))
         for name in ("no-change build", "`check`, 1 changed"):
             out.append((f"{name} within 2x the read floor at 10,000", r["rows"][name][0] / r["floor_read"] <= 2))
+        exact = r["rows"]["`diff --format json`, 100 changed"][0] / r["rows"]["`check`, 100 changed"][0]
+        out.append((f"exact `diff --format json` within 3x `check` at 10,000, 100 changed ({exact:.1f}x)", exact <= 3))
     out.append(("a one-grant build rewrites exactly one file", all(r["written"] == [1] for r in results.values())))
     if 100000 in results:
         watch = results[100000]["watch"]

@@ -87,7 +87,6 @@ pub(super) fn review(
     let inputs = Inputs {
         config: &outdir::display(&opts.config),
         output_dir: &shown(dir),
-        grants: &loaded.compiled.grants,
         plan: &loaded.compiled.plan,
         state: &state,
     };

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::compile::config::GrantSummary;
 use crate::compile::plan::{MANIFEST, Plan};
 use crate::outdir::{ChangeKind, DiskState};
 use crate::review::diff;
@@ -181,7 +180,6 @@ pub enum ManifestStatus {
 pub struct Inputs<'a> {
     pub config: &'a str,
     pub output_dir: &'a str,
-    pub grants: &'a [GrantSummary],
     pub plan: &'a Plan,
     pub state: &'a DiskState,
 }
@@ -196,16 +194,11 @@ impl Report {
         review: bool,
         diffs: bool,
     ) -> Report {
-        let Inputs {
-            plan,
-            state,
-            grants,
-            ..
-        } = *inputs;
+        let Inputs { plan, state, .. } = *inputs;
         let changes = state.changes(plan);
         let conflicts = state.conflicts(plan);
         let verdict = if review {
-            verdict::verdict(grants, plan, state, &changes)
+            verdict::verdict(plan, state, &changes)
         } else {
             verdict::Verdict {
                 principals: Vec::new(),

@@ -14,8 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::access::{self, Facts, Policy, Undecidable};
-use crate::compile::config::GrantSummary;
-use crate::compile::plan::{Content, Plan, parse_who, sorted_who};
+use crate::compile::plan::{Content, Plan, parse_who, who_words};
 use crate::compile::policy::PolicyDocument;
 use crate::deploy;
 use crate::outdir::{Change, DiskState};
@@ -41,7 +40,24 @@ struct Sides<'a> {
     on_disk: Vec<(&'static str, Docs, Option<BTreeSet<deploy::Attachment>>)>,
     /// Templates on disk with exactly the planned bytes.
     same: Vec<&'static str>,
-    recorded: BTreeMap<String, Vec<String>>,
+    /// The principals the manifest records, and the plan's.
+    recorded: Who<'a>,
+    planned_who: Who<'a>,
+}
+
+/// A record of principals ([`parse_who`]): looked up by binary search, never copied whole.
+struct Who<'a>(Vec<(&'a str, &'a str)>);
+
+impl<'a> Who<'a> {
+    fn get(&self, grant: &str) -> Option<&'a str> {
+        let i = self.0.binary_search_by(|(g, _)| (*g).cmp(grant)).ok()?;
+        Some(self.0[i].1)
+    }
+
+    fn list(&self, grant: &str) -> Option<Vec<String>> {
+        self.get(grant)
+            .map(|rest| who_words(rest).map(str::to_owned).collect())
+    }
 }
 
 const TEMPLATES: [&str; 2] = [deploy::CLOUDFORMATION_FILE, deploy::TERRAFORM_FILE];
@@ -70,10 +86,12 @@ impl<'a> Sides<'a> {
                 ));
             }
         }
+        // A manifest that is not UTF-8 records nobody: every grant's principals are unknown.
         let recorded = state
             .manifest
             .as_deref()
-            .map(|b| parse_who(&String::from_utf8_lossy(b)))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(parse_who)
             .unwrap_or_default();
         Sides {
             plan,
@@ -81,7 +99,8 @@ impl<'a> Sides<'a> {
             planned,
             on_disk,
             same,
-            recorded,
+            recorded: Who(recorded),
+            planned_who: Who(parse_who(&plan.who)),
         }
     }
 
@@ -133,8 +152,8 @@ impl<'a> Sides<'a> {
     /// The grant's principals before: the manifest's record, else the attachments of the
     /// templates on disk, else `None` (unknown).
     fn before_who(&self, grant: &str, after: Option<&Vec<String>>) -> Option<Vec<String>> {
-        if let Some(who) = self.recorded.get(grant) {
-            return Some(who.clone());
+        if let Some(who) = self.recorded.list(grant) {
+            return Some(who);
         }
         let mut found: Option<BTreeSet<String>> = None;
         if !self.same.is_empty() && after.is_some() {
@@ -191,91 +210,74 @@ pub struct Verdict {
 }
 
 /// Compares the directory (`state`, whose differences from the plan are `changes`) with the
-/// plan, whose grants are `after`.
-pub fn verdict(
-    after: &[GrantSummary],
-    plan: &Plan,
-    state: &DiskState,
-    changes: &[Change],
-) -> Verdict {
+/// plan.
+pub fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Verdict {
     let sides = Sides::new(plan, state);
-    let after_who: BTreeMap<&str, Vec<String>> = after
-        .iter()
-        .map(|g| (g.name.as_str(), sorted_who(g)))
-        .collect();
-    let touched = touched_grants(&sides, changes, &after_who);
-    let mut entries = Vec::new();
-    let mut before_grants = Vec::new();
-    let mut after_grants = Vec::new();
-    let mut unknown = Vec::new();
+    let touched = touched_grants(&sides, changes);
     let mut principals: BTreeSet<String> = BTreeSet::new();
-    let mut before_who = BTreeMap::new();
+    let mut concerned = BTreeMap::new();
     for grant in touched.keys() {
-        let now = after_who.get(grant.as_str());
-        let old = sides.before_policies(grant, now.is_some());
-        let who = sides.before_who(grant, now);
+        let now = sides.planned_who.list(grant);
+        let who = sides.before_who(grant, now.as_ref());
+        principals.extend(who.iter().flatten().cloned());
+        principals.extend(now.iter().flatten().cloned());
+        concerned.insert(grant.clone(), (now, who));
+    }
+    // The other grants of every principal concerned: a principal's access is their union.
+    // Found by scanning the records as text: no string per grant of a large directory.
+    let names = |rest: &str| who_words(rest).any(|p| principals.contains(p));
+    let mut others: BTreeSet<&str> = BTreeSet::new();
+    for (grant, rest) in sides.planned_who.0.iter().chain(&sides.recorded.0) {
+        if !touched.contains_key(*grant) && names(rest) {
+            others.insert(grant);
+        }
+    }
+    for grant in others {
+        let now = sides.planned_who.list(grant);
+        let who = sides.before_who(grant, now.as_ref());
+        concerned.insert(grant.to_owned(), (now, who));
+    }
+    let (mut entries, mut before, mut after, mut unknown) = (vec![], vec![], vec![], vec![]);
+    for (grant, (now, who)) in concerned {
+        let old = sides.before_policies(&grant, now.is_some());
+        let new: Vec<_> = sides.after_policy(&grant).into_iter().collect();
         if who.is_none() && !old.is_empty() {
             unknown.push(grant.clone());
         }
-        principals.extend(who.iter().flatten().cloned());
-        principals.extend(now.into_iter().flatten().cloned());
-        before_who.insert(grant.clone(), (old, who));
-    }
-    // The other grants of every principal concerned: a principal's access is their union.
-    let names = |who: &[String]| who.iter().any(|p| principals.contains(p));
-    let all: BTreeSet<&str> = after_who
-        .keys()
-        .copied()
-        .chain(sides.recorded.keys().map(String::as_str))
-        .collect();
-    for grant in all {
-        if touched.contains_key(grant) {
-            continue;
-        }
-        let now = after_who.get(grant);
-        let who = sides.before_who(grant, now);
-        let relevant = now.is_some_and(|w| names(w)) || who.as_deref().is_some_and(names);
-        if !relevant {
-            continue;
-        }
-        let old = sides.before_policies(grant, now.is_some());
-        before_who.insert(grant.to_owned(), (old, who));
-    }
-    for (grant, (old, who)) in before_who {
-        let now = after_who.get(grant.as_str());
-        let new: Vec<_> = sides.after_policy(&grant).into_iter().collect();
         if let Some(files) = touched.get(&grant) {
-            entries.push(grant_entry(&grant, &old, &new, who.as_ref(), now, files));
+            entries.push(grant_entry(
+                &grant,
+                &old,
+                &new,
+                who.as_ref(),
+                now.as_ref(),
+                files,
+            ));
         }
         if !old.is_empty() {
-            before_grants.push(access::Grant {
+            before.push(access::Grant {
                 name: grant.clone(),
                 principals: who.unwrap_or_default(),
                 policies: old,
             });
         }
         if let Some(now) = now {
-            after_grants.push(access::Grant {
-                name: grant.clone(),
-                principals: now.clone(),
+            after.push(access::Grant {
+                name: grant,
+                principals: now,
                 policies: new,
             });
         }
     }
-    let principals = per_principal(&before_grants, &after_grants, &unknown, &principals);
     Verdict {
-        principals,
+        principals: per_principal(&before, &after, &unknown, &principals),
         grants: entries,
     }
 }
 
 /// Grants whose files or principals differ between the directory and the plan, each with the
 /// changed files that hold it (its `.json`, the templates).
-fn touched_grants(
-    sides: &Sides,
-    changes: &[Change],
-    after_who: &BTreeMap<&str, Vec<String>>,
-) -> BTreeMap<String, Vec<String>> {
+fn touched_grants(sides: &Sides, changes: &[Change]) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in changes {
         if deploy::is_template(&c.name) {
@@ -286,14 +288,15 @@ fn touched_grants(
             out.entry(stem.to_owned()).or_default().push(c.name.clone());
         }
     }
-    for (grant, who) in after_who {
-        if sides.recorded.get(*grant) != Some(who) {
+    // Both records are in the same canonical form, so equal text is an equal `who`.
+    for (grant, rest) in &sides.planned_who.0 {
+        if sides.recorded.get(grant) != Some(*rest) {
             out.entry((*grant).to_owned()).or_default();
         }
     }
-    for grant in sides.recorded.keys() {
-        if !after_who.contains_key(grant.as_str()) {
-            out.entry(grant.clone()).or_default();
+    for (grant, _) in &sides.recorded.0 {
+        if sides.planned_who.get(grant).is_none() {
+            out.entry((*grant).to_owned()).or_default();
         }
     }
     out

@@ -228,7 +228,6 @@ proptest! {
         let inputs = Inputs {
             config: "access.toml",
             output_dir: "policies",
-            grants: &after.grants,
             plan: &after.plan,
             state: &state,
         };
