@@ -108,9 +108,9 @@ git -C "$scratch" checkout --quiet -- infra/policies
 case="an invalid configuration"
 sed -i 's/^role = "end-user"$/rol = "end-user"/; s/abcdef1/abcdefX/' "$scratch/infra/access.toml"
 action 2 INPUT_WORKING_DIRECTORY=infra
-expect_line out '::error file=infra/access.toml,line=4,col=8::grant `web` is missing `role`%0Ahelp: add `role = "end-user"` or `role = "admin"` to [grant.web]'
-expect_line out '::error file=infra/access.toml,line=5,col=1::unknown key `rol` in grant `web`%0Ahelp: did you mean `role`?'
-expect_text out '::error file=infra/access.toml,line=14,col=14::`i-0123456789abcdefX` is not an instance id%0A'
+expect_line out '::error file=infra/access.toml,line=4,col=8,title=E0306::grant `web` is missing `role`%0Ahelp: add `role = "end-user"` or `role = "admin"` to [grant.web]'
+expect_line out '::error file=infra/access.toml,line=5,col=1,title=E0300::unknown key `rol` in grant `web`%0Ahelp: did you mean `role`?'
+expect_text out '::error file=infra/access.toml,line=14,col=14,title=E0410::`i-0123456789abcdefX` is not an instance id%0A'
 expect_none out "::error::" # the closing count is not an annotation of its own
 expect_line summary "❌ \`access.toml\` has errors (annotated on the file); nothing was compared."
 expect_line summary "help: did you mean \`role\`?"
@@ -121,7 +121,7 @@ printf 'kms_key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56e
     >>"$scratch/infra/access.toml" # in grant db, the last one
 build
 action 0 INPUT_WORKING_DIRECTORY=infra
-expect_text out '::warning file=infra/access.toml,line=15,col=11::`kms_key` is in region `eu-west-1`, but'
+expect_text out '::warning file=infra/access.toml,line=15,col=11,title=W0417::`kms_key` is in region `eu-west-1`, but'
 expect_line outputs "up-to-date=true"
 git -C "$scratch" checkout --quiet -- infra
 
