@@ -284,3 +284,79 @@ fn paths_are_shown_as_typed_and_absolute_ones_made_relative() {
         "{out}"
     );
 }
+
+/// A manifest without `#who` lines (from before they were recorded): with a template on disk,
+/// its attachments say who had each grant, so the verdict stays exact.
+#[test]
+fn an_old_manifest_with_a_template_uses_its_attachments() {
+    let tmp = fixture("template-two-grants");
+    let manifest = tmp.path().join("policies/.ssm-compile-manifest");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let old: String = text
+        .lines()
+        .filter(|l| !l.starts_with("#who ") && !l.starts_with("# Who"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(old, text, "the fixture's manifest records principals");
+    fs::write(&manifest, old).unwrap();
+    let (code, json, _) = run(
+        tmp.path(),
+        &["diff", "--format", "json", "--fail-on", "widening"],
+    );
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let verdicts: BTreeMap<String, (bool, bool)> = report["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let name = p["principal"].as_str().unwrap().to_owned();
+            (name, (p["widens"] == true, p["undecidable"].is_null()))
+        })
+        .collect();
+    let want: BTreeMap<String, (bool, bool)> = [
+        ("group:db", (false, true)),
+        ("group:web", (false, true)),
+        ("user:carol", (true, true)),
+        ("user:dave", (true, true)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(verdicts, want);
+}
+
+/// `--max-bytes` leaves diffs out, never the verdict; `--fail-on widening` is 0 without one.
+#[test]
+fn max_bytes_cuts_diffs_and_keeps_the_verdict() {
+    let tmp = fixture("grants-merged");
+    let (code, full, _) = run(tmp.path(), &["diff", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    let (code, cut, _) = run(
+        tmp.path(),
+        &[
+            "diff",
+            "--format",
+            "markdown",
+            "--max-bytes",
+            "1500",
+            "--fail-on",
+            "widening",
+        ],
+    );
+    assert_eq!(code, 0, "merging with equal access widens nothing");
+    assert!(cut.len() <= 1500, "{} bytes", cut.len());
+    assert!(full.len() > 1500);
+    let verdict = "- `group:ops`: no change in access";
+    assert!(full.contains(verdict) && cut.contains(verdict), "{cut}");
+    assert!(cut.contains("left out to stay within 1500 bytes"), "{cut}");
+    // A budget below the verdict keeps it whole and leaves every diff out.
+    let (_, tiny, _) = run(
+        tmp.path(),
+        &["diff", "--format", "markdown", "--max-bytes", "10"],
+    );
+    assert!(
+        tiny.contains(verdict) && !tiny.contains("```diff"),
+        "{tiny}"
+    );
+}
