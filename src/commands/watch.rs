@@ -193,7 +193,9 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
             }
             let compiled_in = started.elapsed();
             // Reviewed before the build, which replaces the state it compares with.
-            let review = super::diff::review(opts, &loaded, true, false).ok();
+            let verdict = super::diff::review(opts, &loaded, true, false)
+                .map(|r| render::text::verdict(&r, true))
+                .unwrap_or_default();
             let Ok(done) = write(&loaded, err) else {
                 let _ = writeln!(
                     err,
@@ -203,7 +205,14 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
                 return;
             };
             if done.written.is_empty() && done.removed.is_empty() {
-                let _ = writeln!(err, "[{}] no changes", clock());
+                // A changed `who` alone rewrites only the manifest: still news for access.
+                let what = if verdict.is_empty() {
+                    "no changes"
+                } else {
+                    "no policy file changes"
+                };
+                let _ = writeln!(err, "[{}] {what}", clock());
+                let _ = err.write_all(verdict.as_bytes());
                 return;
             }
             let _ = writeln!(
@@ -214,9 +223,7 @@ fn step(opts: &Options, state: &mut Watch, last_warnings: &mut String, err: &mut
                 compiled_in.as_millis()
             );
             print_report(err, &loaded, &done);
-            if let Some(review) = review {
-                let _ = err.write_all(render::text::verdict(&review, true).as_bytes());
-            }
+            let _ = err.write_all(verdict.as_bytes());
         }
         (Verdict::ReportErrors, _) => {
             let _ = writeln!(
