@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 
 use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, request};
-use crate::review::model::{FileDiff, GrantEntry, PrincipalVerdict, Report};
+use crate::review::model::{
+    FileDiff, GrantChange, GrantEntry, PrincipalVerdict, Report, RequestView,
+};
 
 /// Witnesses listed per principal.
 const SHOWN: usize = 3;
@@ -36,6 +38,9 @@ pub fn render(report: &Report, max_bytes: Option<usize>) -> String {
         head.push('\n');
         for g in &report.grants {
             let _ = writeln!(head, "- {}", escape_markdown(&grant_line(g)));
+            if g.change == GrantChange::Changed {
+                witnesses(&mut head, &g.gained, &g.lost);
+            }
         }
         head.push('\n');
     }
@@ -107,7 +112,12 @@ fn principal(out: &mut String, p: &PrincipalVerdict) {
     if let Some(reason) = &p.undecidable {
         let _ = writeln!(out, "  - {}", escape_markdown(reason));
     }
-    for (list, verb) in [(&p.gained, "can now"), (&p.lost, "can no longer")] {
+    witnesses(out, &p.gained, &p.lost);
+}
+
+/// The witnesses, a few of each direction, as a nested list.
+fn witnesses(out: &mut String, gained: &[RequestView], lost: &[RequestView]) {
+    for (list, verb) in [(gained, "can now"), (lost, "can no longer")] {
         for r in list.iter().take(SHOWN) {
             let _ = writeln!(out, "  - {verb} {}", code(&request(r)));
         }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, witness_lines};
-use crate::review::model::{PrincipalVerdict, Report};
+use crate::review::model::{GrantChange, PrincipalVerdict, Report};
 
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
@@ -51,6 +51,12 @@ pub fn verdict(report: &Report, color: bool) -> String {
         let _ = writeln!(out, "Per grant ({PER_GRANT}):");
         for g in &report.grants {
             let _ = writeln!(out, "  {}", grant_line(g));
+            // What its own policy gains and loses; new and removed grants are the verdict's.
+            if g.change == GrantChange::Changed {
+                for line in witness_lines(&g.gained, &g.lost) {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
         }
     }
     out
