@@ -266,6 +266,32 @@ mod tests {
     use super::*;
     use crate::compile::{compile, parse, validate};
 
+    /// The manifest's principals: written sorted, read back as written, skipped as comments by
+    /// the file list (and so by an older ssm-compile), and absent for a manifest without them.
+    #[test]
+    fn who_lines_round_trip_and_stay_comments() {
+        let text = "account = \"111122223333\"\nregion = \"us-east-2\"\n\
+            [grant.b]\nrole = \"admin\"\nwho = [\"user:z\", \"group:ops\", \"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n\
+            [grant.a]\nrole = \"admin\"\nwho = [\"role:R\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n";
+        let plan = compile(text).unwrap().plan;
+        let manifest = String::from_utf8(plan.manifest()).unwrap();
+        assert!(
+            manifest.ends_with("a.json\nb.json\n# Who each grant is attached to (`#who GRANT PRINCIPAL...`): diff compares access per principal.\n#who a role:R\n#who b group:ops user:a user:z\n"),
+            "{manifest}"
+        );
+        assert_eq!(parse_manifest(&manifest), ["a.json", "b.json"]);
+        assert_eq!(
+            parse_who(&manifest),
+            [("a", "role:R"), ("b", "group:ops user:a user:z")]
+        );
+        assert_eq!(
+            who_words("group:ops  user:a").collect::<Vec<_>>(),
+            ["group:ops", "user:a"]
+        );
+        let old = "# Written by ssm-compile\na.json\nb.json\n";
+        assert!(parse_who(old).is_empty());
+    }
+
     /// The plan keeps policies compact; the bytes it gives back must be the pretty JSON of the
     /// expanded document, for every shape of grant.
     #[test]
