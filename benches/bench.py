@@ -4,6 +4,7 @@
     python3 benches/bench.py                   # 100, 1,000, 10,000 and 100,000 grants
     python3 benches/bench.py --sizes 100,1000 --runs 3
     python3 benches/bench.py --readme          # also replace the table in README.md
+    python3 benches/bench.py --memory-shapes   # peak memory on the largest inputs of several shapes
 
 Builds the release binary, generates configurations of mixed roles, consoles, instances and tags,
 and measures, for each size: a cold build into an empty directory, a build where nothing changed,
@@ -75,7 +76,14 @@ def grant(i: int, edited: bool = False) -> str:
 
 def config(n: int, edited=-1) -> str:
     """The configuration of `n` grants; `edited` is one grant's index or a set of them."""
-    head = 'account = "111122223333"\nregion = "us-east-2"\n\n'
+    # The per-grant warning lints are allowed, as a large file's owners would after review:
+    # otherwise ~1.5 warnings a grant are printed and the run measures the renderer. The lints
+    # still run on every grant, and username-prefix-collision (across grants) stays on.
+    head = (
+        'account = "111122223333"\nregion = "us-east-2"\n\n[lints]\n'
+        'tag-selected-grant = "allow"\nmanaged-nodes-unreachable = "allow"\n'
+        'ec2-console-agent-update-denied = "allow"\nadmin-can-change-preferences = "allow"\n\n'
+    )
     edits = edited if isinstance(edited, (set, frozenset)) else {edited}
     return head + "\n".join(grant(i, i in edits) for i in range(n))
 
@@ -331,15 +339,55 @@ def targets(results):
     return out
 
 
+def shapes():
+    """The largest accepted inputs of several shapes, each near the 32 MiB cap: (name, text)."""
+    head = 'account = "111122223333"\nregion = "us-east-2"\n\n'
+    # Bench grants (about 186 bytes each): 31.7 MiB, just under the 32 MiB cap.
+    n = 178_000
+    yield f"{n:,} grants of the mix above, as [grant.NAME] tables", config(n)
+    inline = 'g%d={role="end-user",who=["user:u%d"],consoles=["cli"],instances=["*"]}'
+    lines = [head + "[grant]"] + [inline % (i, i) for i in range(400_000)]
+    yield "400,000 inline-table grants under one [grant]", "\n".join(lines) + "\n"
+    dotted = 'grant.d%d.role="end-user"\ngrant.d%d.who=["user:u%d"]\ngrant.d%d.consoles=["cli"]\ngrant.d%d.instances=["*"]\n'
+    lines = [head] + [dotted % (i, i, i, i, i) for i in range(250_000)]
+    yield "250,000 grants as dotted keys at the top level", "".join(lines)
+
+
+def memory_shapes(log):
+    """Peak RSS of `check` and `build` on each shape, against the 20x-the-input and 1 GB limits."""
+    rows = ["| input | size | `check` peak | `build` peak | limit (20x, at most 1 GB) |", "| --- | ---: | ---: | ---: | :---: |"]
+    for name, text in shapes():
+        work = Path(tempfile.mkdtemp(prefix="ssm-bench-shape-"))
+        try:
+            (work / "access.toml").write_text(text)
+            size = len(text.encode())
+            log(f"{name}: {size / 2**20:.1f} MiB")
+            _, check_rss, _ = run([BIN, "check", "-o", "out"], work, expect=1)
+            _, build_rss, _ = run([BIN, "build", "-o", "out"], work, expect=0)
+            limit = min(20 * size, 1e9)
+            ok = max(check_rss, build_rss) * 2**20 <= limit
+            rows.append(
+                f"| {name} | {size / 2**20:.1f} MiB | {check_rss:.0f} MiB ({check_rss * 2**20 / size:.1f}x) "
+                f"| {build_rss:.0f} MiB ({build_rss * 2**20 / size:.1f}x) | {'met' if ok else 'NOT met'} |"
+            )
+        finally:
+            subprocess.run(["rm", "-rf", "--", str(work)])
+    return "\n".join(rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100,1000,10000,100000")
+    ap.add_argument("--memory-shapes", action="store_true", help="only measure peak memory on the largest inputs of several shapes")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--readme", action="store_true", help="replace the table between the bench markers in README.md")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     log = lambda s: print(f"[{datetime.datetime.now():%H:%M:%S}] {s}", file=sys.stderr, flush=True)
+    if args.memory_shapes:
+        print(memory_shapes(log), flush=True)
+        return
     load_before = os.getloadavg()[0]
     results, works = {}, []
     try:

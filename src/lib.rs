@@ -11,13 +11,11 @@
 #![warn(unreachable_pub)]
 
 pub mod access;
-mod aws;
+pub mod aws;
 pub mod compile;
 pub mod deploy;
 pub mod diagnostic;
-// The lint catalogue is data the lint pass (issue 13) reads; not wired yet.
-#[allow(dead_code, unreachable_pub)]
-mod lint;
+pub mod lint;
 pub mod outdir;
 pub mod review;
 pub mod watch;

@@ -12,9 +12,15 @@ fuzz_target!(|data: &[u8]| {
     match ssm_compile::compile(text) {
         Ok(compiled) => {
             // Every planned file must be a policy JSON document (or the manifest).
-            for bytes in compiled.plan.files.values() {
-                let _: ssm_compile::policy::PolicyDocument =
-                    serde_json::from_slice(bytes).expect("planned policy is valid JSON");
+            for name in compiled.plan.files.keys() {
+                let bytes = compiled.plan.bytes(name).expect("a planned file has bytes");
+                if ssm_compile::deploy::is_template(name) {
+                    let _: serde_json::Value =
+                        serde_json::from_slice(&bytes).expect("a template is valid JSON");
+                } else {
+                    let _: ssm_compile::policy::PolicyDocument =
+                        serde_json::from_slice(&bytes).expect("planned policy is valid JSON");
+                }
             }
         }
         Err(diagnostics) => {

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The one partition type: ARNs, the region table (`regions.rs`) and `partition = ...` use it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Partition {
     Aws,
     AwsCn,
@@ -20,6 +21,29 @@ impl Partition {
         }
     }
 
+    /// botocore's `partitionName`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Partition::Aws => "AWS Standard",
+            Partition::AwsCn => "AWS China",
+            Partition::AwsUsGov => "AWS GovCloud (US)",
+        }
+    }
+
+    /// The partition named `id` as in ARNs (`aws-cn`).
+    pub fn from_id(id: &str) -> Option<Partition> {
+        Partition::ALL.into_iter().find(|p| p.as_str() == id)
+    }
+
+    /// The partition's regions in the pinned table, by name.
+    pub fn regions(self) -> impl Iterator<Item = &'static super::regions::Region> {
+        super::regions::REGIONS
+            .iter()
+            .filter(move |r| r.partition == self)
+    }
+
+    /// The partition a region's name places it in (`cn-` and `us-gov-` prefixes); it agrees
+    /// with the region table for every region in it (a test in `regions.rs` checks).
     pub fn of_region(region: &str) -> Partition {
         if region.starts_with("cn-") {
             Partition::AwsCn

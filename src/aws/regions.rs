@@ -15,46 +15,9 @@
 
 mod table;
 
+pub use super::partition::Partition;
+
 pub use table::{BOTOCORE_VERSION, REGIONS, RETRIEVED, SOURCE, SOURCE_DATE, UNSUPPORTED};
-
-/// An AWS partition that ssm-compile writes ARNs for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Partition {
-    Aws,
-    AwsCn,
-    AwsUsGov,
-}
-
-impl Partition {
-    pub const ALL: [Partition; 3] = [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov];
-
-    /// The partition as it appears in ARNs: `aws`, `aws-cn`, `aws-us-gov`.
-    pub fn id(self) -> &'static str {
-        match self {
-            Partition::Aws => "aws",
-            Partition::AwsCn => "aws-cn",
-            Partition::AwsUsGov => "aws-us-gov",
-        }
-    }
-
-    /// botocore's `partitionName`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Partition::Aws => "AWS Standard",
-            Partition::AwsCn => "AWS China",
-            Partition::AwsUsGov => "AWS GovCloud (US)",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Partition> {
-        Partition::ALL.into_iter().find(|p| p.id() == id)
-    }
-
-    /// The partition's regions in the table, by name.
-    pub fn regions(self) -> impl Iterator<Item = &'static Region> {
-        REGIONS.iter().filter(move |r| r.partition == self)
-    }
-}
 
 /// One region of the table.
 #[derive(Debug, PartialEq, Eq)]
@@ -169,10 +132,11 @@ mod tests {
                 r.name
             );
             assert!(!r.description.is_empty(), "{}", r.name);
+            assert_eq!(Partition::of_region(r.name), r.partition, "{}", r.name);
         }
         for p in Partition::ALL {
             assert!(p.regions().count() >= 2, "{p:?}");
-            assert_eq!(Partition::from_id(p.id()), Some(p));
+            assert_eq!(Partition::from_id(p.as_str()), Some(p));
         }
         assert!(!SOURCE.is_empty() && !BOTOCORE_VERSION.is_empty());
         assert!(SOURCE_DATE.len() == 10 && RETRIEVED.len() == 10 && SOURCE_DATE <= RETRIEVED);

@@ -20,10 +20,25 @@ pub fn build(opts: &Options, err: &mut dyn Write) -> Exit {
 
 /// Writes the plan of a loaded configuration; errors (I/O, foreign files) are printed.
 pub(super) fn write<'p>(loaded: &'p Loaded, err: &mut dyn Write) -> Result<BuildReport<'p>, Exit> {
-    outdir::build(&loaded.out_dir, &loaded.compiled.plan).map_err(|diagnostics| {
+    let mut tell = |dir: &std::path::Path| waiting(err, dir);
+    let done = outdir::build_with(
+        &loaded.out_dir,
+        &loaded.compiled.plan,
+        &mut outdir::default_wait(&mut tell),
+    );
+    done.map_err(|diagnostics| {
         report(err, &diagnostics, &loaded.source);
         Exit::Error
     })
+}
+
+/// Says why nothing happens yet, the way cargo does for its build directory.
+pub(super) fn waiting(err: &mut dyn Write, dir: &std::path::Path) {
+    let _ = writeln!(
+        err,
+        "Blocking: waiting for another ssm-compile build of {}",
+        outdir::display(dir)
+    );
 }
 
 /// Prints what a build did: one line per file written, removed or skipped, then the totals.
@@ -43,6 +58,14 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
     }
     for change in &done.removed {
         let _ = writeln!(text, "{:>9} {}", "removed", out_path(dir, &change.name));
+    }
+    for name in &done.leftovers {
+        let _ = writeln!(
+            text,
+            "{:>9} {} (left by an interrupted build)",
+            "removed",
+            out_path(dir, name)
+        );
     }
     for name in &done.untouched {
         let _ = writeln!(

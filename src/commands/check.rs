@@ -50,6 +50,15 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
             report.manifest.path
         );
     }
+    // Stale whatever build does: build never touches them, and Terraform deploys them.
+    for path in &report.terraform_loads {
+        stale += 1;
+        let _ = writeln!(
+            text,
+            "{} {path} (not written by ssm-compile, and Terraform loads it with the generated module: move it out)",
+            paint(red, &format!("{:>9}", "foreign")),
+        );
+    }
     for path in &report.untouched {
         let _ = writeln!(
             text,

@@ -64,13 +64,22 @@ pub(super) fn compare(
     err: &mut dyn Write,
 ) -> Result<(Loaded, Report), Exit> {
     let loaded = load(opts, err)?;
-    match review(opts, &loaded, with_diffs, with_diffs) {
-        Ok(report) => Ok((loaded, report)),
+    let dir = &loaded.out_dir;
+    let mut tell = |dir: &Path| super::build::waiting(err, dir);
+    let read = outdir::read_with(
+        dir,
+        &loaded.compiled.plan,
+        &mut outdir::default_wait(&mut tell),
+    );
+    let state = match read {
+        Ok(state) => state,
         Err(d) => {
-            report(err, &[*d], &loaded.source);
-            Err(Exit::Error)
+            report(err, &[d], &loaded.source);
+            return Err(Exit::Error);
         }
-    }
+    };
+    let report = review_state(opts, &loaded, &state, with_diffs, with_diffs);
+    Ok((loaded, report))
 }
 
 /// Compares a loaded configuration's plan with its output directory (`--watch` calls it before
@@ -81,16 +90,26 @@ pub(super) fn review(
     verdict: bool,
     with_diffs: bool,
 ) -> Result<Report, Box<ssm_compile::Diagnostic>> {
+    let state = outdir::read(&loaded.out_dir, &loaded.compiled.plan).map_err(Box::new)?;
+    Ok(review_state(opts, loaded, &state, verdict, with_diffs))
+}
+
+fn review_state(
+    opts: &Options,
+    loaded: &Loaded,
+    state: &outdir::DiskState,
+    verdict: bool,
+    with_diffs: bool,
+) -> Report {
     let dir = &loaded.out_dir;
-    let state = outdir::read(dir, &loaded.compiled.plan).map_err(Box::new)?;
     let show = |name: &str| shown(&dir.join(name));
     let inputs = Inputs {
         config: &outdir::display(&opts.config),
         output_dir: &shown(dir),
         plan: &loaded.compiled.plan,
-        state: &state,
+        state,
     };
-    Ok(Report::new(&inputs, &show, verdict, with_diffs))
+    Report::new(&inputs, &show, verdict, with_diffs)
 }
 
 /// Writes the report; a closed pipe (`| head`) is not an error, a full disk is.

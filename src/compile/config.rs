@@ -96,6 +96,26 @@ pub struct Grant {
     pub account: String,
     pub region: String,
     pub partition: Partition,
+    /// `ec2_agent_update`: also allow `ssm:SendCommand` on AWS's agent-update document.
+    pub ec2_agent_update: bool,
+    /// Where the grant's values are written, for the lints.
+    pub spans: GrantSpans,
+}
+
+/// Where a grant's values are written (absolute byte ranges), so each lint points at the value
+/// that triggers it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GrantSpans {
+    /// The `role` value.
+    pub role: Range<usize>,
+    /// The `"ec2"` entry of `consoles`, if there is one.
+    pub ec2_console: Option<Range<usize>>,
+    /// The `instances` or `tags` value.
+    pub target: Range<usize>,
+    /// One per entry of `documents`, in order; empty when the grant names none.
+    pub documents: Vec<Range<usize>>,
+    /// One per tag key, in the order of `Target::Tags`.
+    pub tag_keys: Vec<Range<usize>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,9 @@ use crate::compile::policy::{Condition, Effect, OneOrMany, PolicyDocument, State
 /// The document an admin grant manages: Session Manager's preferences.
 const PREFERENCES_DOCUMENT: &str = DEFAULT_DOCUMENT;
 
+/// AWS's Command document that updates SSM Agent (see the L0706 lint's explanation).
+const AGENT_UPDATE_DOCUMENT: &str = "AWS-UpdateSSMAgent";
+
 pub(super) fn expand(g: &Grant) -> PolicyDocument {
     let p = g.partition.as_str();
     let mut statements = Vec::new();
@@ -80,6 +83,21 @@ pub(super) fn expand(g: &Grant) -> PolicyDocument {
                 ));
             }
         }
+    }
+
+    // 1b. `ec2_agent_update`: SendCommand is authorized on the instance and on the document it
+    // runs; AWS's sample names no document, so the console's agent update is denied without it.
+    if g.ec2_agent_update && g.variant.has_ec2() {
+        statements.push(allow(
+            &["ssm:SendCommand"],
+            OneOrMany::One(arn::document(
+                p,
+                &g.region,
+                &g.account,
+                AGENT_UPDATE_DOCUMENT,
+            )),
+            Condition::new(),
+        ));
     }
 
     // 2. What the consoles need to list instances and sessions.

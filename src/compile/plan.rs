@@ -10,9 +10,6 @@ use crate::compile::policy::{PolicyDocument, char_count, pretty_from_compact};
 use crate::deploy;
 use crate::diagnostic::{Diagnostic, Kind};
 
-/// The file in the output directory that lists the files ssm-compile owns there.
-pub const MANIFEST: &str = ".ssm-compile-manifest";
-
 /// Output file name (relative to the output directory) to its content, in name order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
@@ -64,25 +61,6 @@ impl Plan {
     /// The bytes of a planned file.
     pub fn bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
         self.files.get(name).map(Content::bytes)
-    }
-
-    /// The manifest that lists exactly `names`, one per line, after a short header.
-    pub fn manifest_for<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<u8> {
-        let mut out = String::from(
-            "# Written by ssm-compile: the files it generated in this directory.\n\
-             # Commit it with them; ssm-compile never touches a file not listed here.\n",
-        );
-        for name in names {
-            out.push_str(name);
-            out.push('\n');
-        }
-        out.into_bytes()
-    }
-
-    pub fn manifest(&self) -> Vec<u8> {
-        let mut out = Plan::manifest_for(self.files.keys());
-        out.extend_from_slice(self.who.as_bytes());
-        out
     }
 }
 
@@ -143,15 +121,6 @@ pub fn parse_who(text: &str) -> Vec<(&str, &str)> {
 /// The principals of one [`parse_who`] entry.
 pub fn who_words(rest: &str) -> impl Iterator<Item = &str> {
     rest.split(' ').filter(|w| !w.is_empty())
-}
-
-/// Reads a manifest back; comment and blank lines are skipped.
-pub fn parse_manifest(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Expands every grant and renders each chosen format. A policy over IAM's size limit is an
@@ -274,12 +243,12 @@ mod tests {
             [grant.b]\nrole = \"admin\"\nwho = [\"user:z\", \"group:ops\", \"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n\
             [grant.a]\nrole = \"admin\"\nwho = [\"role:R\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n";
         let plan = compile(text).unwrap().plan;
-        let manifest = String::from_utf8(plan.manifest()).unwrap();
+        let manifest = String::from_utf8(crate::outdir::manifest::for_plan(&plan)).unwrap();
         assert!(
             manifest.ends_with("a.json\nb.json\n# Who each grant is attached to (`#who GRANT PRINCIPAL...`): diff compares access per principal.\n#who a role:R\n#who b group:ops user:a user:z\n"),
             "{manifest}"
         );
-        assert_eq!(parse_manifest(&manifest), ["a.json", "b.json"]);
+        assert_eq!(crate::outdir::manifest::parse(&manifest), ["a.json", "b.json"]);
         assert_eq!(
             parse_who(&manifest),
             [("a", "role:R"), ("b", "group:ops user:a user:z")]

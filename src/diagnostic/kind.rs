@@ -3,8 +3,11 @@
 //!
 //! Codes are grouped by the stage that finds the problem: E01xx reading the file, E02xx the
 //! shape of a value, E03xx the keys, E04xx the value of a key, E05xx rules across a grant's
-//! keys, E06xx the outputs, E09xx the world outside the file. Warnings take a W in place of
-//! the E. A code is never reused or renumbered: a retired kind keeps its number.
+//! keys, E06xx the outputs, L07xx the Session Manager lints, E09xx the world outside the file.
+//! Warnings take a W in place of the E; lints take an L, because their level is the user's
+//! (`[lints]`): a lint kind's severity here is only a placeholder, the lint pass sets each
+//! diagnostic's. Numbers are unique across letters. A code is never reused or renumbered: a
+//! retired kind keeps its number.
 
 use super::Severity;
 
@@ -19,6 +22,16 @@ macro_rules! kinds {
         impl Kind {
             /// Every kind, in code order.
             pub const ALL: &'static [Kind] = &[$(Kind::$kind,)*];
+
+            /// Whether the kind is a lint (an `L` code): its level comes from `[lints]`.
+            pub const fn is_lint(self) -> bool {
+                self.code().as_bytes()[0] == b'L'
+            }
+
+            /// The kind whose code is `code`, in any case (`e0101` finds `E0101`).
+            pub fn from_code(code: &str) -> Option<Kind> {
+                Kind::ALL.iter().copied().find(|k| k.code().eq_ignore_ascii_case(code))
+            }
 
             /// The stable code, as printed in `error[E0101]`.
             pub const fn code(self) -> &'static str {
@@ -68,6 +81,7 @@ kinds! {
     MissingKey = "E0306", Error, "a grant lacks a key it needs";
     MissingEverywhere = "E0307", Error, "no grant sets `account` or `region`, and the top does not either";
     MissingInGrant = "E0308", Error, "a grant has no `account` or `region`, and the top sets none";
+    UnknownLint = "E0309", Error, "a `[lints]` key that names no configurable lint";
 
     BadAccount = "E0400", Error, "an account id that is not 12 digits";
     BadRegion = "E0401", Error, "a region code ssm-compile does not support";
@@ -87,6 +101,11 @@ kinds! {
     KmsAlias = "E0415", Error, "`kms_key` is an alias ARN";
     KmsPartition = "E0416", Error, "`kms_key` is in another partition than the grant";
     KmsRegion = "W0417", Warning, "`kms_key` is in another region than the grant's sessions";
+    UnknownRegion = "E0418", Error, "a region that is not in the pinned region table";
+    UnknownDocument = "E0419", Error, "an AWS-owned session document that is not in the pinned table";
+    UnknownRegionAllowed = "W0420", Warning, "a region not in the pinned table, let through by `allow_unknown`";
+    UnknownDocumentAllowed = "W0421", Warning, "an AWS document not in the pinned table, let through by `allow_unknown`";
+    TagKeyCase = "E0422", Error, "two tag keys of one grant differ only in letter case";
 
     InstancesAndTags = "E0500", Error, "a grant sets both `instances` and `tags`";
     NoTarget = "E0501", Error, "a grant sets neither `instances` nor `tags`";
@@ -97,6 +116,7 @@ kinds! {
     PartitionContradictsRegion = "E0506", Error, "`partition` contradicts `region`";
     CaseCollision = "E0507", Error, "two grant names differ only in letter case";
     Internal = "E0508", Error, "a grant was dropped without a reason (a bug)";
+    AgentUpdateWithoutEc2 = "E0509", Error, "`ec2_agent_update` in a grant without the ec2 console";
 
     PolicyTooLarge = "E0600", Error, "a policy is larger than IAM allows";
     ManyAttachments = "W0601", Warning, "a principal has more managed policies than IAM allows by default";
@@ -106,8 +126,17 @@ kinds! {
     TooManyResources = "E0605", Error, "more resources than a CloudFormation template holds";
     IdCollision = "E0606", Error, "two grants map to one template identifier";
 
+    RemoteHostPortForwarding = "L0700", Warning, "a grant lets its users tunnel through the node to any host it can reach";
+    UnloggedSessionDocument = "L0701", Warning, "sessions with this document are not logged by Session Manager";
+    UsernamePrefixCollision = "L0702", Warning, "one user's own-session scope also matches another user's sessions";
+    AdminCanChangePreferences = "L0703", Warning, "an admin grant can rewrite the account's session preferences";
+    TagSelectedGrant = "L0704", Warning, "whoever can write the grant's tag decides which instances it reaches";
+    ManagedNodesUnreachable = "L0705", Warning, "a tag or [\"*\"] grant never reaches managed (mi-) nodes";
+    Ec2ConsoleAgentUpdateDenied = "L0706", Warning, "the EC2 console's ssm:SendCommand has no document, so its agent update is denied";
+
     Io = "E0900", Error, "reading or writing a file failed";
     FileTooLarge = "E0901", Error, "the configuration file is too large to read";
+    OutputLocked = "E0902", Error, "another build holds the output directory";
 }
 
 #[cfg(test)]
@@ -120,12 +149,20 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), Kind::ALL.len());
+        // Numbers are unique across letters too: E0417 cannot exist beside W0417.
+        let mut numbers: Vec<&str> = Kind::ALL.iter().map(|k| &k.code()[1..]).collect();
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), Kind::ALL.len());
         for kind in Kind::ALL {
             let letter = match kind.severity() {
+                _ if kind.is_lint() => 'L',
                 Severity::Error => 'E',
                 Severity::Warning => 'W',
             };
             assert!(kind.code().starts_with(letter), "{kind:?}");
+            assert_eq!(kind.code().len(), 5, "{kind:?}");
+            assert_eq!(Kind::from_code(&kind.code().to_lowercase()), Some(*kind));
         }
     }
 

@@ -2,9 +2,11 @@
 //!
 //! # Codes
 //!
-//! `SSM-` then a class letter then three digits: `SSM-L001` is a lint (its level is configurable
-//! in `[lints]`), `SSM-E001` an error (always an error). Numbers are assigned in order within
-//! their class and never reused: a lint that is retired keeps its code reserved, and a renamed
+//! One scheme for every diagnostic (docs/DIAGNOSTICS.md): a letter and four digits. Lints are
+//! `L07xx` (`L0700`): their level is configurable in `[lints]`, by name or code. The errors
+//! listed here (`E0418`, `E0419`, `E0422`) are ordinary error kinds whose long explanation
+//! lives beside the lints'. Each entry names its `Kind`, which owns the code; a test keeps the
+//! two in step. Codes are never reused: a retired lint keeps its code reserved, and a renamed
 //! lint keeps its code (the name is for people and `[lints]`, the code for CI and suppressions).
 //!
 //! # Default levels, and why
@@ -21,6 +23,8 @@
 //! managed nodes, and AWS's EC2-console sample, whose agent update is denied. Nothing is
 //! **Allow** by default: a lint that is off by default is one nobody learns exists.
 //! `--deny-warnings` turns every warning into an error for CI.
+
+use crate::diagnostic::Kind;
 
 /// How a lint's finding is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,17 +57,19 @@ impl Level {
 /// Whether an entry's level can be configured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Class {
-    /// `SSM-L…`: configurable in `[lints]`.
+    /// `L…`: configurable in `[lints]`.
     Lint,
-    /// `SSM-E…`: always an error; listed so that `explain` knows it.
+    /// `E…`: always an error; listed so that `explain` knows it.
     Error,
 }
 
 /// One entry of the catalogue.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Lint {
-    /// Stable code: `SSM-L001`.
+    /// Stable code: `L0700` (the kind's).
     pub code: &'static str,
+    /// The diagnostic kind the entry explains.
+    pub kind: Kind,
     /// kebab-case name, as written in `[lints]`: `remote-host-port-forwarding`.
     pub name: &'static str,
     pub class: Class,
@@ -80,7 +86,8 @@ pub struct Lint {
 /// Every entry, lints first, each class by code.
 pub const CATALOGUE: &[Lint] = &[
     Lint {
-        code: "SSM-L001",
+        code: "L0700",
+        kind: Kind::RemoteHostPortForwarding,
         name: "remote-host-port-forwarding",
         class: Class::Lint,
         default_level: Level::Deny,
@@ -99,7 +106,8 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "grant a custom Port document with a fixed host and port instead",
     },
     Lint {
-        code: "SSM-L002",
+        code: "L0701",
+        kind: Kind::UnloggedSessionDocument,
         name: "unlogged-session-document",
         class: Class::Lint,
         default_level: Level::Warn,
@@ -117,7 +125,8 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "grant a logged shell or command document, or log on the node and allow this lint",
     },
     Lint {
-        code: "SSM-L003",
+        code: "L0702",
+        kind: Kind::UsernamePrefixCollision,
         name: "username-prefix-collision",
         class: Class::Lint,
         default_level: Level::Deny,
@@ -136,12 +145,14 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "use own_sessions = \"session-tag\"",
     },
     Lint {
-        code: "SSM-L004",
+        code: "L0703",
+        kind: Kind::AdminCanChangePreferences,
         name: "admin-can-change-preferences",
         class: Class::Lint,
         default_level: Level::Warn,
         summary: "admin grants can rewrite the account's session preferences",
-        explanation: "Flags every grant with `role = \"admin\"`. Why: the administrator policy \
+        explanation: "Flags a grant with `role = \"admin\"` and the session-manager or cli console \
+            (the EC2-console admin policy has no preferences statement). Why: the administrator policy \
             allows `ssm:CreateDocument` and `ssm:UpdateDocument` on `SSM-SessionManagerRunShell`, \
             the document that holds the Region's session preferences: its holders can turn off \
             S3 and CloudWatch session logging, drop KMS encryption of session data, and change \
@@ -153,7 +164,8 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "keep admin to a few reviewed principals and alert on changes to the preferences",
     },
     Lint {
-        code: "SSM-L005",
+        code: "L0704",
+        kind: Kind::TagSelectedGrant,
         name: "tag-selected-grant",
         class: Class::Lint,
         default_level: Level::Warn,
@@ -168,7 +180,8 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "restrict who can write the tag key, or list instances by id",
     },
     Lint {
-        code: "SSM-L006",
+        code: "L0705",
+        kind: Kind::ManagedNodesUnreachable,
         name: "managed-nodes-unreachable",
         class: Class::Lint,
         default_level: Level::Warn,
@@ -183,7 +196,8 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "add a grant listing the mi- nodes by id, or allow this lint if there are none",
     },
     Lint {
-        code: "SSM-L007",
+        code: "L0706",
+        kind: Kind::Ec2ConsoleAgentUpdateDenied,
         name: "ec2-console-agent-update-denied",
         class: Class::Lint,
         default_level: Level::Warn,
@@ -192,14 +206,19 @@ pub const CATALOGUE: &[Lint] = &[
             follows, allows `ssm:SendCommand` on instances only; SendCommand is authorized on \
             both the instance and the Command document it runs, so with no document resource \
             every SendCommand is denied, including the SSM Agent update the EC2 console offers \
-            before a session (the AWS-owned agent-update document). Sessions still start. \
-            Example: `consoles = [\"ec2\"]`. Fix: turn on the grant option that adds the \
-            agent-update document to the SendCommand statement, or allow this lint to keep \
-            AWS's sample as it is.",
-        fix: "turn on the option that grants SendCommand on the agent-update document",
+            before a session. Sessions still start. Example: `consoles = [\"ec2\"]`. Fix: set \
+            `ec2_agent_update = true` in the grant, which adds a statement allowing \
+            `ssm:SendCommand` on AWS's agent-update Command document `AWS-UpdateSSMAgent` in \
+            the grant's region (the instances are already in the first statement, and \
+            SendCommand needs both). AWS's sample does not name the document the console \
+            sends; `AWS-UpdateSSMAgent` is the Command document AWS publishes for updating the \
+            agent, so check a console update once after turning the option on. Or allow this \
+            lint to keep AWS's sample as it is.",
+        fix: "set ec2_agent_update = true in the grant, or allow this lint",
     },
     Lint {
-        code: "SSM-E001",
+        code: "E0422",
+        kind: Kind::TagKeyCase,
         name: "tag-key-case-collision",
         class: Class::Error,
         default_level: Level::Deny,
@@ -214,7 +233,8 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "keep one spelling of the key; use two grants for either/or",
     },
     Lint {
-        code: "SSM-E002",
+        code: "E0418",
+        kind: Kind::UnknownRegion,
         name: "unknown-region",
         class: Class::Error,
         default_level: Level::Deny,
@@ -230,7 +250,8 @@ pub const CATALOGUE: &[Lint] = &[
         fix: "correct the region, or allow_unknown = [\"regions\"] for a region newer than the table",
     },
     Lint {
-        code: "SSM-E003",
+        code: "E0419",
+        kind: Kind::UnknownDocument,
         name: "unknown-aws-document",
         class: Class::Error,
         default_level: Level::Deny,
@@ -252,7 +273,7 @@ pub fn all() -> &'static [Lint] {
     CATALOGUE
 }
 
-/// The entry with this code, in any case (`ssm-l001` finds `SSM-L001`).
+/// The entry with this code, in any case (`l0700` finds `L0700`).
 pub fn by_code(code: &str) -> Option<&'static Lint> {
     CATALOGUE.iter().find(|l| l.code.eq_ignore_ascii_case(code))
 }
@@ -260,6 +281,11 @@ pub fn by_code(code: &str) -> Option<&'static Lint> {
 /// The entry with this name (exact: names are lower-case kebab).
 pub fn by_name(name: &str) -> Option<&'static Lint> {
     CATALOGUE.iter().find(|l| l.name == name)
+}
+
+/// The entry that explains `kind`, if it has one (every lint kind has).
+pub fn of(kind: Kind) -> Option<&'static Lint> {
+    CATALOGUE.iter().find(|l| l.kind == kind)
 }
 
 /// By code or by name, as `ssm-compile explain` takes either.
@@ -308,26 +334,24 @@ mod tests {
         assert_eq!(codes.len(), CATALOGUE.len());
         assert_eq!(names.len(), CATALOGUE.len());
         for l in CATALOGUE {
-            let letter = match l.class {
-                Class::Lint => 'L',
-                Class::Error => 'E',
-            };
-            let digits = l
-                .code
-                .strip_prefix("SSM-")
-                .and_then(|c| c.strip_prefix(letter));
-            let digits = digits.unwrap_or_else(|| panic!("{}: bad code", l.code));
-            assert!(
-                digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()),
-                "{}",
-                l.code
-            );
+            assert_eq!(l.code, l.kind.code(), "{}", l.name);
+            assert_eq!(l.class == Class::Lint, l.kind.is_lint(), "{}", l.code);
+            if l.class == Class::Error {
+                assert_eq!(l.kind.severity(), crate::diagnostic::Severity::Error);
+            }
             let kebab = l.name.split('-').all(|w| {
                 !w.is_empty()
                     && w.bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             });
             assert!(kebab, "{}: not kebab-case", l.name);
+        }
+    }
+
+    #[test]
+    fn every_lint_kind_has_an_entry() {
+        for kind in Kind::ALL.iter().filter(|k| k.is_lint()) {
+            assert!(of(*kind).is_some(), "{kind:?}");
         }
     }
 
@@ -374,13 +398,10 @@ mod tests {
 
     #[test]
     fn lookup_by_code_or_name_and_suggestions() {
-        assert_eq!(
-            find("SSM-L001").unwrap().name,
-            "remote-host-port-forwarding"
-        );
-        assert_eq!(find("ssm-l003").unwrap().name, "username-prefix-collision");
-        assert_eq!(find("unknown-region").unwrap().code, "SSM-E002");
-        assert!(find("SSM-L999").is_none() && find("").is_none());
+        assert_eq!(find("L0700").unwrap().name, "remote-host-port-forwarding");
+        assert_eq!(find("l0702").unwrap().name, "username-prefix-collision");
+        assert_eq!(find("unknown-region").unwrap().code, "E0418");
+        assert!(find("L0799").is_none() && find("").is_none());
         assert_eq!(
             suggest_name("tag-selected-grants"),
             Some("tag-selected-grant")
@@ -398,9 +419,9 @@ mod tests {
 
     #[test]
     fn explain_prints_one_entry_with_its_level_and_fix() {
-        let text = explain("SSM-L001").unwrap();
+        let text = explain("L0700").unwrap();
         assert!(
-            text.starts_with("SSM-L001 (remote-host-port-forwarding): "),
+            text.starts_with("L0700 (remote-host-port-forwarding): "),
             "{text}"
         );
         assert!(text.contains("\ndefault level: deny\n"), "{text}");
@@ -413,7 +434,7 @@ mod tests {
             !text.contains("  "),
             "continuation indents leak into the paragraph"
         );
-        assert!(explain("SSM-E003").unwrap().contains("\nalways an error\n"));
+        assert!(explain("E0419").unwrap().contains("\nalways an error\n"));
         assert_eq!(explain("nope"), None);
     }
 

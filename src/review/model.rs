@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::compile::plan::{MANIFEST, Plan};
+use crate::compile::plan::Plan;
+use crate::outdir::MANIFEST;
 use crate::outdir::{ChangeKind, DiskState};
 use crate::review::diff;
 use crate::review::verdict;
@@ -42,6 +43,10 @@ pub struct Report {
     pub untouched: Vec<String>,
     /// Leftover temporary files of an interrupted build: the next build removes them.
     pub leftovers: Vec<String>,
+    /// Files not written by ssm-compile that Terraform loads with the generated module (every
+    /// `*.tf` and `*.tf.json` in the directory): deployed unreviewed, so they make the directory
+    /// stale and count as widening access.
+    pub terraform_loads: Vec<String>,
 }
 
 /// A concrete request: no wildcard, every context key it relies on set, absent keys left out.
@@ -232,12 +237,14 @@ impl Report {
             Some(_) if state.manifest_current(plan) => ManifestStatus::Current,
             Some(_) => ManifestStatus::Stale,
         };
+        let loaded = state.loaded_by_terraform(plan);
         Report {
             schema_version: SCHEMA_VERSION,
             config: inputs.config.to_owned(),
             output_dir: inputs.output_dir.to_owned(),
-            up_to_date: files.is_empty() && status == ManifestStatus::Current,
-            widens: verdict.principals.iter().any(|p| p.widens),
+            up_to_date: files.is_empty() && status == ManifestStatus::Current && loaded.is_empty(),
+            // What a foreign module file declares is unknown: assume the worst.
+            widens: verdict.principals.iter().any(|p| p.widens) || !loaded.is_empty(),
             principals: verdict.principals,
             grants: verdict.grants,
             files,
@@ -245,9 +252,26 @@ impl Report {
                 path: show(MANIFEST),
                 status,
             },
-            untouched: state.untouched(plan).iter().map(|n| show(n)).collect(),
+            untouched: (state.untouched(plan).iter())
+                .filter(|n| !loaded.contains(n))
+                .map(|n| show(n))
+                .collect(),
             leftovers: state.temps.iter().map(|n| show(n)).collect(),
+            terraform_loads: loaded.iter().map(|n| show(n)).collect(),
         }
+    }
+
+    /// What must not go unnoticed: files Terraform would deploy that nobody reviewed.
+    pub fn warnings(&self) -> Vec<String> {
+        self.terraform_loads
+            .iter()
+            .map(|path| {
+                format!(
+                    "{path} was not written by ssm-compile, and Terraform loads it with the generated module: whatever it declares is deployed unreviewed; move it out of {}",
+                    self.output_dir
+                )
+            })
+            .collect()
     }
 
     /// Whether `diff --exit-code` and `check` exit 1.

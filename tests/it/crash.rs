@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use ssm_compile::plan::{MANIFEST, parse_manifest};
+use ssm_compile::outdir::MANIFEST;
+use ssm_compile::outdir::manifest::parse as parse_manifest;
 use ssm_compile::{Plan, compile, outdir};
 
 const GRANTS: usize = 10_000;
@@ -63,7 +64,10 @@ fn check_after_kill(out: &Path, a: &Plan, b: &Plan, seed: u64) -> (usize, usize)
     let (mut from_a, mut from_b) = (0, 0);
     for entry in entries {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name == MANIFEST || (name.starts_with(".ssm-compile-") && name.ends_with(".tmp")) {
+        if name == MANIFEST
+            || name == outdir::LOCK
+            || (name.starts_with(".ssm-compile-") && name.ends_with(".tmp"))
+        {
             continue; // a killed run may leave its temporary file; the next run removes it
         }
         let bytes = fs::read(out.join(&name)).unwrap();

@@ -105,8 +105,9 @@ fn check_case(name: &str) {
             "no help for {line}:\n{stderr}"
         );
     }
-    // Each error carries its code, `error[E0101]: ...`; the closing count has none.
-    let errors = lines.iter().filter(|l| l.starts_with("error[E")).count();
+    // Each error carries its code, `error[E0101]: ...` (or a denied lint's, `error[L0700]`);
+    // the closing count has none.
+    let errors = lines.iter().filter(|l| l.starts_with("error[")).count();
     assert!(errors >= 1, "{stderr}");
     assert_eq!(located, errors, "every error is located:\n{stderr}");
     let summary = if errors == 1 {

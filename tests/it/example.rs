@@ -40,10 +40,12 @@ fn the_example_shows_every_key() {
     // Every key the validator knows, so a new key cannot be left out of the example.
     let keys = validate::top_keys().chain(validate::grant_keys());
     for key in keys.filter(|k| *k != "grant") {
+        // `key = ...`, or `[key]` for a table such as `[lints]`.
         let shown = text.lines().any(|l| {
-            l.trim_start_matches(['#', ' '])
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
+            let l = l.trim_start_matches(['#', ' ']);
+            l == format!("[{key}]")
+                || l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
         });
         assert!(shown, "access.example.toml does not show `{key}`");
     }

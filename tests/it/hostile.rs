@@ -287,3 +287,240 @@ fn a_linked_manifest_is_replaced_not_written_through() {
     );
     assert_eq!(snapshot(outside.path()).len(), 1);
 }
+
+/// Runs the binary in `dir` with `args`; returns (exit code, stderr).
+fn run_in(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .args(args)
+        .args(["--color", "never"])
+        .current_dir(dir)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_symlinked_output_directory_is_refused_however_it_is_spelled() {
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    symlink(outside.path(), root.path().join("policies")).unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    for out in ["policies/", "policies/.", "policies//", "./policies/./"] {
+        let (code, stderr) = run_in(root.path(), &["build", "-o", out]);
+        assert_eq!(code, Some(2), "-o {out}: {stderr}");
+        assert!(stderr.contains("is a symbolic link"), "-o {out}: {stderr}");
+    }
+    let key = format!("output = \"policies/\"\n{HEAD}{GRANT}");
+    fs::write(root.path().join("access.toml"), key).unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    assert!(
+        snapshot(outside.path()).is_empty(),
+        "wrote through the link"
+    );
+}
+
+#[test]
+fn a_manifest_linked_to_dev_zero_or_a_fifo_is_not_read() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let out = root.path().join("policies");
+    let manifest = out.join(".ssm-compile-manifest");
+    fs::create_dir(&out).unwrap();
+    symlink("/dev/zero", &manifest).unwrap();
+    // Each would run out of memory (or hang, for the FIFO) if the manifest were read.
+    let (code, stderr) = run_in(root.path(), &["check"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let (code, stderr) = run_in(root.path(), &["diff"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(fs::symlink_metadata(&manifest).unwrap().is_file());
+
+    fs::remove_file(&manifest).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&manifest)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for args in [&["check"][..], &["diff"], &["build"]] {
+        let (code, stderr) = run_in(root.path(), args);
+        assert!(code == Some(0) || code == Some(1), "{args:?}: {stderr}");
+    }
+    assert!(fs::symlink_metadata(&manifest).unwrap().is_file());
+}
+
+#[test]
+fn a_manifest_line_cannot_delete_the_configuration_or_other_files() {
+    let root = tempfile::tempdir().unwrap();
+    let config = format!("output = \".\"\n{HEAD}{GRANT}");
+    fs::write(root.path().join("access.toml"), &config).unwrap();
+    fs::write(root.path().join("README.md"), "mine").unwrap();
+    fs::write(root.path().join("notes.json"), "mine").unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // A hand-edited manifest claims the configuration, the README and a file outside.
+    let manifest = root.path().join(".ssm-compile-manifest");
+    let mut text = fs::read_to_string(&manifest).unwrap();
+    text.push_str("access.toml\nREADME.md\n../outside.json\n");
+    fs::write(&manifest, text).unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(root.path().join("access.toml")).unwrap(),
+        config
+    );
+    assert_eq!(
+        fs::read_to_string(root.path().join("README.md")).unwrap(),
+        "mine"
+    );
+    assert!(
+        stderr.contains("skipped ./access.toml (not written by ssm-compile"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn temporary_file_names_that_are_not_ours_are_left_alone_and_reported() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let out = root.path().join("policies");
+    fs::create_dir(&out).unwrap();
+    // A directory of that name used to break every build; a link must not be followed.
+    fs::create_dir(out.join(".ssm-compile-abc123.tmp")).unwrap();
+    fs::write(out.join(".ssm-compile-abc123.tmp/keep"), "x").unwrap();
+    symlink("/etc/hostname", out.join(".ssm-compile-zzz999.tmp")).unwrap();
+    fs::write(out.join(".ssm-compile-def456.tmp"), "half").unwrap();
+    let (code, stderr) = run_in(root.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr
+            .contains("  removed policies/.ssm-compile-def456.tmp (left by an interrupted build)"),
+        "{stderr}"
+    );
+    assert!(!out.join(".ssm-compile-def456.tmp").exists());
+    assert!(out.join(".ssm-compile-abc123.tmp/keep").exists());
+    assert!(fs::symlink_metadata(out.join(".ssm-compile-zzz999.tmp")).is_ok());
+    assert!(
+        stderr.contains("skipped policies/.ssm-compile-abc123.tmp"),
+        "{stderr}"
+    );
+    let (code, stderr) = run_in(root.path(), &["check"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn new_files_are_rw_r_r_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("ssm-compile");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 077 && exec \"$0\" build 2>/dev/null")
+        .arg(&bin)
+        .current_dir(root.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for name in ["web.json", ".ssm-compile-manifest"] {
+        let mode = fs::metadata(root.path().join("policies").join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{name}: {mode:o}");
+    }
+}
+
+#[test]
+fn escape_bytes_in_paths_never_reach_the_terminal() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let (code, stderr) = run_in(root.path(), &["build", "-o", "out\x1b[2J\x1b[31m\nfake"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    assert!(
+        stderr.contains("out\\u{1b}[2J\\u{1b}[31m\\nfake/web.json"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_newline_and_a_fence_in_the_output_path_cannot_forge_the_markdown_report() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    let forged = "p\n```\n### No access changes\n\nAll good.\n```\n";
+    let output = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .args(["diff", "--format", "markdown", "-o", forged])
+        .current_dir(root.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let md = String::from_utf8(output.stdout).unwrap();
+    let headings: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).collect();
+    assert_eq!(headings, ["### ssm-compile diff"], "{md}");
+    assert!(!md.lines().any(|l| l == "All good."), "{md}");
+}
+
+#[test]
+fn a_foreign_terraform_file_beside_the_generated_module_fails_check_and_diff() {
+    let root = tempfile::tempdir().unwrap();
+    let text = format!("{HEAD}formats = [\"json\", \"terraform\"]\n{GRANT}");
+    fs::write(root.path().join("access.toml"), text).unwrap();
+    assert_eq!(run_in(root.path(), &["build"]).0, Some(0));
+    let (code, stderr) = run_in(root.path(), &["check"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Terraform would load this with the module: an attachment nobody reviewed.
+    let admin = r#"{"resource":{"aws_iam_user_policy_attachment":{"x":{"user":"mallory","policy_arn":"arn:aws:iam::aws:policy/AdministratorAccess"}}}}"#;
+    fs::write(root.path().join("policies/admin.tf.json"), admin).unwrap();
+    fs::write(root.path().join("policies/NOTES.md"), "fine").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("ssm-compile")
+            .unwrap()
+            .args(args)
+            .args(["--color", "never"])
+            .current_dir(root.path())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, out) = run(&["check"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "  foreign policies/admin.tf.json (not written by ssm-compile, and Terraform loads it"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  foreign policies/NOTES.md (not written by ssm-compile; not checked)"),
+        "{out}"
+    );
+    let (code, out) = run(&["diff", "--exit-code"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(
+            "warning: policies/admin.tf.json was not written by ssm-compile, and Terraform loads it"
+        ),
+        "{out}"
+    );
+    let (_, json) = run(&["diff", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["widens"], true);
+    assert_eq!(report["up_to_date"], false);
+    assert_eq!(
+        report["terraform_loads"],
+        serde_json::json!(["policies/admin.tf.json"])
+    );
+    // Without a Terraform output, a *.tf.json there is just someone else's file.
+    fs::write(root.path().join("access.toml"), format!("{HEAD}{GRANT}")).unwrap();
+    assert_eq!(run_in(root.path(), &["build"]).0, Some(0));
+    assert_eq!(run(&["check"]).0, Some(0));
+}

@@ -10,21 +10,31 @@ use super::schema::{OwnSessionsChoice, grant_key, grant_keys};
 use super::{Span, Validator};
 use crate::aws::names::DEFAULT_DOCUMENT;
 use crate::compile::config::{
-    Grant, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
+    Grant, GrantSpans, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
 use crate::diagnostic::{Diagnostic, Kind};
+
+/// A value and where it is written.
+type Located = (String, Span);
 
 /// The keys of one grant table as read; `None` where a key is absent or its value is bad
 /// (which was reported). Keys whose presence matters even with a bad value keep their span.
 #[derive(Default)]
 struct GrantKeys {
     role: Option<Role>,
+    role_span: Option<Span>,
     who: Option<Vec<(Principal, Span)>>,
     consoles: Option<(bool, bool)>,
+    /// The `"ec2"` entry of `consoles`.
+    ec2_console: Option<Span>,
     instances: Option<(Option<Target>, Span)>,
     tags: Option<(Option<Target>, Span)>,
+    /// The value of `instances` or `tags` (for the lints).
+    target_value: Span,
+    tag_key_spans: Vec<Span>,
     kms_key: Option<(String, Span)>,
-    documents: Option<(Option<Vec<String>>, Span)>,
+    documents: Option<(Option<Vec<Located>>, Span)>,
+    ec2_agent_update: Option<(Option<bool>, Span)>,
     access_check: Option<(Option<bool>, Span)>,
     own_sessions: Option<(OwnSessionsChoice, Span)>,
     resume_session: Option<bool>,
@@ -53,6 +63,7 @@ impl Validator<'_> {
                 _ => Variant::SessionManagerCli,
             });
         self.document_keys(&keys, variant);
+        self.agent_update_key(&keys, variant);
         let (account, region, partition) = self.place(name, &name_span, &mut keys);
         let own = self.own_sessions(&keys);
         if let (Some((key, key_span)), Some(partition), Some(region)) =
@@ -66,12 +77,29 @@ impl Validator<'_> {
         }
         let role = keys.role?;
         let variant = variant?;
-        let documents = match (role, variant) {
+        let named: Vec<Located> = match (role, variant) {
             (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
             _ => keys
                 .documents
+                .take()
                 .and_then(|(d, _)| d)
-                .unwrap_or_else(|| vec![DEFAULT_DOCUMENT.to_owned()]),
+                .unwrap_or_default(),
+        };
+        let (mut documents, document_spans): (Vec<String>, Vec<Span>) =
+            named.into_iter().map(|(d, s)| (d, self.shift(s))).unzip();
+        if documents.is_empty() && role == Role::EndUser && variant != Variant::Ec2 {
+            documents.push(DEFAULT_DOCUMENT.to_owned());
+        }
+        let spans = GrantSpans {
+            role: self.shift(keys.role_span.clone().unwrap_or_default()),
+            ec2_console: keys.ec2_console.clone().map(|s| self.shift(s)),
+            target: self.shift(keys.target_value.clone()),
+            documents: document_spans,
+            tag_keys: keys
+                .tag_key_spans
+                .iter()
+                .map(|s| self.shift(s.clone()))
+                .collect(),
         };
         let (who, who_spans): (Vec<Principal>, Vec<Span>) = keys
             .who?
@@ -96,6 +124,8 @@ impl Validator<'_> {
             account: account?,
             region: region?,
             partition: partition?,
+            ec2_agent_update: keys.ec2_agent_update.and_then(|(b, _)| b).unwrap_or(false),
+            spans,
         })
     }
 
@@ -108,11 +138,29 @@ impl Validator<'_> {
                 keys.spans.insert(known, key.span());
             }
             match k {
-                "role" => keys.role = self.choice::<Role>(value, "role"),
+                "role" => {
+                    keys.role = self.choice::<Role>(value, "role");
+                    keys.role_span = Some(value.span());
+                }
                 "who" => keys.who = self.who(value),
-                "consoles" => keys.consoles = self.consoles(value),
-                "instances" => keys.instances = Some((self.instances(value), key.span())),
-                "tags" => keys.tags = Some((self.tags(value), key.span())),
+                "consoles" => {
+                    let consoles = self.consoles(value);
+                    keys.consoles = consoles.as_ref().map(|(sm, ec2)| (*sm, ec2.is_some()));
+                    keys.ec2_console = consoles.and_then(|(_, ec2)| ec2);
+                }
+                "instances" => {
+                    keys.instances = Some((self.instances(value), key.span()));
+                    keys.target_value = value.span();
+                }
+                "tags" => {
+                    let tags = self.tags(value);
+                    keys.tag_key_spans = tags.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
+                    keys.tags = Some((tags.map(|(t, _)| t), key.span()));
+                    keys.target_value = value.span();
+                }
+                "ec2_agent_update" => {
+                    keys.ec2_agent_update = Some((self.bool(value, "ec2_agent_update"), key.span()))
+                }
                 "kms_key" => {
                     keys.kms_key = self.string(value, "kms_key").map(|s| (s, value.span()))
                 }
@@ -129,7 +177,7 @@ impl Validator<'_> {
                 "resume_session" => keys.resume_session = self.bool(value, "resume_session"),
                 "account" => keys.account = self.account(value),
                 "region" => keys.region = self.region(value).map(|r| (r, value.span())),
-                "partition" | "output" | "formats" => self.push(
+                "partition" | "output" | "formats" | "allow_unknown" | "lints" => self.push(
                     Diagnostic::new(Kind::NotAGrantKey, format!("`{k}` is not a grant key"))
                         .at(key.span())
                         .help(format!(
@@ -232,6 +280,24 @@ impl Validator<'_> {
                     )),
                 );
             }
+        }
+    }
+
+    /// `ec2_agent_update` acts only where the EC2 console is one of the consoles.
+    fn agent_update_key(&mut self, keys: &GrantKeys, variant: Option<Variant>) {
+        let Some((_, span)) = &keys.ec2_agent_update else {
+            return;
+        };
+        if variant.is_some_and(|v| !v.has_ec2()) {
+            self.push(
+                Diagnostic::new(
+                    Kind::AgentUpdateWithoutEc2,
+                    "`ec2_agent_update` has no effect without the ec2 console",
+                )
+                .at(span.clone())
+                .label("only the EC2 console sends the agent-update command")
+                .help("remove `ec2_agent_update`, or add \"ec2\" to `consoles`"),
+            );
         }
     }
 

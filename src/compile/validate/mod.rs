@@ -7,8 +7,10 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod facts;
 mod grant;
 mod schema;
+mod settings;
 mod shape;
 mod values;
 
@@ -18,6 +20,7 @@ use crate::aws::Partition;
 use crate::compile::config::{Config, Format, Grant, Settings};
 use crate::compile::parse;
 use crate::diagnostic::{Diagnostic, Kind};
+use crate::lint::Linter;
 
 type Value<'i> = Spanned<DeValue<'i>>;
 type Span = Range<usize>;
@@ -119,6 +122,10 @@ struct Validator<'s> {
     seen: HashMap<Box<str>, (Option<Box<str>>, Span)>,
     /// Grants that set neither their own nor inherit a top-level account / region.
     missing: [Vec<(String, Span)>; 2],
+    /// What `allow_unknown` lets through.
+    allow_unknown: settings::AllowUnknown,
+    /// The lint pass, with the levels of `[lints]`.
+    linter: Linter,
 }
 
 /// Top-level values that grants inherit.
@@ -156,10 +163,18 @@ impl Validator<'_> {
 
     /// Checks the top-level keys; returns the `grant` value, if it is there.
     fn top_level<'a, 'i>(&mut self, table: &'a DeTable<'i>) -> Option<&'a Value<'i>> {
+        // Read first: they change how the other keys (and the grants) are checked.
+        if let Some(value) = table.get("allow_unknown") {
+            self.allow_unknown_key(value);
+        }
+        if let Some(value) = table.get("lints") {
+            self.lints_key(value);
+        }
         let mut grants_value = None;
         for (key, value) in table.iter() {
             let span = key.span();
             match key.get_ref().as_ref() {
+                "allow_unknown" | "lints" => {}
                 "account" => {
                     self.defaults.has_account = true;
                     self.defaults.account = self.account(value);
@@ -265,6 +280,10 @@ impl Validator<'_> {
             let missing = self.missing[0].len() + self.missing[1].len();
             match self.grant(name, name_span.clone(), grant_table) {
                 Some(grant) => {
+                    // Lint spans are absolute already.
+                    for d in self.linter.grant(&grant) {
+                        self.push_absolute(d);
+                    }
                     if let Some(sink) = self.sink.as_mut() {
                         sink(grant);
                     }
@@ -287,6 +306,9 @@ impl Validator<'_> {
     }
 
     fn finish(mut self) -> (Option<Settings>, Vec<Diagnostic>) {
+        for d in self.linter.finish() {
+            self.push_absolute(d);
+        }
         if !self.has_grant_key {
             self.push(
                 Diagnostic::new(Kind::NoGrantKey, "no grants: the file defines no `[grant.NAME]` table")

@@ -83,6 +83,20 @@ pub const KEYS: &[KeySpec] = &[
         "The outputs to generate: json, cloudformation, terraform.",
     ),
     key(
+        "allow_unknown",
+        Scope::Top,
+        false,
+        "allow_unknown = [\"regions\", \"documents\"]",
+        "Lets regions and AWS-owned documents that are not in ssm-compile's pinned tables through, with a warning (for AWS newer than the table).",
+    ),
+    key(
+        "lints",
+        Scope::Top,
+        false,
+        "[lints]\nremote-host-port-forwarding = \"allow\"",
+        "The level of each lint, by name or code: allow, warn or deny (a denied lint is an error).",
+    ),
+    key(
         "grant",
         Scope::Top,
         false,
@@ -159,6 +173,13 @@ pub const KEYS: &[KeySpec] = &[
         "resume_session = true",
         "Whether users may resume their own sessions.",
     ),
+    key(
+        "ec2_agent_update",
+        Scope::Grant,
+        false,
+        "ec2_agent_update = true",
+        "With the ec2 console: also allow ssm:SendCommand on AWS-UpdateSSMAgent, so the console can update SSM Agent before a session.",
+    ),
 ];
 
 /// The keys of the top level, in message order.
@@ -232,6 +253,8 @@ mod tests {
                 "partition",
                 "output",
                 "formats",
+                "allow_unknown",
+                "lints",
                 "grant"
             ]
         );

@@ -9,6 +9,7 @@ use crate::aws::names::{
     document_problem, instance_problem, is_policy_char, is_policy_name_char, is_tag_char,
     region_problem,
 };
+use crate::aws::{documents as aws_documents, regions};
 use crate::compile::config::{Format, Partition, Principal, PrincipalKind, Target};
 use crate::diagnostic::suggestion::suggest;
 use crate::diagnostic::{Diagnostic, Kind, list};
@@ -31,13 +32,22 @@ impl Validator<'_> {
     pub(super) fn region(&mut self, value: &Value<'_>) -> Option<String> {
         let s = self.string(value, "region")?;
         match region_problem(&s) {
-            None => Some(s),
+            None => self.known_region(&s, value.span(), "").then_some(s),
             Some(problem) => {
+                let unsupported =
+                    regions::unsupported_partition(&s).is_some() || s.contains("-iso");
+                let help = match regions::suggest(&s).filter(|_| !unsupported) {
+                    Some(best) => format!("did you mean \"{best}\"?"),
+                    None => "write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\"".to_owned(),
+                };
                 self.push(
-                    Diagnostic::new(Kind::BadRegion, format!("`{s}` is not a region ssm-compile supports"))
-                        .at(value.span())
-                        .label(problem)
-                        .help("write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\""),
+                    Diagnostic::new(
+                        Kind::BadRegion,
+                        format!("`{s}` is not a region ssm-compile supports"),
+                    )
+                    .at(value.span())
+                    .label(problem)
+                    .help(help),
                 );
                 None
             }
@@ -199,8 +209,8 @@ impl Validator<'_> {
         Some(out)
     }
 
-    /// Returns (has session-manager or cli, has ec2).
-    pub(super) fn consoles(&mut self, value: &Value<'_>) -> Option<(bool, bool)> {
+    /// Returns (has session-manager or cli, where `"ec2"` is written if it is).
+    pub(super) fn consoles(&mut self, value: &Value<'_>) -> Option<(bool, Option<Span>)> {
         let items = self.string_list(
             value,
             "consoles",
@@ -209,11 +219,11 @@ impl Validator<'_> {
         let known = ["session-manager", "cli", "ec2"];
         // A partly bad list would pick the wrong variant and cause misleading errors later.
         let mut ok = items.len() == value.get_ref().as_array().map_or(0, |a| a.len());
-        let (mut sm, mut ec2) = (false, false);
+        let (mut sm, mut ec2) = (false, None);
         for (s, span) in items {
             match s.as_str() {
                 "session-manager" | "cli" => sm = true,
-                "ec2" => ec2 = true,
+                "ec2" => ec2 = Some(span),
                 other => {
                     ok = false;
                     let help = match suggest(other, known.iter().copied()) {
@@ -269,7 +279,8 @@ impl Validator<'_> {
         ok.then(|| Target::Instances(items.into_iter().map(|(s, _)| s).collect()))
     }
 
-    pub(super) fn tags(&mut self, value: &Value<'_>) -> Option<Target> {
+    /// The tag target and where each key is written.
+    pub(super) fn tags(&mut self, value: &Value<'_>) -> Option<(Target, Vec<Span>)> {
         let Some(table) = value.get_ref().as_table() else {
             self.type_error(
                 value,
@@ -288,10 +299,14 @@ impl Validator<'_> {
             return None;
         }
         let mut out = Vec::new();
+        let mut spans = Vec::new();
         let mut ok = true;
+        let mut lower: Vec<(String, &str, Span)> = Vec::new();
         for (key, v) in table.iter() {
             let k: &str = key.get_ref().as_ref();
             ok &= self.tag_key(k, key.span());
+            ok &= self.tag_key_case(k, key.span(), &mut lower);
+            spans.push(key.span());
             let values = match v.get_ref() {
                 DeValue::String(_) => self.string(v, "tags").map(|s| vec![(s, v.span())]),
                 DeValue::Array(_) => {
@@ -314,7 +329,34 @@ impl Validator<'_> {
             ok &= self.tag_values(k, &values);
             out.push((k.to_owned(), values.into_iter().map(|(s, _)| s).collect()));
         }
-        ok.then_some(Target::Tags(out))
+        ok.then_some((Target::Tags(out), spans))
+    }
+
+    /// Condition key names ignore case: `Finance` and `finance` are one key that would have to
+    /// match two values at once. False (reported) for the second spelling.
+    fn tag_key_case<'k>(
+        &mut self,
+        k: &'k str,
+        span: Span,
+        seen: &mut Vec<(String, &'k str, Span)>,
+    ) -> bool {
+        let lower = k.to_lowercase();
+        let Some((_, first, first_span)) = seen.iter().find(|(l, _, _)| *l == lower) else {
+            seen.push((lower, k, span));
+            return true;
+        };
+        let d = Diagnostic::new(
+            Kind::TagKeyCase,
+            format!("tag keys `{first}` and `{k}` differ only in letter case"),
+        )
+        .at(span)
+        .label("IAM condition keys ignore case: this is the same key")
+        .related(first_span.clone(), format!("`{first}` is here"))
+        .help(
+            "one tag value cannot match both: keep one spelling, or write two grants for either/or",
+        );
+        self.push(d);
+        false
     }
 
     /// A tag key usable in an IAM condition; false (reported) if not.
@@ -387,7 +429,8 @@ impl Validator<'_> {
         ok
     }
 
-    pub(super) fn documents(&mut self, value: &Value<'_>) -> Option<Vec<String>> {
+    /// The document names and where each is written.
+    pub(super) fn documents(&mut self, value: &Value<'_>) -> Option<Vec<(String, Span)>> {
         let items = self.string_list(
             value,
             "documents",
@@ -397,15 +440,24 @@ impl Validator<'_> {
         for (s, span) in &items {
             if let Some(problem) = document_problem(s) {
                 ok = false;
+                let help = match aws_documents::suggest(s) {
+                    Some(best) => format!("did you mean \"{best}\"?"),
+                    None => "write the document's name (3 to 128 of A-Z a-z 0-9 _ - .), e.g. \"SSM-SessionManagerRunShell\" or \"AWS-StartSSHSession\"".to_owned(),
+                };
                 self.push(
-                    Diagnostic::new(Kind::BadDocumentName, format!("`{s}` is not a session document name"))
-                        .at(span.clone())
-                        .label(problem)
-                        .help("write the document's name (3 to 128 of A-Z a-z 0-9 _ - .), e.g. \"SSM-SessionManagerRunShell\" or \"AWS-StartSSHSession\""),
+                    Diagnostic::new(
+                        Kind::BadDocumentName,
+                        format!("`{s}` is not a session document name"),
+                    )
+                    .at(span.clone())
+                    .label(problem)
+                    .help(help),
                 );
+            } else {
+                ok &= self.aws_document(s, span.clone());
             }
         }
-        ok.then(|| items.into_iter().map(|(s, _)| s).collect())
+        ok.then_some(items)
     }
 
     pub(super) fn kms_key(&mut self, key: &str, span: Span, partition: Partition, region: &str) {
@@ -431,6 +483,9 @@ impl Validator<'_> {
             Err(KmsArnProblem::Field(problem)) => return self.push(err(problem)),
         };
         let (p, r) = (arn.partition, arn.region);
+        if !self.known_region(r, span.clone(), " in `kms_key`") {
+            return;
+        }
         if p != partition {
             self.push(
                 Diagnostic::new(Kind::KmsPartition, format!(

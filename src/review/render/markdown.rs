@@ -45,6 +45,9 @@ pub fn render(report: &Report, max_bytes: Option<usize>) -> String {
         head.push('\n');
     }
     let mut tail = String::new();
+    for w in report.warnings() {
+        let _ = writeln!(tail, "- ⚠️ **{}**", escape_markdown(&w));
+    }
     for note in notes(report) {
         // Paths lead each note; they are the only part that comes from outside.
         let _ = writeln!(tail, "- {}", escape_markdown(&note));

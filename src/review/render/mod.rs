@@ -103,6 +103,16 @@ pub fn grant_line(g: &GrantEntry) -> String {
 pub fn headline(r: &Report) -> String {
     let widening = r.principals.iter().filter(|p| p.widens).count();
     let changed = r.changed_principals().count();
+    if r.files.is_empty() && r.principals.is_empty() && !r.terraform_loads.is_empty() {
+        return format!(
+            "No policy changes, but Terraform would also deploy {} not written by ssm-compile in {}.",
+            match r.terraform_loads.len() {
+                1 => "1 file".to_owned(),
+                n => format!("{n} files"),
+            },
+            r.output_dir
+        );
+    }
     if r.files.is_empty() && r.principals.is_empty() {
         return format!("No policy changes: {} matches {}.", r.output_dir, r.config);
     }

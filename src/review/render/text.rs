@@ -27,6 +27,18 @@ pub fn render(report: &Report, color: bool) -> String {
             }
         }
     }
+    let warnings = report.warnings();
+    if !warnings.is_empty() {
+        out.push('\n');
+        let bold = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+        for w in warnings {
+            let _ = if color {
+                writeln!(out, "{bold}warning:{bold:#} {w}")
+            } else {
+                writeln!(out, "warning: {w}")
+            };
+        }
+    }
     let notes = notes(report);
     if !notes.is_empty() {
         out.push('\n');

@@ -1,0 +1,211 @@
+//! What is on disk in the output directory, and how it differs from a plan.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use crate::compile::plan::{Content, Plan};
+use crate::diagnostic::Diagnostic;
+
+use super::lock::LOCK;
+use super::manifest::{self, MANIFEST};
+use super::{io_error, is_temp_name};
+
+/// What the output directory holds, as far as the plan and the manifest care.
+#[derive(Debug, Default)]
+pub struct DiskState {
+    pub exists: bool,
+    /// Names the manifest lists (only names ssm-compile may write); empty without a manifest.
+    pub owned: BTreeSet<String>,
+    pub manifest: Option<Vec<u8>>,
+    /// Planned files already on disk with exactly the planned bytes (owned or adopted).
+    pub identical: HashSet<String>,
+    /// Bytes of every other existing file that is planned or owned: what a build would replace
+    /// or remove. Identical files are compared as they are read and not kept, so a directory of
+    /// 100,000 policies is never held in memory twice.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
+    pub foreign: Vec<String>,
+    /// Temporary files of a killed run: regular files named like the ones a build makes.
+    pub temps: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Removed,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Removed => "removed",
+        }
+    }
+}
+
+/// One file the plan adds, changes or removes. The new content is borrowed from the plan and
+/// turned into bytes only where they are used ([`Change::new_bytes`]), one file at a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change<'p> {
+    pub name: String,
+    pub kind: ChangeKind,
+    pub old: Option<Vec<u8>>,
+    pub new: Option<&'p Content>,
+}
+
+impl<'p> Change<'p> {
+    /// The bytes the plan wants in the file; `None` when the file is removed.
+    pub fn new_bytes(&self) -> Option<Cow<'p, [u8]>> {
+        self.new.map(Content::bytes)
+    }
+}
+
+/// Reads the state of `dir` relevant to `plan`, without taking the lock (the caller holds it).
+/// A missing directory is an empty state.
+pub(super) fn read_unlocked(dir: &Path, plan: &Plan) -> Result<DiskState, Diagnostic> {
+    let mut state = DiskState::default();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(state),
+        Err(e) => return Err(io_error("read the output directory", dir, &e)),
+    };
+    state.exists = true;
+    // The entry's type comes with the listing on most file systems: no stat per file.
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error("read the output directory", dir, &e))?;
+        let is_file = match entry.file_type() {
+            Ok(t) => t.is_file(),
+            Err(e) => return Err(io_error("read", &entry.path(), &e)),
+        };
+        names.push((entry.file_name().to_string_lossy().into_owned(), is_file));
+    }
+    names.sort();
+    let listed = names.iter().any(|(n, _)| n == MANIFEST);
+    if listed && let Some(bytes) = manifest::read(&dir.join(MANIFEST))? {
+        state.owned = manifest::parse(&String::from_utf8_lossy(&bytes))
+            .into_iter()
+            .collect();
+        state.manifest = Some(bytes);
+    }
+    let mut scratch = Vec::new();
+    for (name, is_file) in names {
+        if name == MANIFEST || name == LOCK {
+            continue;
+        }
+        if is_file && is_temp_name(&name) {
+            state.temps.push(name);
+            continue;
+        }
+        let planned = plan.files.get(&name);
+        let owned = state.owned.contains(&name);
+        if planned.is_none() && !owned {
+            state.foreign.push(name);
+            continue;
+        }
+        if !is_file {
+            // A directory or a link where a policy belongs is not ours to read or replace.
+            state.foreign.push(name);
+            continue;
+        }
+        let path = dir.join(&name);
+        let bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
+        if planned.is_some_and(|p| p.is(&bytes, &mut scratch)) {
+            state.identical.insert(name);
+            continue;
+        }
+        if !owned {
+            state.foreign.push(name.clone());
+        }
+        state.files.insert(name, bytes);
+    }
+    Ok(state)
+}
+
+impl DiskState {
+    /// Planned files that exist, were not written by ssm-compile, and differ from the plan:
+    /// building would have to overwrite a file that is not ours.
+    pub fn conflicts(&self, plan: &Plan) -> Vec<String> {
+        // Walk the few foreign entries, not the (possibly 100,000) planned names; `foreign` is
+        // sorted, so the result is too.
+        self.foreign
+            .iter()
+            .filter(|n| plan.files.contains_key(*n))
+            .cloned()
+            .collect()
+    }
+
+    /// Foreign entries that the plan does not want: reported, never touched.
+    pub fn untouched(&self, plan: &Plan) -> Vec<String> {
+        self.foreign
+            .iter()
+            .filter(|n| !plan.files.contains_key(*n))
+            .cloned()
+            .collect()
+    }
+
+    /// Foreign files that Terraform (or OpenTofu) would load with the generated module when
+    /// the plan has one: every `*.tf` and `*.tf.json` in a directory is part of its module, so
+    /// one ssm-compile did not write is deployed unreviewed (an attachment of
+    /// AdministratorAccess, say). `check` fails on them and `diff` reports them.
+    pub fn loaded_by_terraform(&self, plan: &Plan) -> Vec<String> {
+        if !plan.files.contains_key(crate::deploy::TERRAFORM_FILE) {
+            return Vec::new();
+        }
+        let module = [".tf", ".tf.json", ".tofu", ".tofu.json"];
+        self.untouched(plan)
+            .into_iter()
+            .filter(|n| module.iter().any(|ext| n.ends_with(ext)))
+            .collect()
+    }
+
+    /// How the plan differs from the disk, by file name.
+    pub fn changes<'p>(&self, plan: &'p Plan) -> Vec<Change<'p>> {
+        let mut out = Vec::new();
+        for (name, new) in &plan.files {
+            if self.identical.contains(name) {
+                continue;
+            }
+            match self.files.get(name) {
+                Some(old) if self.owned.contains(name) => out.push(Change {
+                    name: name.clone(),
+                    kind: ChangeKind::Changed,
+                    old: Some(old.clone()),
+                    new: Some(new),
+                }),
+                _ => out.push(Change {
+                    name: name.clone(),
+                    kind: ChangeKind::Added,
+                    old: None,
+                    new: Some(new),
+                }),
+            }
+        }
+        for name in &self.owned {
+            if plan.files.contains_key(name) {
+                continue;
+            }
+            if let Some(old) = self.files.get(name) {
+                out.push(Change {
+                    name: name.clone(),
+                    kind: ChangeKind::Removed,
+                    old: Some(old.clone()),
+                    new: None,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// Whether the manifest on disk is exactly the one the plan would write.
+    pub fn manifest_current(&self, plan: &Plan) -> bool {
+        self.manifest.as_deref() == Some(manifest::for_plan(plan).as_slice())
+    }
+}
