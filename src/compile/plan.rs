@@ -248,7 +248,10 @@ mod tests {
             manifest.ends_with("a.json\nb.json\n# Who each grant is attached to (`#who GRANT PRINCIPAL...`): diff compares access per principal.\n#who a role:R\n#who b group:ops user:a user:z\n"),
             "{manifest}"
         );
-        assert_eq!(crate::outdir::manifest::parse(&manifest), ["a.json", "b.json"]);
+        assert_eq!(
+            crate::outdir::manifest::parse(&manifest),
+            ["a.json", "b.json"]
+        );
         assert_eq!(
             parse_who(&manifest),
             [("a", "role:R"), ("b", "group:ops user:a user:z")]
