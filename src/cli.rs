@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
 
-use crate::commands::{FailOn, Options, ReportFormat};
+use crate::commands::{FailOn, Options, ReportFormat, Verbosity};
 
 /// Compile access.toml into AWS Session Manager IAM policies.
 #[derive(Parser)]
@@ -46,6 +46,36 @@ struct Cli {
 
     #[command(flatten)]
     watch: WatchArgs,
+
+    #[command(flatten)]
+    verbosity: VerbosityArgs,
+}
+
+/// `-q` and `-v`, as cargo has them.
+#[derive(Args)]
+struct VerbosityArgs {
+    /// Print only errors and the closing summary (no warnings, no per-file lines)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Print more: which configuration is compiled into which directory, in which formats
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+impl VerbosityArgs {
+    fn level(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        }
+    }
+}
+
+/// clap's description of the whole command line, for completions and the man page.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// The values of `formats` (`Format`), for the command line.
@@ -89,6 +119,20 @@ enum Command {
     },
     /// Exit with 1 and list the stale files when the policies are out of date.
     Check,
+    /// Write a commented starter configuration (to -c FILE, default access.toml).
+    Init {
+        /// Replace the file if it exists (by default init refuses to overwrite it).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (e.g. `ssm-compile completions bash > /etc/bash_completion.d/ssm-compile`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout (e.g. `ssm-compile man | man -l -`).
+    Man,
 }
 
 /// Watch mode, for `ssm-compile --watch` and `ssm-compile build --watch`.
@@ -117,6 +161,13 @@ pub enum Run {
         max_bytes: Option<usize>,
     },
     Check,
+    Init {
+        force: bool,
+    },
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    Man,
 }
 
 pub struct Invocation {
@@ -155,6 +206,9 @@ pub fn parse() -> Invocation {
             max_bytes,
         },
         Command::Check => Run::Check,
+        Command::Init { force } => Run::Init { force },
+        Command::Completions { shell } => Run::Completions { shell },
+        Command::Man => Run::Man,
     };
     let options = Options {
         config: cli.config,
@@ -162,6 +216,7 @@ pub fn parse() -> Invocation {
         formats: cli
             .emit
             .map(|formats| formats.into_iter().map(Format::from).collect()),
+        verbosity: cli.verbosity.level(),
     };
     Invocation { options, run }
 }

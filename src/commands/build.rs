@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use super::{Exit, Loaded, Options, load, out_path, report};
+use super::{Exit, Loaded, Options, Verbosity, load, out_path, report, verbosity};
 use ssm_compile::outdir::{self, BuildReport};
 
 /// `ssm-compile build`: compile and write the plan, touching only files whose bytes change.
@@ -41,14 +41,19 @@ pub(super) fn waiting(err: &mut dyn Write, dir: &std::path::Path) {
     );
 }
 
-/// Prints what a build did: one line per file written, removed or skipped, then the totals.
+/// Prints what a build did: one line per file written, removed or skipped (none under `-q`),
+/// then the totals; `-v` first says which file went where.
 /// The lines are written at once: stderr is unbuffered, and a cold build of 100,000 grants
 /// would otherwise make hundreds of thousands of small writes.
 pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildReport) {
     use std::fmt::Write as _;
     let dir = &loaded.out_dir;
     let mut text = String::new();
-    for change in &done.written {
+    let level = verbosity();
+    if level == Verbosity::Verbose {
+        text.push_str(&super::compiled_line(loaded));
+    }
+    for change in done.written.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(
             text,
             "{:>9} {}",
@@ -56,10 +61,10 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
             out_path(dir, &change.name)
         );
     }
-    for change in &done.removed {
+    for change in done.removed.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(text, "{:>9} {}", "removed", out_path(dir, &change.name));
     }
-    for name in &done.leftovers {
+    for name in done.leftovers.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(
             text,
             "{:>9} {} (left by an interrupted build)",
@@ -67,7 +72,7 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
             out_path(dir, name)
         );
     }
-    for name in &done.untouched {
+    for name in done.untouched.iter().filter(|_| level > Verbosity::Quiet) {
         let _ = writeln!(
             text,
             "{:>9} {} (not written by ssm-compile; left as it is)",

@@ -64,6 +64,9 @@ pub(super) fn compare(
     err: &mut dyn Write,
 ) -> Result<(Loaded, Report), Exit> {
     let loaded = load(opts, err)?;
+    if super::verbosity() == super::Verbosity::Verbose {
+        let _ = err.write_all(super::compiled_line(&loaded).as_bytes());
+    }
     let dir = &loaded.out_dir;
     let mut tell = |dir: &Path| super::build::waiting(err, dir);
     let read = outdir::read_with(

@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use ssm_compile::compile::config::Format;
 use ssm_compile::compile::{Compiled, compile_with, parse};
@@ -16,6 +17,8 @@ use crate::cli::{Invocation, Run};
 mod build;
 mod check;
 mod diff;
+mod init;
+mod manual;
 mod watch;
 
 pub use build::build;
@@ -26,6 +29,7 @@ pub use watch::{WatchOptions, watch};
 /// Runs one resolved invocation; the exit code of SPEC.md section 5.
 pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let opts = &invocation.options;
+    set_verbosity(opts.verbosity);
     match invocation.run {
         Run::Build => build(opts, err),
         Run::Watch { poll } => watch(opts, &WatchOptions { poll }, err),
@@ -44,6 +48,9 @@ pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> 
             diff(opts, &how, out, err)
         }
         Run::Check => check(opts, out, err),
+        Run::Init { force } => init::init(opts, force, err),
+        Run::Completions { shell } => manual::completions(shell, out, err),
+        Run::Man => manual::man(out, err),
     }
 }
 
@@ -54,6 +61,18 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// `--emit`: the formats to generate instead of the file's `formats`.
     pub formats: Option<Vec<Format>>,
+    /// `-q` / `-v`.
+    pub verbosity: Verbosity,
+}
+
+/// How much the commands print on stderr (`-q`, `-v`). Errors and closing summaries are always
+/// printed; the reports on stdout (`diff`, `check`) are the commands' output and never cut.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    #[default]
+    Normal,
+    Verbose,
 }
 
 /// The exit codes of SPEC.md section 5.
@@ -152,10 +171,21 @@ pub(super) fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
     Ok((bytes.len() as u64 <= MAX_CONFIG_BYTES).then_some(bytes))
 }
 
-/// Prints diagnostics and, when there are errors, a closing count.
+/// Prints diagnostics (without warnings under `-q`) and, when there are errors, a closing count.
 /// Styles are always written; the stream (anstream, set up in `main`) strips them when colour is
 /// off.
 pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source) {
+    let kept: Vec<Diagnostic>;
+    let diagnostics = if verbosity() == Verbosity::Quiet {
+        kept = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        &kept[..]
+    } else {
+        diagnostics
+    };
     if diagnostics.is_empty() {
         return;
     }
@@ -167,6 +197,40 @@ pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source) 
         ));
     }
     let _ = err.write_all(text.as_bytes());
+}
+
+/// The verbosity of this run, set once by `run`: read where diagnostics are printed, so the
+/// many callers of `report` need not carry it.
+static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
+
+fn set_verbosity(v: Verbosity) {
+    VERBOSITY.store(v as u8, Ordering::Relaxed);
+}
+
+pub fn verbosity() -> Verbosity {
+    match VERBOSITY.load(Ordering::Relaxed) {
+        0 => Verbosity::Quiet,
+        2 => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    }
+}
+
+/// `-v`'s line: which configuration went to which directory, in which formats.
+pub fn compiled_line(loaded: &Loaded) -> String {
+    let formats: Vec<&str> = loaded
+        .compiled
+        .settings
+        .formats
+        .iter()
+        .map(|f| f.as_str())
+        .collect();
+    format!(
+        "{:>9} {} -> {} ({})\n",
+        "compiled",
+        loaded.source.path,
+        outdir::display(&loaded.out_dir),
+        formats.join(", ")
+    )
 }
 
 /// A path inside the output directory, as the user would type it.

@@ -82,6 +82,7 @@ kinds! {
     MissingEverywhere = "E0307", Error, "no grant sets `account` or `region`, and the top does not either";
     MissingInGrant = "E0308", Error, "a grant has no `account` or `region`, and the top sets none";
     UnknownLint = "E0309", Error, "a `[lints]` key that names no configurable lint";
+    NotADefault = "E0320", Error, "`[defaults]` sets a key that has no default";
 
     BadAccount = "E0400", Error, "an account id that is not 12 digits";
     BadRegion = "E0401", Error, "a region code ssm-compile does not support";
@@ -137,6 +138,7 @@ kinds! {
     Io = "E0900", Error, "reading or writing a file failed";
     FileTooLarge = "E0901", Error, "the configuration file is too large to read";
     OutputLocked = "E0902", Error, "another build holds the output directory";
+    ConfigExists = "E0920", Error, "`init` would overwrite an existing configuration file";
 }
 
 #[cfg(test)]

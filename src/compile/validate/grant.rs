@@ -20,28 +20,30 @@ type Located = (String, Span);
 /// The keys of one grant table as read; `None` where a key is absent or its value is bad
 /// (which was reported). Keys whose presence matters even with a bad value keep their span.
 #[derive(Default)]
-struct GrantKeys {
-    role: Option<Role>,
+pub(super) struct GrantKeys {
+    pub(super) role: Option<Role>,
     role_span: Option<Span>,
     who: Option<Vec<(Principal, Span)>>,
-    consoles: Option<(bool, bool)>,
+    pub(super) consoles: Option<(bool, bool)>,
     /// The `"ec2"` entry of `consoles`.
-    ec2_console: Option<Span>,
+    pub(super) ec2_console: Option<Span>,
     instances: Option<(Option<Target>, Span)>,
     tags: Option<(Option<Target>, Span)>,
     /// The value of `instances` or `tags` (for the lints).
     target_value: Span,
     tag_key_spans: Vec<Span>,
-    kms_key: Option<(String, Span)>,
-    documents: Option<(Option<Vec<Located>>, Span)>,
+    pub(super) kms_key: Option<(String, Span)>,
+    pub(super) documents: Option<(Option<Vec<Located>>, Span)>,
     ec2_agent_update: Option<(Option<bool>, Span)>,
-    access_check: Option<(Option<bool>, Span)>,
-    own_sessions: Option<(OwnSessionsChoice, Span)>,
-    resume_session: Option<bool>,
+    pub(super) access_check: Option<(Option<bool>, Span)>,
+    pub(super) own_sessions: Option<(OwnSessionsChoice, Span)>,
+    pub(super) resume_session: Option<bool>,
     account: Option<String>,
     region: Option<(String, Span)>,
-    /// Where each known key is written, whatever its value.
-    spans: HashMap<&'static str, Span>,
+    /// Where each known key is written in the grant, whatever its value.
+    pub(super) spans: HashMap<&'static str, Span>,
+    /// The keys taken from `[defaults]` (their spans above are absolute: see `check_default`).
+    pub(super) from_defaults: Vec<&'static str>,
 }
 
 impl Validator<'_> {
@@ -53,6 +55,7 @@ impl Validator<'_> {
     ) -> Option<Grant> {
         let before = self.error_count();
         let mut keys = self.read_keys(name, table);
+        self.apply_defaults(&mut keys);
         self.required_keys(name, &name_span, &keys);
         let target = self.target(name, &name_span, &mut keys);
         let variant = keys
@@ -65,11 +68,20 @@ impl Validator<'_> {
         self.document_keys(&keys, variant);
         self.agent_update_key(&keys, variant);
         let (account, region, partition) = self.place(name, &name_span, &mut keys);
-        let own = self.own_sessions(&keys);
+        let own = if keys.from_defaults.contains(&"own_sessions") {
+            self.check_default("own_sessions", name, &name_span, |v| v.own_sessions(&keys))
+        } else {
+            self.own_sessions(&keys)
+        };
         if let (Some((key, key_span)), Some(partition), Some(region)) =
             (&keys.kms_key, partition, region.as_deref())
         {
-            self.kms_key(key, key_span.clone(), partition, region);
+            let check = |v: &mut Self| v.kms_key(key, key_span.clone(), partition, region);
+            if keys.from_defaults.contains(&"kms_key") {
+                self.check_default("kms_key", name, &name_span, check);
+            } else {
+                check(self);
+            }
         }
 
         if self.error_count() > before {
@@ -85,14 +97,25 @@ impl Validator<'_> {
                 .and_then(|(d, _)| d)
                 .unwrap_or_default(),
         };
-        let (mut documents, document_spans): (Vec<String>, Vec<Span>) =
-            named.into_iter().map(|(d, s)| (d, self.shift(s))).unzip();
+        // Documents from [defaults] have absolute spans already.
+        let absolute = keys.from_defaults.contains(&"documents");
+        let (mut documents, document_spans): (Vec<String>, Vec<Span>) = named
+            .into_iter()
+            .map(|(d, s)| (d, if absolute { s } else { self.shift(s) }))
+            .unzip();
         if documents.is_empty() && role == Role::EndUser && variant != Variant::Ec2 {
             documents.push(DEFAULT_DOCUMENT.to_owned());
         }
         let spans = GrantSpans {
             role: self.shift(keys.role_span.clone().unwrap_or_default()),
-            ec2_console: keys.ec2_console.clone().map(|s| self.shift(s)),
+            ec2_console: keys.ec2_console.clone().map(|s| {
+                // From [defaults], the span is absolute already.
+                if keys.from_defaults.contains(&"consoles") {
+                    s
+                } else {
+                    self.shift(s)
+                }
+            }),
             target: self.shift(keys.target_value.clone()),
             documents: document_spans,
             tag_keys: keys
@@ -193,7 +216,7 @@ impl Validator<'_> {
         keys
     }
 
-    /// `role`, `who` and `consoles` have no default.
+    /// `role` and `who` have no default; `consoles` may have one in `[defaults]`.
     fn required_keys(&mut self, name: &str, name_span: &Span, keys: &GrantKeys) {
         let missing = |v: &mut Self, key: &str, example: &str| {
             v.push(
@@ -215,7 +238,8 @@ impl Validator<'_> {
                 "who = [\"user:alice\", \"group:oncall\", \"role:OncallRole\"]",
             );
         }
-        if !keys.spans.contains_key("consoles") {
+        let defaults = &self.defaults.grant.written;
+        if !keys.spans.contains_key("consoles") && !defaults.contains(&"consoles") {
             missing(
                 self,
                 "consoles",
@@ -251,8 +275,12 @@ impl Validator<'_> {
     /// Keys that only act on an end-user grant in a variant that has a session document.
     fn document_keys(&mut self, keys: &GrantKeys, variant: Option<Variant>) {
         for (key, present) in [
-            ("documents", keys.documents.is_some()),
-            ("document_access_check", keys.access_check.is_some()),
+            // Only the grant's own: a default is applied only where it acts.
+            ("documents", keys.spans.contains_key("documents")),
+            (
+                "document_access_check",
+                keys.spans.contains_key("document_access_check"),
+            ),
         ] {
             if !present {
                 continue;

@@ -7,14 +7,17 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod defaults;
 mod facts;
 mod grant;
+mod json_schema;
 mod schema;
 mod settings;
 mod shape;
 mod values;
 
-pub use schema::{KEYS, KeySpec, Scope, grant_keys, top_keys};
+pub use json_schema::json_schema;
+pub use schema::{DEFAULTABLE, KEYS, KeySpec, Scope, grant_keys, top_keys};
 
 use crate::aws::Partition;
 use crate::compile::config::{Config, Format, Grant, Settings};
@@ -105,6 +108,7 @@ struct Validator<'s> {
     diagnostics: Vec<Diagnostic>,
     /// The errors among `diagnostics`, counted as they are pushed: a grant compares the count
     /// before and after its checks, and counting each time would make many errors quadratic.
+    /// (An error of a default merged into an earlier one stays counted: see `check_default`.)
     errors: usize,
     /// Byte offset of the section being checked within the file; added to every span.
     base: usize,
@@ -137,6 +141,8 @@ struct Defaults {
     /// Whether the keys are written at the top at all (even with a bad value).
     has_account: bool,
     has_region: bool,
+    /// `[defaults]`: the grant keys' defaults.
+    grant: defaults::GrantDefaults,
 }
 
 impl Validator<'_> {
@@ -190,6 +196,7 @@ impl Validator<'_> {
                 }
                 "output" => self.output = self.output(value),
                 "formats" => self.formats = self.formats(value),
+                "defaults" => self.defaults_table(value),
                 "grant" => grants_value = Some((key, value)),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
@@ -446,6 +453,17 @@ mod tests {
                 grant("a", "tags = { A = \"b\" }")
             ),
             format!("{head}{}", grant("a", "tags = { A = ")),
+            // Defaults: applied, overridden, and a bad one reported at its line for two grants.
+            format!(
+                "{head}[defaults]\nkms_key = \"arn:aws:kms:us-east-2:111122223333:key/k\"\nresume_session = true\n{}{}",
+                grant("a", "tags = { A = \"b\" }\nresume_session = false"),
+                grant("b", "tags = { A = \"c\" }\nregion = \"cn-north-1\"")
+            ),
+            format!(
+                "{head}[defaults]\nown_sessions = \"username\"\nconsoles = [\"cli\"]\n{}{}",
+                "[grant.a]\nrole = \"end-user\"\nwho = [\"role:R\"]\ninstances = [\"*\"]\n",
+                "[grant.b]\nrole = \"admin\"\nwho = [\"role:S\"]\ninstances = [\"*\"]\n"
+            ),
         ];
         for case in &cases {
             same_as_whole(case);

@@ -104,6 +104,13 @@ pub const KEYS: &[KeySpec] = &[
         "The grants, one table each.",
     ),
     key(
+        "defaults",
+        Scope::Top,
+        false,
+        "[defaults]",
+        "Values for grant keys that grants repeat (kms_key, consoles, documents, ...); a grant's own value wins.",
+    ),
+    key(
         "role",
         Scope::Grant,
         true,
@@ -182,6 +189,21 @@ pub const KEYS: &[KeySpec] = &[
     ),
 ];
 
+/// The grant keys `[defaults]` may set. Who a grant is for and what it targets are the grant
+/// itself, so `role`, `who`, `instances` and `tags` have no default; `account` and `region`
+/// have theirs at the top of the file.
+pub const DEFAULTABLE: &[&str] = &[
+    "consoles",
+    "kms_key",
+    "documents",
+    "document_access_check",
+    "own_sessions",
+    "resume_session",
+];
+
+/// The words of `consoles`, in message order.
+pub(super) const CONSOLES: &[&str] = &["session-manager", "cli", "ec2"];
+
 /// The keys of the top level, in message order.
 pub fn top_keys() -> impl Iterator<Item = &'static str> {
     KEYS.iter()
@@ -255,7 +277,8 @@ mod tests {
                 "formats",
                 "allow_unknown",
                 "lints",
-                "grant"
+                "grant",
+                "defaults"
             ]
         );
         let grant: Vec<_> = grant_keys().collect();
@@ -263,5 +286,8 @@ mod tests {
         assert_eq!(&grant[grant.len() - 2..], ["account", "region"]);
         assert_eq!(grant_key("region"), Some("region"));
         assert_eq!(grant_key("output"), None);
+        for key in DEFAULTABLE {
+            assert_eq!(grant_key(key), Some(*key), "{key} is a grant key");
+        }
     }
 }

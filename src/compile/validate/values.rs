@@ -3,6 +3,7 @@
 
 use toml::de::DeValue;
 
+use super::schema::CONSOLES;
 use super::{Span, Validator, Value};
 use crate::aws::arn::{KmsArnProblem, KmsKeyArn};
 use crate::aws::names::{
@@ -216,7 +217,7 @@ impl Validator<'_> {
             "consoles",
             "consoles = [\"session-manager\", \"cli\", \"ec2\"]",
         )?;
-        let known = ["session-manager", "cli", "ec2"];
+        let known = CONSOLES;
         // A partly bad list would pick the wrong variant and cause misleading errors later.
         let mut ok = items.len() == value.get_ref().as_array().map_or(0, |a| a.len());
         let (mut sm, mut ec2) = (false, None);
@@ -228,12 +229,9 @@ impl Validator<'_> {
                     ok = false;
                     let help = match suggest(other, known.iter().copied()) {
                         Some(b) => {
-                            format!(
-                                "did you mean \"{b}\"? consoles are {}",
-                                list::quoted(&known)
-                            )
+                            format!("did you mean \"{b}\"? consoles are {}", list::quoted(known))
                         }
-                        None => format!("consoles are {}", list::quoted(&known)),
+                        None => format!("consoles are {}", list::quoted(known)),
                     };
                     self.push(
                         Diagnostic::new(
