@@ -8,7 +8,8 @@
 
 Builds the release binary, generates configurations of mixed roles, consoles, instances and tags,
 and measures, for each size: a cold build into an empty directory, a build where nothing changed,
-a build after one grant changed, `check` and `diff` with one grant changed, `who-can` and `can`
+a build after one grant changed, `check` and `diff` with one grant changed, `check` and the exact
+`diff --format json` (the per-principal verdict) with 100 grants changed, `who-can` and `can`
 (issue 11; compared with the no-change build, which reads and compiles as much), the `--watch` latency
 from a save to the file on disk, and the peak memory of each. In the same run it measures the
 floors: `cp -r` of the produced directory into a new one, and reading every produced file
@@ -74,7 +75,8 @@ def grant(i: int, edited: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def config(n: int, edited: int = -1) -> str:
+def config(n: int, edited=-1) -> str:
+    """The configuration of `n` grants; `edited` is one grant's index or a set of them."""
     # The per-grant warning lints are allowed, as a large file's owners would after review:
     # otherwise ~1.5 warnings a grant are printed and the run measures the renderer. The lints
     # still run on every grant, and username-prefix-collision (across grants) stays on.
@@ -83,7 +85,13 @@ def config(n: int, edited: int = -1) -> str:
         'tag-selected-grant = "allow"\nmanaged-nodes-unreachable = "allow"\n'
         'ec2-console-agent-update-denied = "allow"\nadmin-can-change-preferences = "allow"\n\n'
     )
-    return head + "\n".join(grant(i, i == edited) for i in range(n))
+    edits = edited if isinstance(edited, (set, frozenset)) else {edited}
+    return head + "\n".join(grant(i, i in edits) for i in range(n))
+
+
+def hundred(n: int):
+    """100 grants spread over the file (all of them below 100)."""
+    return set(range(0, n, max(1, n // 100))[:100])
 
 
 def broken_config(n: int) -> str:
@@ -288,6 +296,11 @@ def bench(n: int, runs: int, log, work: Path):
     rows["`check`, 1 changed"] = median([run(check, work, expect=1) for _ in range(runs)])
     diff = [str(BIN), "diff", "--color", "never"]
     rows["`diff`, 1 changed"] = median([run(diff, work) for _ in range(runs)])
+    # The exact review (issue 10): 100 grants changed, the per-principal verdict in JSON.
+    cfg.write_text(config(n, edited=hundred(n)))
+    rows["`check`, 100 changed"] = median([run(check, work, expect=1) for _ in range(runs)])
+    review = diff + ["--format", "json", "--fail-on", "widening"]
+    rows["`diff --format json`, 100 changed"] = median([run(review, work, expect=1) for _ in range(runs)])
     cfg.write_text(original)
     run(build, work)
     # Issue 11: the questions, against the no-change build (which reads and compiles as much).
@@ -316,6 +329,8 @@ FLOOR_OF = {
     "`diff`, 1 changed": ("floor_read", "read"),
     "`who-can` start-session": ("floor_read", "read"),
     "`can` start-session": ("floor_read", "read"),
+    "`check`, 100 changed": ("floor_read", "read"),
+    "`diff --format json`, 100 changed": ("floor_read", "read"),
 }
 
 
@@ -385,6 +400,8 @@ def targets(results):
         out.append(("cold build within 2x `cp -r` at 10,000", r["rows"]["cold build"][0] / r["floor_cp"] <= 2))
         for name in ("no-change build", "`check`, 1 changed"):
             out.append((f"{name} within 2x the read floor at 10,000", r["rows"][name][0] / r["floor_read"] <= 2))
+        exact = r["rows"]["`diff --format json`, 100 changed"][0] / r["rows"]["`check`, 100 changed"][0]
+        out.append((f"exact `diff --format json` within 3x `check` at 10,000, 100 changed ({exact:.1f}x)", exact <= 3))
     if 100000 in results:
         r = results[100000]["rows"]
         for name in ("`who-can` start-session", "`can` start-session"):

@@ -8,7 +8,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ssm_compile::Format;
 
 use crate::commands::{
-    Expect, MatrixFormat, Messages, Options, QueryFormat, Question, ReportFormat, Verbosity,
+    Expect, FailOn, MatrixFormat, Messages, Options, QueryFormat, Question, ReportFormat, Verbosity,
 };
 use ssm_compile::diagnostic::MessageFormat;
 
@@ -140,6 +140,13 @@ enum Command {
         /// The report's format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Exit with 1 exactly when access widens for some principal (`widening`), else 0.
+        #[arg(long, value_enum, value_name = "WHEN")]
+        fail_on: Option<FailOn>,
+        /// With --format markdown: keep the report within N bytes by leaving out diffs (last
+        /// first); the per-principal verdict is never cut.
+        #[arg(long, value_name = "N")]
+        max_bytes: Option<usize>,
     },
     /// Exit with 1 and list the stale files when the policies are out of date.
     Check,
@@ -248,6 +255,8 @@ pub enum Run {
     Diff {
         format: ReportFormat,
         exit_code: bool,
+        fail_on: Option<FailOn>,
+        max_bytes: Option<usize>,
     },
     Check,
     Explain {
@@ -304,7 +313,17 @@ pub fn parse() -> Invocation {
                 "--watch goes with build only: `ssm-compile --watch` or `ssm-compile build --watch`",
             )
             .exit(),
-        Command::Diff { exit_code, format } => Run::Diff { format, exit_code },
+        Command::Diff {
+            exit_code,
+            format,
+            fail_on,
+            max_bytes,
+        } => Run::Diff {
+            format,
+            exit_code,
+            fail_on,
+            max_bytes,
+        },
         Command::Check => Run::Check,
         Command::Explain { code } => Run::Explain { code },
         Command::Init { force } => Run::Init { force },

@@ -157,6 +157,8 @@ write_summary() {
             fi
         fi
     } >"$draft"
+    # ssm-compile's own cut (--max-bytes) leaves out diffs and keeps the verdict.
+    if grep -q "left out to stay within" "$draft"; then truncated=true; fi
     if (($(wc -c <"$draft") > max_bytes)); then
         truncated=true
         LC_ALL=C awk -v pass=diffs -f "$here/truncate.awk" "$draft" >"$draft.1"

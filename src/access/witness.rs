@@ -49,7 +49,8 @@ fn defaults(dim: usize) -> &'static [&'static str] {
             "document/SSM-SessionManagerRunShell",
             "key/1234abcd-12ab-34cd-56ef-1234567890ab",
         ],
-        _ => &["true", "web"],
+        // `false` before `web`: a request that fails a `Bool` test reads best with `false`.
+        _ => &["true", "false", "web"],
     }
 }
 

@@ -5,8 +5,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::diff::{compare, emit, shown};
 use super::{Exit, Options};
-use ssm_compile::review::permissions::GrantChange;
-use ssm_compile::review::report::ManifestStatus;
+use ssm_compile::review::model::{GrantChange, ManifestStatus};
 
 /// `ssm-compile check`: exit 1 with one line per stale file when `build` would write anything,
 /// else exit 0. Compares bytes only; writes nothing.
@@ -46,7 +45,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         stale += 1;
         let _ = writeln!(
             text,
-            "{} {} (the list of files ssm-compile wrote)",
+            "{} {} (the files ssm-compile wrote and each grant's principals)",
             paint(red, &format!("{word:>9}")),
             report.manifest.path
         );

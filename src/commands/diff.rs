@@ -3,7 +3,8 @@ use std::path::{Component, Path, PathBuf};
 
 use super::{Exit, Loaded, Options, load};
 use ssm_compile::outdir;
-use ssm_compile::review::report::Report;
+use ssm_compile::review::model::{Inputs, Report};
+use ssm_compile::review::render;
 
 /// How `diff` prints its report (`--format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -17,33 +18,43 @@ pub enum ReportFormat {
     Json,
 }
 
+/// When `diff` exits 1 (`--fail-on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Some principal gains a request it did not have, or that cannot be ruled out.
+    Widening,
+}
+
+/// How `diff` reports and exits.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiffOptions {
+    pub format: ReportFormat,
+    pub exit_code: bool,
+    pub fail_on: Option<FailOn>,
+    pub max_bytes: Option<usize>,
+}
+
 /// `ssm-compile diff`: what `build` would change, and what that does to access. Writes nothing.
 /// The report goes to `out` (styled; the stream strips styles when colour is off), diagnostics
 /// to `err`.
-pub fn diff(
-    opts: &Options,
-    format: ReportFormat,
-    exit_code: bool,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Exit {
+pub fn diff(opts: &Options, how: &DiffOptions, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let (loaded, report) = match compare(opts, true, err) {
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    let text = match format {
-        ReportFormat::Text => report.render_text(true),
-        ReportFormat::Markdown => report.render_markdown(),
-        ReportFormat::Json => report.render_json(),
+    let text = match how.format {
+        ReportFormat::Text => render::text::render(&report, true),
+        ReportFormat::Markdown => render::markdown::render(&report, how.max_bytes),
+        ReportFormat::Json => render::json::render(&report),
     };
     if let Err(exit) = emit(out, &text, &loaded, err) {
         return exit;
     }
-    if exit_code && report.stale() {
-        Exit::Changes
-    } else {
-        Exit::Success
-    }
+    let fail = match how.fail_on {
+        Some(FailOn::Widening) => report.widens,
+        None => how.exit_code && report.stale(),
+    };
+    if fail { Exit::Changes } else { Exit::Success }
 }
 
 /// Loads the configuration and compares its plan with the output directory.
@@ -70,16 +81,38 @@ pub(super) fn compare(
             return Err(Exit::Error);
         }
     };
-    let show = |name: &str| shown(&dir.join(name));
-    let report = Report::new(
-        &outdir::display(&opts.config),
-        &shown(dir),
-        &loaded.compiled.plan,
-        &state,
-        &show,
-        with_diffs,
-    );
+    let report = review_state(opts, &loaded, &state, with_diffs, with_diffs);
     Ok((loaded, report))
+}
+
+/// Compares a loaded configuration's plan with its output directory (`--watch` calls it before
+/// each build, to print who gains what).
+pub(super) fn review(
+    opts: &Options,
+    loaded: &Loaded,
+    verdict: bool,
+    with_diffs: bool,
+) -> Result<Report, Box<ssm_compile::Diagnostic>> {
+    let state = outdir::read(&loaded.out_dir, &loaded.compiled.plan).map_err(Box::new)?;
+    Ok(review_state(opts, loaded, &state, verdict, with_diffs))
+}
+
+fn review_state(
+    opts: &Options,
+    loaded: &Loaded,
+    state: &outdir::DiskState,
+    verdict: bool,
+    with_diffs: bool,
+) -> Report {
+    let dir = &loaded.out_dir;
+    let show = |name: &str| shown(&dir.join(name));
+    let inputs = Inputs {
+        config: &outdir::display(&opts.config),
+        output_dir: &shown(dir),
+        plan: &loaded.compiled.plan,
+        state,
+    };
+    Report::new(&inputs, &show, verdict, with_diffs)
 }
 
 /// Writes the report; a closed pipe (`| head`) is not an error, a full disk is.

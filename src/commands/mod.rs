@@ -32,7 +32,7 @@ pub use access::{MatrixFormat, access};
 pub use build::build;
 pub use can::{Expect, can};
 pub use check::check;
-pub use diff::{ReportFormat, diff};
+pub use diff::{DiffOptions, FailOn, ReportFormat, diff};
 pub use explain::explain;
 pub use watch::{WatchOptions, watch};
 pub use who_can::{QueryFormat, Question, who_can};
@@ -52,8 +52,24 @@ pub fn run(invocation: Invocation, out: &mut dyn Write, err: &mut dyn Write) -> 
     let exit = match invocation.run {
         Run::Build => build(opts, err),
         Run::Watch { poll } => watch(opts, &WatchOptions { poll }, err),
-        Run::Diff { format, exit_code } if machine => diff(opts, format, exit_code, err, sink),
-        Run::Diff { format, exit_code } => diff(opts, format, exit_code, out, err),
+        Run::Diff {
+            format,
+            exit_code,
+            fail_on,
+            max_bytes,
+        } => {
+            let how = DiffOptions {
+                format,
+                exit_code,
+                fail_on,
+                max_bytes,
+            };
+            if machine {
+                diff(opts, &how, err, sink)
+            } else {
+                diff(opts, &how, out, err)
+            }
+        }
         Run::Check if machine => check(opts, err, sink),
         Run::Check => check(opts, out, err),
         Run::Explain { ref code } => explain(code, out, err),

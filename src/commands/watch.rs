@@ -17,7 +17,7 @@ use super::diff::shown;
 use super::{Exit, Loaded, MAX_CONFIG_BYTES, Options, load_bytes, report, too_large};
 use ssm_compile::diagnostic::{Diagnostic, Source};
 use ssm_compile::outdir;
-use ssm_compile::review::permissions;
+use ssm_compile::review::render;
 use ssm_compile::watch::{
     Read, Stamp, Timing, Verdict, Watch, Watched, watch_error, watched_paths,
 };
@@ -339,6 +339,10 @@ impl Session<'_> {
             let _ = err.write_all(warnings.as_bytes());
             self.last_warnings = warnings;
         }
+        // Reviewed before the build, which replaces the state it compares with.
+        let verdict = super::diff::review(opts, &p.loaded, true, false)
+            .map(|r| render::text::verdict(&r, true))
+            .unwrap_or_default();
         let Ok(done) = write(&p.loaded, err) else {
             let _ = writeln!(
                 err,
@@ -348,7 +352,14 @@ impl Session<'_> {
             return;
         };
         if done.written.is_empty() && done.removed.is_empty() {
-            let _ = writeln!(err, "[{}] no changes", clock());
+            // A changed `who` alone rewrites only the manifest: still news for access.
+            let what = if verdict.is_empty() {
+                "no changes"
+            } else {
+                "no policy file changes"
+            };
+            let _ = writeln!(err, "[{}] {what}", clock());
+            let _ = err.write_all(verdict.as_bytes());
             return;
         }
         let _ = writeln!(
@@ -359,9 +370,7 @@ impl Session<'_> {
             started.elapsed().as_millis(),
         );
         print_report(err, &p.loaded, &done);
-        let changes: Vec<_> = done.written.iter().chain(&done.removed).cloned().collect();
-        let deltas = permissions::deltas(&changes);
-        let _ = err.write_all(permissions::render_summary(&deltas, true).as_bytes());
+        let _ = err.write_all(verdict.as_bytes());
     }
 }
 

@@ -33,9 +33,14 @@ pub fn for_names<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The manifest a build of `plan` leaves.
+/// The manifest a build of `plan` leaves: the names, then each grant's principals
+/// (`#who` lines, [`crate::compile::plan::format_who`]: comments to this parser and to older
+/// ssm-compiles; `diff` reads them with `parse_who`). The interim manifest of a build
+/// ([`for_names`]) has none: a build killed in between leaves the principals unknown.
 pub fn for_plan(plan: &Plan) -> Vec<u8> {
-    for_names(plan.files.keys())
+    let mut out = for_names(plan.files.keys());
+    out.extend_from_slice(plan.who.as_bytes());
+    out
 }
 
 /// Reads a manifest back; comment and blank lines are skipped, and so are lines that name a

@@ -1,5 +1,9 @@
-//! What a change does to access: the comparison of the policies on disk with the planned ones
-//! (`permissions`) and the report `diff` and `check` print (`report`).
+//! The review: what a change does to who can do what. `verdict` decides it exactly with the
+//! access model, per principal; `model` is the report (one entry per principal, grant and
+//! file, matched by name); `diff` makes the files' unified diffs; `render` prints the report
+//! as text, markdown and JSON.
 
-pub mod permissions;
-pub mod report;
+pub mod diff;
+pub mod model;
+pub mod render;
+pub mod verdict;

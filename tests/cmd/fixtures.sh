@@ -86,3 +86,97 @@ who = ["user:bob"]
 consoles = ["cli"]
 instances = ["i-0123456789abcdef0"]
 TOML
+
+# The exact review (issue 10). A tag pattern narrowed: `web*` to `web-prod`.
+TAGS='account = "111122223333"
+region = "us-east-2"
+
+[grant.web]
+role = "end-user"
+who = ["group:web"]
+consoles = ["session-manager", "cli"]
+tags = { Team = "web*" }
+'
+rm -rf tag-narrowed.in && mkdir tag-narrowed.in
+printf '%s' "$TAGS" >tag-narrowed.in/access.toml
+"$bin" build -c tag-narrowed.in/access.toml 2>/dev/null
+sed -i 's/"web\*"/"web-prod"/' tag-narrowed.in/access.toml
+
+# A person added to `who`, with only the policy files generated: no file changes but the
+# manifest's record of principals.
+fresh who-added.in
+sed -i 's/^region = "us-east-2"$/region = "us-east-2"\nformats = ["json"]/' who-added.in/access.toml
+"$bin" build -c who-added.in/access.toml 2>/dev/null
+sed -i 's/who = \["user:alice"\]/who = ["user:alice", "user:mallory"]/' who-added.in/access.toml
+
+# Two grants of one group merged into one with the same total access.
+MERGE='account = "111122223333"
+region = "us-east-2"
+
+[grant.ops-web]
+role = "end-user"
+who = ["group:ops"]
+consoles = ["session-manager", "cli"]
+instances = ["i-0123456789abcdef0"]
+
+[grant.ops-db]
+role = "end-user"
+who = ["group:ops"]
+consoles = ["session-manager", "cli"]
+instances = ["i-0123456789abcdef1"]
+'
+rm -rf grants-merged.in && mkdir grants-merged.in
+printf '%s' "$MERGE" >grants-merged.in/access.toml
+"$bin" build -c grants-merged.in/access.toml 2>/dev/null
+cat >grants-merged.in/access.toml <<'TOML'
+account = "111122223333"
+region = "us-east-2"
+
+[grant.ops]
+role = "end-user"
+who = ["group:ops"]
+consoles = ["session-manager", "cli"]
+instances = ["i-0123456789abcdef0", "i-0123456789abcdef1"]
+TOML
+
+# A grant renamed.
+fresh grant-renamed.in
+sed -i 's/^\[grant.web-oncall\]$/[grant.web-primary]/' grant-renamed.in/access.toml
+
+# Two grants each gain a principal through the one CloudFormation template.
+TEMPLATE='account = "111122223333"
+region = "us-east-2"
+formats = ["cloudformation"]
+
+[grant.web]
+role = "end-user"
+who = ["group:web"]
+consoles = ["cli"]
+instances = ["i-0123456789abcdef0"]
+
+[grant.db]
+role = "end-user"
+who = ["group:db"]
+consoles = ["cli"]
+instances = ["i-0123456789abcdef1"]
+'
+rm -rf template-two-grants.in && mkdir template-two-grants.in
+printf '%s' "$TEMPLATE" >template-two-grants.in/access.toml
+"$bin" build -c template-two-grants.in/access.toml 2>/dev/null
+sed -i 's/who = \["group:web"\]/who = ["group:web", "user:carol"]/; s/who = \["group:db"\]/who = ["group:db", "user:dave"]/' \
+    template-two-grants.in/access.toml
+
+# A hand edit outside the modelled subset: a Deny with NotAction.
+fresh hand-edited-deny.in
+python3 - hand-edited-deny.in/policies/db-admin.json <<'PY'
+import json, sys
+p = sys.argv[1]
+doc = json.load(open(p))
+doc["Statement"].append({"Effect": "Deny", "NotAction": ["ssm:TerminateSession"], "Resource": "*"})
+open(p, "w").write(json.dumps(doc, indent=4) + "\n")
+PY
+
+# A manifest written before ssm-compile recorded `who`.
+fresh manifest-before-who.in
+sed -i '/^# Who each grant/d; /^#who /d' manifest-before-who.in/policies/.ssm-compile-manifest
+sed -i 's/who = \["group:dba"\]/who = ["group:dba", "user:erin"]/' manifest-before-who.in/access.toml

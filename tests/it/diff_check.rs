@@ -109,27 +109,29 @@ fn json_carries_the_text_diff_and_the_summary() {
     );
     assert_eq!(code, 0);
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["up_to_date"], false);
     assert_eq!(report["widens"], true);
     let diff = report["files"][0]["diff"].as_str().unwrap();
     assert!(diff.starts_with(
         "--- a/infra/policies/web-oncall.json\n+++ b/infra/policies/web-oncall.json\n@@ "
     ));
-    assert!(
-        text.starts_with(diff),
-        "the text report begins with the same diff"
+    assert!(text.contains(diff), "the text report shows the same diff");
+    assert_eq!(
+        report["files"][0]["grants"],
+        serde_json::json!(["web-oncall"])
     );
-    let kinds: Vec<&str> = report["grants"][0]["items"]
+    let alice = &report["principals"][0];
+    assert_eq!(alice["principal"], "user:alice");
+    assert_eq!(alice["widens"], true);
+    let actions: Vec<&str> = alice["gained"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["kind"].as_str().unwrap())
+        .map(|w| w["action"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        kinds,
-        ["action_added", "resource_added", "condition_removed"]
-    );
+    assert!(actions.contains(&"ssm:ResumeSession"), "{actions:?}");
+    assert_eq!(report["grants"][0]["grant"], "web-oncall");
 }
 
 #[test]
@@ -145,7 +147,7 @@ fn colour_follows_the_flag_and_no_color() {
     );
     assert!(always.contains(red) && always.contains(green), "{always:?}");
     assert!(
-        always.contains("\u{1b}[1m\u{1b}[31mWIDENS ACCESS"),
+        always.contains("\u{1b}[1m\u{1b}[31mWIDENS"),
         "bold red mark"
     );
     let (_, check, _) = run(
@@ -205,8 +207,11 @@ fn one_change_among(n: usize) -> (tempfile::TempDir, std::time::Duration, std::t
         out.matches("\n+++ ").count() + usize::from(out.starts_with("+++ ")),
         1
     );
-    assert!(out.starts_with("--- a/policies/g00005.json\n"), "{out}");
-    assert!(out.contains("Permission summary: 1 grant changed, 1 WIDENS ACCESS"));
+    assert!(out.contains("\n--- a/policies/g00005.json\n"), "{out}");
+    assert!(
+        out.starts_with("1 file in policies would change; access WIDENS for "),
+        "{out}"
+    );
 
     let start = Instant::now();
     let (code, out, _) = run(tmp.path(), &["check"]);
@@ -254,7 +259,7 @@ fn paths_are_shown_as_typed_and_absolute_ones_made_relative() {
     let abs = root.join("infra/access.toml");
     let (_, out, _) = run(tmp.path(), &["diff", "-c", abs.to_str().unwrap()]);
     assert!(
-        out.starts_with("--- a/infra/policies/web-oncall.json\n"),
+        out.contains("\n--- a/infra/policies/web-oncall.json\n"),
         "{out}"
     );
     let (_, out, _) = run(tmp.path(), &["check", "-c", "./infra/access.toml"]);
@@ -271,11 +276,87 @@ fn paths_are_shown_as_typed_and_absolute_ones_made_relative() {
     let (_, out, _) = run(elsewhere.path(), &["diff", "-c", abs.to_str().unwrap()]);
     let policy = root.join("infra/policies/web-oncall.json");
     assert!(
-        out.starts_with(&format!(
-            "--- {}\n+++ {}\n",
+        out.contains(&format!(
+            "\n--- {}\n+++ {}\n",
             policy.display(),
             policy.display()
         )),
         "{out}"
+    );
+}
+
+/// A manifest without `#who` lines (from before they were recorded): with a template on disk,
+/// its attachments say who had each grant, so the verdict stays exact.
+#[test]
+fn an_old_manifest_with_a_template_uses_its_attachments() {
+    let tmp = fixture("template-two-grants");
+    let manifest = tmp.path().join("policies/.ssm-compile-manifest");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let old: String = text
+        .lines()
+        .filter(|l| !l.starts_with("#who ") && !l.starts_with("# Who"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(old, text, "the fixture's manifest records principals");
+    fs::write(&manifest, old).unwrap();
+    let (code, json, _) = run(
+        tmp.path(),
+        &["diff", "--format", "json", "--fail-on", "widening"],
+    );
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let verdicts: BTreeMap<String, (bool, bool)> = report["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let name = p["principal"].as_str().unwrap().to_owned();
+            (name, (p["widens"] == true, p["undecidable"].is_null()))
+        })
+        .collect();
+    let want: BTreeMap<String, (bool, bool)> = [
+        ("group:db", (false, true)),
+        ("group:web", (false, true)),
+        ("user:carol", (true, true)),
+        ("user:dave", (true, true)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(verdicts, want);
+}
+
+/// `--max-bytes` leaves diffs out, never the verdict; `--fail-on widening` is 0 without one.
+#[test]
+fn max_bytes_cuts_diffs_and_keeps_the_verdict() {
+    let tmp = fixture("grants-merged");
+    let (code, full, _) = run(tmp.path(), &["diff", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    let (code, cut, _) = run(
+        tmp.path(),
+        &[
+            "diff",
+            "--format",
+            "markdown",
+            "--max-bytes",
+            "1500",
+            "--fail-on",
+            "widening",
+        ],
+    );
+    assert_eq!(code, 0, "merging with equal access widens nothing");
+    assert!(cut.len() <= 1500, "{} bytes", cut.len());
+    assert!(full.len() > 1500);
+    let verdict = "- `group:ops`: no change in access";
+    assert!(full.contains(verdict) && cut.contains(verdict), "{cut}");
+    assert!(cut.contains("left out to stay within 1500 bytes"), "{cut}");
+    // A budget below the verdict keeps it whole and leaves every diff out.
+    let (_, tiny, _) = run(
+        tmp.path(),
+        &["diff", "--format", "markdown", "--max-bytes", "10"],
+    );
+    assert!(
+        tiny.contains(verdict) && !tiny.contains("```diff"),
+        "{tiny}"
     );
 }

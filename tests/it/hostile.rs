@@ -283,7 +283,7 @@ fn a_linked_manifest_is_replaced_not_written_through() {
     assert!(
         fs::read_to_string(&manifest)
             .unwrap()
-            .ends_with("\nweb.json\n")
+            .ends_with("\nweb.json\n# Who each grant is attached to (`#who GRANT PRINCIPAL...`): diff compares access per principal.\n#who web user:alice\n")
     );
     assert_eq!(snapshot(outside.path()).len(), 1);
 }

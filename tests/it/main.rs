@@ -26,6 +26,8 @@ mod outdir;
 mod pack;
 mod properties;
 mod queries;
+mod review;
+mod review_brute;
 mod schema;
 mod watch;
 mod watch_edge;

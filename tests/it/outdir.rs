@@ -10,6 +10,15 @@ use assert_cmd::Command;
 const HEADER: &str = "# Written by ssm-compile: the files it generated in this directory.\n\
                       # Commit it with them; ssm-compile never touches a file not listed here.\n";
 
+/// The manifest's record of who each grant (every one here is for `user:alice`) is attached to.
+fn who(grants: &[&str]) -> String {
+    let mut out = "# Who each grant is attached to (`#who GRANT PRINCIPAL...`): diff compares access per principal.\n".to_owned();
+    for g in grants {
+        out.push_str(&format!("#who {g} user:alice\n"));
+    }
+    out
+}
+
 fn grant(name: &str, instance: &str) -> String {
     format!(
         "[grant.{name}]\nrole = \"end-user\"\nwho = [\"user:alice\"]\nconsoles = [\"cli\"]\ninstances = [\"{instance}\"]\n\n"
@@ -246,7 +255,7 @@ fn the_manifest_lists_exactly_the_files_written() {
     p.build_ok();
     assert_eq!(
         fs::read_to_string(p.out().join(".ssm-compile-manifest")).unwrap(),
-        format!("{HEADER}db.json\nweb.json\n")
+        format!("{HEADER}db.json\nweb.json\n{}", who(&["db", "web"]))
     );
     p.write_config(&config(&[
         ("web", "i-0123456789abcdef0"),
@@ -255,7 +264,7 @@ fn the_manifest_lists_exactly_the_files_written() {
     p.build_ok();
     assert_eq!(
         fs::read_to_string(p.out().join(".ssm-compile-manifest")).unwrap(),
-        format!("{HEADER}api.json\nweb.json\n")
+        format!("{HEADER}api.json\nweb.json\n{}", who(&["api", "web"]))
     );
 }
 
@@ -362,7 +371,7 @@ fn a_foreign_file_with_the_planned_bytes_is_adopted_without_a_write() {
     assert_eq!(after["web.json"], before["web.json"]);
     assert_eq!(
         fs::read_to_string(p.out().join(".ssm-compile-manifest")).unwrap(),
-        format!("{HEADER}web.json\n")
+        format!("{HEADER}web.json\n{}", who(&["web"]))
     );
 }
 

@@ -165,6 +165,25 @@ fn write_in_place_rebuilds() {
     assert_no_errors(&w);
 }
 
+/// Each save prints the per-principal verdict, a `who` change alone included.
+#[test]
+fn each_save_prints_who_gains_what() {
+    let w = Watching::start(&["--watch"]);
+    fs::write(w.config(), v2()).unwrap();
+    wait_for_b(&w);
+    w.wait_for("the verdict", |log| log.contains("WIDENS  user:bob"));
+    assert!(
+        w.log().contains("+ can now ssm:StartSession on "),
+        "{}",
+        w.log()
+    );
+    let who = v2().replace("[\"user:alice\"]", "[\"user:alice\", \"user:mallory\"]");
+    fs::write(w.config(), who).unwrap();
+    w.wait_for("mallory", |log| log.contains("WIDENS  user:mallory"));
+    assert!(w.log().contains("no policy file changes"), "{}", w.log());
+    assert_no_errors(&w);
+}
+
 #[test]
 fn truncate_then_write_with_the_file_held_open_is_never_an_error() {
     let w = Watching::start(&["build", "--watch"]);

@@ -1,0 +1,228 @@
+//! The markdown report for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the headline, the
+//! per-principal verdict with its witnesses, a table of the grants, then each file's diff
+//! folded. Within a byte budget (`--max-bytes`; GitHub takes 65,536 characters in a comment,
+//! 1 MiB in a step summary) diffs are left out first, last file first; the verdict never is.
+
+use std::fmt::Write as _;
+
+use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, request};
+use crate::review::model::{
+    FileDiff, GrantChange, GrantEntry, PrincipalVerdict, Report, RequestView,
+};
+
+/// Witnesses listed per principal.
+const SHOWN: usize = 3;
+
+pub fn render(report: &Report, max_bytes: Option<usize>) -> String {
+    let mut head = String::from("### ssm-compile diff\n\n");
+    let _ = writeln!(head, "{}\n", escape_markdown(&headline(report)));
+    if !report.principals.is_empty() {
+        let _ = writeln!(head, "**Access per principal** ({SCOPE}):\n");
+        for p in &report.principals {
+            principal(&mut head, p);
+        }
+        head.push('\n');
+    }
+    if !report.grants.is_empty() {
+        let _ = writeln!(head, "**Per grant** ({PER_GRANT}):\n");
+        head.push_str("| Grant | Change | Access through it |\n| --- | --- | --- |\n");
+        for g in &report.grants {
+            let _ = writeln!(
+                head,
+                "| {} | {} | {} |",
+                code(&g.grant),
+                g.change.as_str(),
+                access(g.widens(), g.narrows())
+            );
+        }
+        head.push('\n');
+        for g in &report.grants {
+            let _ = writeln!(head, "- {}", escape_markdown(&grant_line(g)));
+            if g.change == GrantChange::Changed {
+                witnesses(&mut head, &g.gained, &g.lost);
+            }
+        }
+        head.push('\n');
+    }
+    let mut tail = String::new();
+    for w in report.warnings() {
+        let _ = writeln!(tail, "- ⚠️ **{}**", escape_markdown(&w));
+    }
+    for note in notes(report) {
+        // Paths lead each note; they are the only part that comes from outside.
+        let _ = writeln!(tail, "- {}", escape_markdown(&note));
+    }
+    let budget = max_bytes.unwrap_or(usize::MAX);
+    let grants: Vec<&GrantEntry> = report.grants.iter().collect();
+    let mut body = String::new();
+    let mut left_out = 0;
+    for (i, f) in report.files.iter().enumerate() {
+        let block = file_block(f, &grants);
+        // Room is kept for the line that says how many diffs were left out.
+        let reserve = if i + 1 < report.files.len() { 120 } else { 0 };
+        if left_out == 0 && head.len() + body.len() + block.len() + tail.len() + reserve <= budget {
+            body.push_str(&block);
+        } else {
+            left_out += 1;
+        }
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            body,
+            "_({left_out} {} left out to stay within {budget} bytes; `ssm-compile diff` shows {})_\n",
+            if left_out == 1 { "diff" } else { "diffs" },
+            if left_out == 1 { "it" } else { "them" },
+        );
+    }
+    let mut out = head + &body + &tail;
+    // One trailing newline, however the sections ended.
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+fn principal(out: &mut String, p: &PrincipalVerdict) {
+    let mark = match (p.widens, p.lost.is_empty()) {
+        (true, _) => "⚠️ **widens**",
+        (false, false) => "narrows",
+        (false, true) => "",
+    };
+    let _ = write!(
+        out,
+        "- {mark}{}{}",
+        if mark.is_empty() { "" } else { " " },
+        code(&p.principal)
+    );
+    if let Some(word) = principal_word(p) {
+        let _ = write!(out, ": {word}");
+    }
+    if p.grants_before != p.grants_after {
+        let list = |g: &[String]| {
+            if g.is_empty() {
+                "none".to_owned()
+            } else {
+                g.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ")
+            }
+        };
+        let _ = write!(
+            out,
+            " (grants {} → {})",
+            list(&p.grants_before),
+            list(&p.grants_after)
+        );
+    }
+    out.push('\n');
+    if let Some(reason) = &p.undecidable {
+        let _ = writeln!(out, "  - {}", escape_markdown(reason));
+    }
+    witnesses(out, &p.gained, &p.lost);
+}
+
+/// The witnesses, a few of each direction, as a nested list.
+fn witnesses(out: &mut String, gained: &[RequestView], lost: &[RequestView]) {
+    for (list, verb) in [(gained, "can now"), (lost, "can no longer")] {
+        for r in list.iter().take(SHOWN) {
+            let _ = writeln!(out, "  - {verb} {}", code(&request(r)));
+        }
+        if list.len() > SHOWN {
+            let _ = writeln!(out, "  - {verb} ... and {} more", list.len() - SHOWN);
+        }
+    }
+}
+
+/// The access column: the table's and each file's.
+fn access(widens: bool, narrows: bool) -> &'static str {
+    match (widens, narrows) {
+        (true, _) => "⚠️ **widens**",
+        (false, true) => "narrows",
+        (false, false) => "unchanged",
+    }
+}
+
+fn file_block(f: &FileDiff, grants: &[&GrantEntry]) -> String {
+    let mut out = String::new();
+    let mine = grants.iter().filter(|g| f.grants.contains(&g.grant));
+    let (widens, narrows) = mine.fold((false, false), |(w, n), g| {
+        (w || g.widens(), n || g.narrows())
+    });
+    let verdict = match (widens, narrows) {
+        (true, _) => "widens access",
+        (false, true) => "narrows access",
+        (false, false) => "no change in access",
+    };
+    let names = if f.grants.len() > 1 {
+        format!(" (grants {})", html_escape(&f.grants.join(", ")))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "<details>\n<summary><code>{}</code>: {}, {verdict}{names}</summary>\n",
+        html_escape(&f.path),
+        f.change.as_str()
+    );
+    match &f.diff {
+        Some(diff) => out.push_str(&fenced("diff", diff)),
+        None => {
+            let _ = writeln!(out, "Binary files {} differ", code(&f.path));
+        }
+    }
+    out.push_str("\n</details>\n\n");
+    out
+}
+
+/// A fenced block whose fence is longer than any backtick run inside, so a hand-edited file
+/// cannot end it early and inject markdown into a pull-request comment.
+fn fenced(lang: &str, text: &str) -> String {
+    let fence = "`".repeat(3.max(longest_backtick_run(text) + 1));
+    let nl = if text.ends_with('\n') { "" } else { "\n" };
+    format!("{fence}{lang}\n{text}{nl}{fence}\n")
+}
+
+/// An inline code span that survives backticks inside.
+fn code(text: &str) -> String {
+    let ticks = "`".repeat(longest_backtick_run(text) + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{text}{pad}{ticks}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Backslash-escapes what markdown would read as markup (file names may hold `*` or `_`).
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_[]<>#|!~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cannot_be_broken_out_of() {
+        assert_eq!(fenced("diff", "a\n"), "```diff\na\n```\n");
+        assert_eq!(fenced("diff", "```\n"), "````diff\n```\n````\n");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`"), "`` ` ``");
+        assert_eq!(escape_markdown("p/*_x.txt"), "p/\\*\\_x.txt");
+        assert_eq!(html_escape("<b>&"), "&lt;b&gt;&amp;");
+    }
+}

@@ -1,0 +1,161 @@
+//! The terminal report: the headline, the per-principal verdict, the grants, the diffs (in git's
+//! colours), then notes. Styles are always written; the stream strips them when colour is off.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, witness_lines};
+use crate::review::model::{GrantChange, PrincipalVerdict, Report};
+
+pub fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", headline(report));
+    let verdict = verdict(report, color);
+    if !verdict.is_empty() {
+        out.push('\n');
+        out.push_str(&verdict);
+    }
+    if !report.files.is_empty() {
+        out.push('\n');
+    }
+    for f in &report.files {
+        match &f.diff {
+            Some(diff) => out.push_str(&paint_diff(diff, color)),
+            None => {
+                let _ = writeln!(out, "Binary files {} differ", f.path);
+            }
+        }
+    }
+    let warnings = report.warnings();
+    if !warnings.is_empty() {
+        out.push('\n');
+        let bold = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+        for w in warnings {
+            let _ = if color {
+                writeln!(out, "{bold}warning:{bold:#} {w}")
+            } else {
+                writeln!(out, "warning: {w}")
+            };
+        }
+    }
+    let notes = notes(report);
+    if !notes.is_empty() {
+        out.push('\n');
+        for note in notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+    }
+    out
+}
+
+/// The per-principal verdict and the grants: what `diff` leads with and `--watch` prints after
+/// each save. Empty when no grant changed.
+pub fn verdict(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    if !report.principals.is_empty() {
+        let _ = writeln!(out, "Access per principal ({SCOPE}):");
+        for p in &report.principals {
+            principal(&mut out, p, color);
+        }
+    }
+    if !report.grants.is_empty() {
+        let _ = writeln!(out, "Per grant ({PER_GRANT}):");
+        for g in &report.grants {
+            let _ = writeln!(out, "  {}", grant_line(g));
+            // What its own policy gains and loses; new and removed grants are the verdict's.
+            if g.change == GrantChange::Changed {
+                for line in witness_lines(&g.gained, &g.lost) {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
+        }
+    }
+    out
+}
+
+fn principal(out: &mut String, p: &PrincipalVerdict, color: bool) {
+    let (mark, style) = match (p.widens, p.lost.is_empty()) {
+        (true, _) => (
+            "WIDENS ",
+            Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+        ),
+        (false, false) => (
+            "narrows",
+            Style::new().fg_color(Some(AnsiColor::Green.into())),
+        ),
+        (false, true) => ("same   ", Style::new()),
+    };
+    let mark = if color {
+        format!("{style}{mark}{style:#}")
+    } else {
+        mark.to_owned()
+    };
+    let _ = write!(out, "  {mark} {}", p.principal);
+    if let Some(word) = principal_word(p) {
+        let _ = write!(out, ": {word}");
+    }
+    if p.grants_before != p.grants_after {
+        let list = |g: &[String]| {
+            if g.is_empty() {
+                "none".to_owned()
+            } else {
+                g.join(", ")
+            }
+        };
+        let _ = write!(
+            out,
+            " (grants {} -> {})",
+            list(&p.grants_before),
+            list(&p.grants_after)
+        );
+    }
+    out.push('\n');
+    if let Some(reason) = &p.undecidable {
+        let _ = writeln!(out, "            {reason}");
+    }
+    for line in witness_lines(&p.gained, &p.lost) {
+        let _ = writeln!(out, "            {line}");
+    }
+}
+
+/// Git's colours: bold headers, cyan hunk lines, red removals, green additions.
+pub fn paint_diff(diff: &str, color: bool) -> String {
+    if !color {
+        return diff.to_owned();
+    }
+    let mut out = String::with_capacity(diff.len() * 2);
+    for (i, line) in diff.split_inclusive('\n').enumerate() {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let style = if i < 2 {
+            Style::new().bold()
+        } else if body.starts_with("@@") {
+            Style::new().fg_color(Some(AnsiColor::Cyan.into()))
+        } else if body.starts_with('-') {
+            Style::new().fg_color(Some(AnsiColor::Red.into()))
+        } else if body.starts_with('+') {
+            Style::new().fg_color(Some(AnsiColor::Green.into()))
+        } else {
+            Style::new()
+        };
+        let _ = write!(out, "{style}{body}{style:#}");
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_marks_diff_lines_only_when_asked() {
+        let diff = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
+        assert_eq!(paint_diff(diff, false), diff);
+        let painted = paint_diff(diff, true);
+        assert!(painted.contains("\u{1b}[31m-a\u{1b}[0m\n"), "{painted:?}");
+        assert!(painted.contains("\u{1b}[32m+b\u{1b}[0m\n"), "{painted:?}");
+    }
+}

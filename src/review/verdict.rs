@@ -1,0 +1,434 @@
+//! The exact verdict: what a change does to who can do what, per principal, decided by the
+//! access model (`crate::access`).
+//!
+//! Before is the output directory: each grant's policies as its files hold them (its `.json`
+//! and every template that embeds it, a hand edit included: a file outside the modelled subset
+//! is "cannot decide" with the reason) and its principals as the manifest records them. After
+//! is the plan, with the configuration's `who`. A principal's access is the union of its
+//! grants', so a rename, a merge or a split that keeps everyone's access changes nothing.
+//!
+//! Only what a change can touch is parsed: the grants whose files or `who` differ, the
+//! principals they name, and the other grants of those principals. An unchanged 10,000-grant
+//! directory costs a name comparison per grant.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use crate::access::{self, Facts, Policy, Undecidable};
+use crate::compile::plan::{Content, Plan, parse_who, who_words};
+use crate::compile::policy::PolicyDocument;
+use crate::deploy;
+use crate::outdir::{Change, DiskState};
+use crate::review::model::{GrantChange, GrantEntry, PrincipalVerdict, RequestView};
+
+/// The reason given for a grant whose principals before the change are not on record.
+pub fn unknown_who(grant: &str) -> String {
+    format!(
+        "the principals of grant {grant} before this change are unknown: the manifest does not record them (a manifest from before ssm-compile recorded `who`, or an interrupted build); `build` records them"
+    )
+}
+
+/// Documents of one template, by grant; `None`: the file does not read as a template.
+type Docs = Option<BTreeMap<String, PolicyDocument>>;
+
+/// Everything the verdict reads, with the templates parsed at most once.
+struct Sides<'a> {
+    plan: &'a Plan,
+    state: &'a DiskState,
+    /// The plan's templates, parsed: (file, documents).
+    planned: Vec<(&'static str, Docs)>,
+    /// The templates on disk that differ from the plan (owned ones only), parsed.
+    on_disk: Vec<(&'static str, Docs, Option<BTreeSet<deploy::Attachment>>)>,
+    /// Templates on disk with exactly the planned bytes.
+    same: Vec<&'static str>,
+    /// The principals the manifest records, and the plan's.
+    recorded: Who<'a>,
+    planned_who: Who<'a>,
+}
+
+/// A record of principals ([`parse_who`]): looked up by binary search, never copied whole.
+struct Who<'a>(Vec<(&'a str, &'a str)>);
+
+impl<'a> Who<'a> {
+    fn get(&self, grant: &str) -> Option<&'a str> {
+        let i = self.0.binary_search_by(|(g, _)| (*g).cmp(grant)).ok()?;
+        Some(self.0[i].1)
+    }
+
+    fn list(&self, grant: &str) -> Option<Vec<String>> {
+        self.get(grant)
+            .map(|rest| who_words(rest).map(str::to_owned).collect())
+    }
+}
+
+const TEMPLATES: [&str; 2] = [deploy::CLOUDFORMATION_FILE, deploy::TERRAFORM_FILE];
+
+impl<'a> Sides<'a> {
+    fn new(plan: &'a Plan, state: &'a DiskState) -> Sides<'a> {
+        let mut planned = Vec::new();
+        let mut on_disk = Vec::new();
+        let mut same = Vec::new();
+        for t in TEMPLATES {
+            let in_plan = plan.files.get(t);
+            if let Some(content) = in_plan {
+                // With the `.json` files planned the templates' documents are the same bytes.
+                let policy_file = |n: &String| n.ends_with(".json") && !deploy::is_template(n);
+                if !plan.files.keys().any(policy_file) {
+                    planned.push((t, deploy::documents_in(t, &content.bytes())));
+                }
+            }
+            if state.identical.contains(t) {
+                same.push(t);
+            } else if let Some(old) = state.files.get(t).filter(|_| state.owned.contains(t)) {
+                on_disk.push((
+                    t,
+                    deploy::documents_in(t, old),
+                    deploy::attachments_in(t, old),
+                ));
+            }
+        }
+        // A manifest that is not UTF-8 records nobody: every grant's principals are unknown.
+        let recorded = state
+            .manifest
+            .as_deref()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(parse_who)
+            .unwrap_or_default();
+        Sides {
+            plan,
+            state,
+            planned,
+            on_disk,
+            same,
+            recorded: Who(recorded),
+            planned_who: Who(parse_who(&plan.who)),
+        }
+    }
+
+    fn json_on_disk(&self, grant: &str) -> Option<Result<&[u8], ()>> {
+        let name = format!("{grant}.json");
+        if self.state.identical.contains(&name) {
+            return Some(Err(()));
+        }
+        let owned = self.state.owned.contains(&name);
+        self.state
+            .files
+            .get(&name)
+            .filter(|_| owned)
+            .map(|b| Ok(b.as_slice()))
+    }
+
+    /// The grant's policy after the change; `None` when the plan has no such grant.
+    fn after_policy(&self, grant: &str) -> Option<Result<Policy, Undecidable>> {
+        if let Some(content) = self.plan.files.get(&format!("{grant}.json")) {
+            return Some(parse_content(content));
+        }
+        self.planned.iter().find_map(|(t, docs)| match docs {
+            Some(d) => d.get(grant).map(|doc| parse_doc(t, doc)),
+            None => Some(Err(unreadable(t))),
+        })
+    }
+
+    /// The grant's policies before, one per file that holds it (a `.json` and each template);
+    /// empty when no file held it.
+    fn before_policies(&self, grant: &str, planned: bool) -> Vec<Result<Policy, Undecidable>> {
+        let mut out = Vec::new();
+        match self.json_on_disk(grant) {
+            Some(Ok(bytes)) => out.push(parse_bytes(&format!("{grant}.json"), bytes)),
+            Some(Err(())) => out.extend(self.after_policy(grant)),
+            None => {}
+        }
+        if !self.same.is_empty() && planned {
+            out.extend(self.after_policy(grant));
+        }
+        for (t, docs, _) in &self.on_disk {
+            match docs {
+                Some(d) => out.extend(d.get(grant).map(|doc| parse_doc(t, doc))),
+                None => out.push(Err(unreadable(t))),
+            }
+        }
+        out
+    }
+
+    /// The grant's principals before: the manifest's record, else the attachments of the
+    /// templates on disk, else `None` (unknown).
+    fn before_who(&self, grant: &str, after: Option<&Vec<String>>) -> Option<Vec<String>> {
+        if let Some(who) = self.recorded.list(grant) {
+            return Some(who);
+        }
+        let mut found: Option<BTreeSet<String>> = None;
+        if !self.same.is_empty() && after.is_some() {
+            found = Some(after.into_iter().flatten().cloned().collect());
+        }
+        for (_, _, attached) in &self.on_disk {
+            let set = found.get_or_insert_default();
+            let attached = attached.as_ref()?;
+            set.extend(
+                attached
+                    .iter()
+                    .filter(|a| a.grant == grant)
+                    .map(|a| a.principal.to_string()),
+            );
+        }
+        found.map(|s| s.into_iter().collect())
+    }
+}
+
+fn unreadable(file: &str) -> Undecidable {
+    Undecidable {
+        reason: format!("{file} is not a template ssm-compile can read"),
+    }
+}
+
+fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Policy, Undecidable> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Undecidable {
+        reason: format!("{file} is not JSON ({e})"),
+    })?;
+    Policy::parse(&value).map_err(|e| Undecidable {
+        reason: format!("{file}: {}", e.reason),
+    })
+}
+
+fn parse_content(content: &Content) -> Result<Policy, Undecidable> {
+    let bytes = match content {
+        Content::Policy(compact) => compact,
+        Content::Bytes(bytes) => bytes.as_slice(),
+    };
+    parse_bytes("the plan", bytes)
+}
+
+fn parse_doc(file: &str, doc: &PolicyDocument) -> Result<Policy, Undecidable> {
+    let value = serde_json::to_value(doc).expect("a policy document always serializes");
+    Policy::parse(&value).map_err(|e| Undecidable {
+        reason: format!("{file}: {}", e.reason),
+    })
+}
+
+/// The verdict of a change: every principal whose grants changed, and every changed grant.
+pub struct Verdict {
+    pub principals: Vec<PrincipalVerdict>,
+    pub grants: Vec<GrantEntry>,
+}
+
+/// Compares the directory (`state`, whose differences from the plan are `changes`) with the
+/// plan.
+pub fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Verdict {
+    let sides = Sides::new(plan, state);
+    let touched = touched_grants(&sides, changes);
+    let mut principals: BTreeSet<String> = BTreeSet::new();
+    let mut concerned = BTreeMap::new();
+    for grant in touched.keys() {
+        let now = sides.planned_who.list(grant);
+        let who = sides.before_who(grant, now.as_ref());
+        principals.extend(who.iter().flatten().cloned());
+        principals.extend(now.iter().flatten().cloned());
+        concerned.insert(grant.clone(), (now, who));
+    }
+    // The other grants of every principal concerned: a principal's access is their union.
+    // Found by scanning the records as text: no string per grant of a large directory.
+    let names = |rest: &str| who_words(rest).any(|p| principals.contains(p));
+    let mut others: BTreeSet<&str> = BTreeSet::new();
+    for (grant, rest) in sides.planned_who.0.iter().chain(&sides.recorded.0) {
+        if !touched.contains_key(*grant) && names(rest) {
+            others.insert(grant);
+        }
+    }
+    for grant in others {
+        let now = sides.planned_who.list(grant);
+        let who = sides.before_who(grant, now.as_ref());
+        concerned.insert(grant.to_owned(), (now, who));
+    }
+    let (mut entries, mut before, mut after, mut unknown) = (vec![], vec![], vec![], vec![]);
+    for (grant, (now, who)) in concerned {
+        let old = sides.before_policies(&grant, now.is_some());
+        let new: Vec<_> = sides.after_policy(&grant).into_iter().collect();
+        if who.is_none() && !old.is_empty() {
+            unknown.push(grant.clone());
+        }
+        if let Some(files) = touched.get(&grant) {
+            entries.push(grant_entry(
+                &grant,
+                &old,
+                &new,
+                who.as_ref(),
+                now.as_ref(),
+                files,
+            ));
+        }
+        if !old.is_empty() {
+            before.push(access::Grant {
+                name: grant.clone(),
+                principals: who.unwrap_or_default(),
+                policies: old,
+            });
+        }
+        if let Some(now) = now {
+            after.push(access::Grant {
+                name: grant,
+                principals: now,
+                policies: new,
+            });
+        }
+    }
+    Verdict {
+        principals: per_principal(&before, &after, &unknown, &principals),
+        grants: entries,
+    }
+}
+
+/// Grants whose files or principals differ between the directory and the plan, each with the
+/// changed files that hold it (its `.json`, the templates).
+fn touched_grants(sides: &Sides, changes: &[Change]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in changes {
+        if deploy::is_template(&c.name) {
+            for g in template_grants(c) {
+                out.entry(g).or_default().push(c.name.clone());
+            }
+        } else if let Some(stem) = c.name.strip_suffix(".json") {
+            out.entry(stem.to_owned()).or_default().push(c.name.clone());
+        }
+    }
+    // Both records are in the same canonical form, so equal text is an equal `who`.
+    for (grant, rest) in &sides.planned_who.0 {
+        if sides.recorded.get(grant) != Some(*rest) {
+            out.entry((*grant).to_owned()).or_default();
+        }
+    }
+    for (grant, _) in &sides.recorded.0 {
+        if sides.planned_who.get(grant).is_none() {
+            out.entry((*grant).to_owned()).or_default();
+        }
+    }
+    out
+}
+
+/// The grants whose documents or attachments a changed template changes (all of them when a
+/// side does not read as a template).
+fn template_grants(c: &Change) -> BTreeSet<String> {
+    let new = c.new_bytes();
+    let read = |b: Option<&[u8]>| match b {
+        None => Some((BTreeMap::new(), BTreeSet::new())),
+        Some(b) => Some((
+            deploy::documents_in(&c.name, b)?,
+            deploy::attachments_in(&c.name, b)?,
+        )),
+    };
+    let (old, new) = (read(c.old.as_deref()), read(new.as_deref()));
+    let mut out = BTreeSet::new();
+    let docs = |s: &Option<(BTreeMap<String, PolicyDocument>, _)>| -> Vec<String> {
+        s.as_ref()
+            .map(|(d, _)| d.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    match (&old, &new) {
+        (Some((od, oa)), Some((nd, na))) => {
+            for g in od.keys().chain(nd.keys()) {
+                if od.get(g) != nd.get(g) {
+                    out.insert(g.clone());
+                }
+            }
+            for a in oa.symmetric_difference(na) {
+                out.insert(a.grant.clone());
+            }
+        }
+        _ => out.extend(docs(&old).into_iter().chain(docs(&new))),
+    }
+    out
+}
+
+/// The witnesses as the report shows them: requests on a named resource first (they say more
+/// than `ec2:DescribeInstances on *`), otherwise in the model's order.
+fn views(ws: &[access::Witness]) -> Vec<RequestView> {
+    let mut out: Vec<RequestView> = ws.iter().map(view).collect();
+    out.sort_by_key(|r| r.resource == "*");
+    out
+}
+
+fn view(w: &access::Witness) -> RequestView {
+    RequestView {
+        action: w.action.clone(),
+        resource: w.resource.clone(),
+        context: w.context.clone(),
+    }
+}
+
+/// One changed grant: how its own policy and its `who` changed.
+fn grant_entry(
+    grant: &str,
+    old: &[Result<Policy, Undecidable>],
+    new: &[Result<Policy, Undecidable>],
+    who: Option<&Vec<String>>,
+    now: Option<&Vec<String>>,
+    files: &[String],
+) -> GrantEntry {
+    let change = match (old.is_empty(), new.is_empty()) {
+        (true, _) => GrantChange::Added,
+        (_, true) => GrantChange::Removed,
+        _ => GrantChange::Changed,
+    };
+    let (before, after) = (ok_or_first(old), ok_or_first(new));
+    let mut e = GrantEntry {
+        grant: grant.to_owned(),
+        change,
+        files: files.to_vec(),
+        who_before: who.cloned(),
+        who_after: now.cloned().unwrap_or_default(),
+        who_added: Vec::new(),
+        who_removed: Vec::new(),
+        gained: Vec::new(),
+        lost: Vec::new(),
+        undecidable: None,
+    };
+    let set = |v: Option<&Vec<String>>| -> BTreeSet<String> {
+        v.into_iter().flatten().cloned().collect()
+    };
+    let (b, a) = (set(who), set(now));
+    e.who_added = a.difference(&b).cloned().collect();
+    e.who_removed = b.difference(&a).cloned().collect();
+    match before.and_then(|b| Ok((b, after?))) {
+        Ok((b, a)) => match access::compare(&b, &a, &Facts::default()) {
+            Ok(c) => {
+                e.gained = views(&c.gained);
+                e.lost = views(&c.lost);
+            }
+            Err(u) => e.undecidable = Some(u.reason),
+        },
+        Err(u) => e.undecidable = Some(u.reason),
+    }
+    e
+}
+
+fn ok_or_first(v: &[Result<Policy, Undecidable>]) -> Result<Vec<Policy>, Undecidable> {
+    v.iter().cloned().collect()
+}
+
+/// Each principal concerned, decided by the access model; a principal of a grant whose
+/// principals before are unknown cannot be decided.
+fn per_principal(
+    before: &[access::Grant],
+    after: &[access::Grant],
+    unknown: &[String],
+    concerned: &BTreeSet<String>,
+) -> Vec<PrincipalVerdict> {
+    let unknown: HashSet<&str> = unknown.iter().map(String::as_str).collect();
+    access::compare_principals(before, after)
+        .into_iter()
+        .filter(|d| concerned.contains(&d.principal))
+        .map(|mut d| {
+            if let Some(g) = d.grants_after.iter().find(|g| unknown.contains(g.as_str())) {
+                d.undecidable = Some(unknown_who(g));
+                d.gained.clear();
+                d.lost.clear();
+            }
+            PrincipalVerdict {
+                widens: d.widens(),
+                gained: views(&d.gained),
+                lost: views(&d.lost),
+                principal: d.principal,
+                grants_before: d.grants_before,
+                grants_after: d.grants_after,
+                undecidable: d.undecidable,
+            }
+        })
+        .collect()
+}
