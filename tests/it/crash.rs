@@ -93,18 +93,26 @@ fn check_after_kill(out: &Path, a: &Plan, b: &Plan, seed: u64) -> (usize, usize)
     (from_a, from_b)
 }
 
-/// Returns once the first planned file of `to` whose bytes differ from `from` holds its new
-/// bytes, or after twice the time of a full build.
-fn wait_for_first_rename(out: &Path, to: &Plan, from: &Plan, full_us: u64) {
-    let first = to.files.keys().find(|n| to.bytes(n) != from.bytes(n));
-    let Some(name) = first else { return };
-    let want = to.bytes(name).unwrap();
+/// The first file a build of `to` will rename into place, given what is on disk now, with
+/// its new bytes. A file that already holds them is skipped by the build, so waiting for the
+/// plan's first file would return before the build even started writing.
+fn first_rename(out: &Path, to: &Plan) -> Option<(String, Vec<u8>)> {
+    // The build writes its changes in plan order.
+    to.files.keys().find_map(|name| {
+        let want = to.bytes(name)?;
+        let now = fs::read(out.join(name)).ok();
+        (now.as_deref() != Some(&want[..])).then(|| (name.clone(), want.to_vec()))
+    })
+}
+
+/// Returns once `out/name` holds `want`, or after twice the time of a full build.
+fn wait_for_rename(out: &Path, (name, want): &(String, Vec<u8>), full_us: u64) {
     let deadline = Instant::now() + Duration::from_micros(2 * full_us);
     while Instant::now() < deadline {
         if fs::read(out.join(name)).is_ok_and(|b| b[..] == want[..]) {
             return;
         }
-        std::thread::yield_now();
+        std::thread::sleep(Duration::from_micros(50));
     }
 }
 
@@ -136,7 +144,9 @@ fn sigkill_during_a_10000_grant_build_never_loses_a_file() {
     assert!(run_build(&configs[0], &out).wait().unwrap().success());
     let full = started.elapsed().as_micros() as u64;
 
-    let (mut kills, mut mixed, mut attempts) = (0, 0, 0);
+    // `landed`: kills after which some, not all, of the build's files had been renamed.
+    let (mut kills, mut landed, mut attempts) = (0, 0, 0);
+    let mut counts = check_after_kill(&out, &plans[0], &plans[1], seed);
     while kills < KILLS {
         attempts += 1;
         assert!(
@@ -144,11 +154,12 @@ fn sigkill_during_a_10000_grant_build_never_loses_a_file() {
             "seed {seed}: builds kept finishing before the kill"
         );
         let which = attempts % 2; // alternate, so the directory keeps holding a mix
+        let first = first_rename(&out, &plans[which]);
         let mut child = run_build(&configs[which], &out);
-        if attempts % 4 == 0 {
-            // Every fourth kill waits for the first rename: the renames come after every file
+        if let Some(first) = first.as_ref().filter(|_| attempts % 2 == 0) {
+            // Every other kill waits for the first rename: the renames come after every file
             // is staged and flushed, a short phase that random times rarely hit.
-            wait_for_first_rename(&out, &plans[which], &plans[1 - which], full);
+            wait_for_rename(&out, first, full);
         } else {
             std::thread::sleep(Duration::from_micros(rng.below(full)));
         }
@@ -157,15 +168,21 @@ fn sigkill_during_a_10000_grant_build_never_loses_a_file() {
         }
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
-        let (a, b) = check_after_kill(&out, &plans[0], &plans[1], seed);
-        if a > 0 && b > 0 {
-            mixed += 1;
+        let before = counts;
+        counts = check_after_kill(&out, &plans[0], &plans[1], seed);
+        let (new_before, new_after, old_after) = if which == 0 {
+            (before.0, counts.0, counts.1)
+        } else {
+            (before.1, counts.1, counts.0)
+        };
+        if new_after > new_before && old_after > 0 {
+            landed += 1;
         }
     }
     // The kills must have hit the write phase, or the test proved nothing about it.
     assert!(
-        mixed > 0,
-        "seed {seed}: no kill landed while files were being written"
+        landed > 0,
+        "seed {seed}: no kill landed while files were being renamed"
     );
 
     // The next build repairs everything: exactly the plan, current manifest, no leftovers.
@@ -187,7 +204,7 @@ fn sigkill_during_a_10000_grant_build_never_loses_a_file() {
             "seed {seed}"
         );
     }
-    eprintln!("seed {seed}: {kills} kills in {attempts} builds, {mixed} left a mix of old and new");
+    eprintln!("seed {seed}: {kills} kills in {attempts} builds, {landed} between two renames");
 }
 
 #[test]
