@@ -29,6 +29,9 @@ pub enum Content {
     Policy(Arc<[u8]>),
     /// The file's bytes as they are.
     Bytes(Vec<u8>),
+    /// A deployable template, rendered where its bytes are used: the Terraform file of
+    /// 100,000 grants is 250 MB (issue 16).
+    Template(deploy::Template),
 }
 
 impl Content {
@@ -41,6 +44,16 @@ impl Content {
                 Cow::Owned(out)
             }
             Content::Bytes(bytes) => Cow::Borrowed(bytes),
+            Content::Template(t) => Cow::Owned(t.to_bytes()),
+        }
+    }
+
+    /// Writes the file's bytes to `out` without holding all of them at once (a template is
+    /// rendered as it is written).
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Content::Template(t) => t.write_to(out),
+            _ => out.write_all(&self.bytes()),
         }
     }
 
@@ -54,6 +67,7 @@ impl Content {
                 scratch.as_slice() == bytes
             }
             Content::Bytes(own) => own.as_slice() == bytes,
+            Content::Template(t) => t.is(bytes),
         }
     }
 }
@@ -315,15 +329,15 @@ fn templates_of(
         .map(|g| {
             let parts = deploy::json_files(&g.name, g.parts)
                 .iter()
-                .map(|f| {
-                    serde_json::from_slice::<PolicyDocument>(&files[f].bytes())
-                        .expect("the planner's own policy bytes parse")
+                .map(|f| match &files[f] {
+                    Content::Policy(compact) => compact.clone(),
+                    _ => unreachable!("a grant's file is a policy"),
                 })
                 .collect();
             (g, parts)
         })
         .collect();
-    let packed = deploy::pack(&expanded, max_managed)?;
+    let packed: Arc<[deploy::Packed]> = deploy::pack(&expanded, max_managed)?.into();
     let mut errors = deploy::verify(&expanded, &packed);
     if formats.contains(&Format::CloudFormation) {
         errors.extend(deploy::resources(&packed, grants));
@@ -334,7 +348,7 @@ fn templates_of(
     Ok(formats
         .iter()
         .flat_map(|f| deploy::render(*f, &packed))
-        .map(|(name, bytes)| (name, Content::Bytes(bytes)))
+        .map(|(name, template)| (name, Content::Template(template)))
         .collect())
 }
 

@@ -4,19 +4,22 @@
 //! Pure like the rest of the core: configuration in, bytes and diagnostics out.
 
 pub mod cloudformation;
+pub mod compact;
 pub mod pack;
+mod quota;
 pub mod split;
+pub mod template;
 pub mod terraform;
+mod trie;
 mod verify;
 
 pub use pack::{Item, Packed, Place, pack};
+pub use template::{Template, render};
 pub use verify::verify;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
-
-use serde::Serialize;
 
 use crate::aws::limits::{
     DEFAULT_ATTACHED_POLICIES, MAX_TEMPLATE_RESOURCES, max_attached_policies,
@@ -148,26 +151,6 @@ pub fn places(grants: &[GrantSummary]) -> BTreeSet<Place> {
         .map(|g| Place {
             partition: g.partition.as_str(),
             account: g.account.clone(),
-        })
-        .collect()
-}
-
-/// Every template of `format`: one per account, with its file name.
-pub fn render(format: Format, packed: &[Packed]) -> Vec<(String, Vec<u8>)> {
-    let mut by_place: BTreeMap<&Place, Vec<&Packed>> = BTreeMap::new();
-    for p in packed {
-        by_place.entry(&p.place).or_default().push(p);
-    }
-    let single = by_place.len() == 1;
-    by_place
-        .into_iter()
-        .filter_map(|(place, policies)| {
-            let bytes = match format {
-                Format::Json => return None,
-                Format::CloudFormation => cloudformation::render(&policies),
-                Format::Terraform => terraform::render(&policies),
-            };
-            Some((template_file(format, place, single), bytes))
         })
         .collect()
 }
@@ -449,21 +432,9 @@ pub fn short_hash(s: &str) -> String {
     format!("{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
 }
 
-/// 4-space indented JSON with a trailing newline, like the policy files.
-pub fn pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4096);
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-    value
-        .serialize(&mut ser)
-        .expect("typed templates always serialize");
-    out.push(b'\n');
-    out
-}
-
-/// The grants with their policies (one document per part), in grant order: the input of
-/// packing.
-pub type Expanded<'a> = [(&'a GrantSummary, Vec<PolicyDocument>)];
+/// The grants with their policies (one compact document per part, shared with the plan's
+/// policy files), in grant order: the input of packing.
+pub type Expanded<'a> = [(&'a GrantSummary, Vec<compact::Compact>)];
 
 #[cfg(test)]
 mod tests {

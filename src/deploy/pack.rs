@@ -23,17 +23,18 @@
 //! When the trie cannot fit a set within its principals' quota, the set is packed first-fit
 //! decreasing instead (`tight`: dense, but an edit may move grants between its policies).
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Range;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::split::{DOC_OVERHEAD, statement_len};
-use super::{Expanded, short_hash};
+use super::compact::{self, Compact};
+use super::trie::{Bins, first_fit, hash64, hashed};
+use super::{Expanded, quota, short_hash};
 use crate::aws::limits::{MAX_INLINE_POLICY_CHARS, MAX_POLICY_CHARS, managed_policy_quota};
 use crate::compile::config::{GrantSummary, Principal, PrincipalKind};
-use crate::compile::policy::{PolicyDocument, Statement, VERSION};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::compile::policy::PolicyDocument;
+use crate::diagnostic::Diagnostic;
 
 /// Where a template deploys: one stack per account and partition.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,7 +69,9 @@ pub struct Packed {
     pub after: Vec<u64>,
     pub principals: Vec<Principal>,
     pub items: Vec<Item>,
-    pub document: PolicyDocument,
+    /// The compact documents of its grant parts, one per item: the policy holds their
+    /// statements in this order. Shared with the plan's policy files, never copied.
+    pub parts: Vec<Compact>,
     /// Packed first-fit decreasing rather than hashed (see the module comment).
     pub tight: bool,
 }
@@ -80,99 +83,31 @@ impl Packed {
             .iter()
             .any(|p| p.kind == PrincipalKind::PermissionSet)
     }
+
+    /// The policy's document as compact JSON, into `out`.
+    pub fn compact_into(&self, out: &mut Vec<u8>) {
+        compact::join(self.parts.iter().map(|p| &p[..]), out);
+    }
+
+    /// The policy's document.
+    pub fn document(&self) -> PolicyDocument {
+        let mut bytes = Vec::new();
+        self.compact_into(&mut bytes);
+        serde_json::from_slice(&bytes).expect("joined compact documents parse")
+    }
 }
 
 /// A principal as IAM tells principals apart: names ignore case.
-type Key = (PrincipalKind, String);
+pub(super) type Key = (PrincipalKind, String);
 
-fn key(p: &Principal) -> Key {
+pub(super) fn key(p: &Principal) -> Key {
     (p.kind, p.name.to_lowercase())
 }
 
-struct Set<'a> {
-    principals: Vec<Principal>,
-    /// (grant, part number, statements).
-    parts: Vec<(&'a GrantSummary, usize, &'a [Statement])>,
-}
-
-/// A trie node: its path (bit `i` is the `i`-th branch taken) and depth.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Node {
-    path: u64,
-    depth: u32,
-}
-
-impl Node {
-    /// The path without trailing zeros, as the number `1b₀b₁…`: a left child keeps its
-    /// parent's name.
-    fn name(self) -> u64 {
-        let len = u64::BITS - self.path.leading_zeros();
-        (0..len).fold(1, |n, i| 2 * n + ((self.path >> i) & 1))
-    }
-
-    /// Whether `other`'s trimmed path extends this one's: `other` is below it.
-    fn above(self, other: Node) -> bool {
-        let (a, b) = (trimmed_len(self.path), trimmed_len(other.path));
-        b > a && other.path & ((1u64 << a) - 1) == self.path
-    }
-}
-
-fn trimmed_len(path: u64) -> u32 {
-    u64::BITS - path.leading_zeros()
-}
-
-/// The deepest a trie goes: 62 bits keep every name within a `u64`.
-const MAX_DEPTH: u32 = 62;
-
-/// The trie's leaves that hold parts, each with its parts in name order; `None` when parts
-/// of equal hash prefixes cannot be separated.
-fn trie(hashes: &[u64], weights: &[usize], limit: usize) -> Option<Vec<(Node, Vec<usize>)>> {
-    let mut out = Vec::new();
-    let mut stack = vec![(
-        Node { path: 0, depth: 0 },
-        (0..hashes.len()).collect::<Vec<_>>(),
-    )];
-    while let Some((node, members)) = stack.pop() {
-        let weight: usize = members.iter().map(|i| weights[*i]).sum();
-        if fits(weight, limit) {
-            if !members.is_empty() {
-                out.push((node, members));
-            }
-            continue;
-        }
-        if node.depth == MAX_DEPTH {
-            return None;
-        }
-        let (right, left): (Vec<usize>, Vec<usize>) = members
-            .into_iter()
-            .partition(|i| (hashes[*i] >> node.depth) & 1 == 1);
-        let depth = node.depth + 1;
-        stack.push((
-            Node {
-                path: node.path,
-                depth,
-            },
-            left,
-        ));
-        stack.push((
-            Node {
-                path: node.path | (1 << node.depth),
-                depth,
-            },
-            right,
-        ));
-    }
-    out.sort_by_key(|(n, _)| n.name());
-    Some(out)
-}
-
-fn hash64(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+pub(super) struct Set<'a> {
+    pub(super) principals: Vec<&'a Principal>,
+    /// (grant, part number, compact document).
+    parts: Vec<(&'a GrantSummary, usize, &'a Compact)>,
 }
 
 /// Every grant's parts packed per principal set; errors name the grants of a principal that
@@ -183,12 +118,17 @@ pub fn pack(grants: &Expanded<'_>, max_managed: usize) -> Result<Vec<Packed>, Ve
     for set in sets.values() {
         let (limit, quota) = limits(&set.principals, max_managed);
         let weights = weights(set);
-        bins.push(match hashed(set, &weights, limit, quota) {
+        let hashes: Vec<u64> = set
+            .parts
+            .iter()
+            .map(|(g, part, _)| hash64(&format!("{}#{part}", g.name)))
+            .collect();
+        bins.push(match hashed(&hashes, &weights, limit, quota) {
             Some(b) => (b, false),
             None => (first_fit(&weights, limit), true),
         });
     }
-    let mut over = over(&sets, &bins, max_managed);
+    let mut over = quota::over(&sets, &bins, max_managed);
     if !over.is_empty() {
         // Hashing chose each set's policies alone; a principal in several sets may need them
         // packed densely instead.
@@ -204,60 +144,68 @@ pub fn pack(grants: &Expanded<'_>, max_managed: usize) -> Result<Vec<Packed>, Ve
                 *tight = true;
             }
         }
-        over = self::over(&sets, &bins, max_managed);
+        over = quota::over(&sets, &bins, max_managed);
     }
     if !over.is_empty() {
-        return Err(over_quota(grants, over, max_managed));
+        return Err(quota::over_quota(grants, over, max_managed));
     }
+    Ok(policies(sets, bins))
+}
+
+/// The packed policies of every set, in set order.
+fn policies(sets: Sets<'_>, bins: Vec<(Bins, bool)>) -> Vec<Packed> {
     let mut out = Vec::new();
-    for (((place, _), set), (b, tight)) in sets.iter().zip(bins) {
-        let id = set_id(place, &set.principals);
+    for (((partition, account, _), set), (b, tight)) in sets.into_iter().zip(bins) {
+        let id = set_id(partition, account, &set.principals);
+        let place = Place {
+            partition,
+            account: account.to_owned(),
+        };
         for (bucket, members, after) in b {
-            let mut items = Vec::new();
-            let mut statement = Vec::new();
-            for i in members {
-                let (g, part, st) = set.parts[i];
-                items.push(Item {
-                    grant: g.name.clone(),
-                    part,
-                    statements: st.len(),
-                });
-                statement.extend_from_slice(st);
-            }
+            let (items, parts) = members
+                .into_iter()
+                .map(|i| {
+                    let (g, part, doc) = set.parts[i];
+                    let item = Item {
+                        grant: g.name.clone(),
+                        part,
+                        statements: compact::statement_count(doc),
+                    };
+                    (item, doc.clone())
+                })
+                .unzip();
             out.push(Packed {
                 place: place.clone(),
                 set: id.clone(),
                 bucket,
                 after,
-                principals: set.principals.clone(),
+                principals: set.principals.iter().map(|p| (*p).clone()).collect(),
                 items,
-                document: PolicyDocument {
-                    version: VERSION.to_owned(),
-                    statement,
-                },
+                parts,
                 tight,
             });
         }
     }
-    Ok(out)
+    out
 }
 
-type Sets<'a> = BTreeMap<(Place, Vec<Key>), Set<'a>>;
+/// A set's place (partition, account) and its principals as IAM tells them apart, borrowed
+/// from the grants: 400,000 sets of owned keys were a large part of the peak (issue 16).
+type SetKey<'a> = (&'static str, &'a str, Vec<(PrincipalKind, Cow<'a, str>)>);
 
-/// The principals over their quota, with the policies they would need.
-fn over(sets: &Sets<'_>, bins: &[(Bins, bool)], max_managed: usize) -> Vec<(Key, usize)> {
-    // A principal in several sets holds the policies of each: count them all.
-    let mut counts: HashMap<Key, usize> = HashMap::new();
-    for ((_, set), (b, _)) in sets.iter().zip(bins) {
-        let used = b.len();
-        for p in &set.principals {
-            *counts.entry(key(p)).or_default() += used;
-        }
+pub(super) type Sets<'a> = BTreeMap<SetKey<'a>, Set<'a>>;
+
+/// [`key`] borrowed where the name is lower case already.
+fn borrowed_key(p: &Principal) -> (PrincipalKind, Cow<'_, str>) {
+    let name = &p.name;
+    if name
+        .bytes()
+        .any(|b| !b.is_ascii() || b.is_ascii_uppercase())
+    {
+        (p.kind, Cow::Owned(name.to_lowercase()))
+    } else {
+        (p.kind, Cow::Borrowed(name.as_str()))
     }
-    counts
-        .into_iter()
-        .filter(|((kind, _), n)| *n > managed_policy_quota(*kind, max_managed))
-        .collect()
 }
 
 /// The sets, in a stable order, each with its parts in grant-name order. A permission set is
@@ -265,10 +213,6 @@ fn over(sets: &Sets<'_>, bins: &[(Bins, bool)], max_managed: usize) -> Vec<(Key,
 fn principal_sets<'a>(grants: &'a Expanded<'a>) -> Sets<'a> {
     let mut sets: Sets<'a> = BTreeMap::new();
     for (g, parts) in grants {
-        let place = Place {
-            partition: g.partition.as_str(),
-            account: g.account.clone(),
-        };
         let mut iam: Vec<&Principal> = g
             .who
             .iter()
@@ -286,13 +230,14 @@ fn principal_sets<'a>(grants: &'a Expanded<'a>) -> Sets<'a> {
             groups.push(iam);
         }
         for ps in groups {
-            let keys: Vec<Key> = ps.iter().map(|p| key(p)).collect();
-            let set = sets.entry((place.clone(), keys)).or_insert_with(|| Set {
-                principals: ps.iter().map(|p| (*p).clone()).collect(),
+            let keys = ps.iter().map(|p| borrowed_key(p)).collect();
+            let place = (g.partition.as_str(), g.account.as_str());
+            let set = sets.entry((place.0, place.1, keys)).or_insert_with(|| Set {
+                principals: ps,
                 parts: Vec::new(),
             });
             for (i, doc) in parts.iter().enumerate() {
-                set.parts.push((g, i + 1, &doc.statement));
+                set.parts.push((g, i + 1, doc));
             }
         }
     }
@@ -300,7 +245,7 @@ fn principal_sets<'a>(grants: &'a Expanded<'a>) -> Sets<'a> {
 }
 
 /// The size limit of one policy of the set and how many policies its principals allow it.
-fn limits(principals: &[Principal], max_managed: usize) -> (usize, usize) {
+fn limits(principals: &[&Principal], max_managed: usize) -> (usize, usize) {
     if principals
         .iter()
         .any(|p| p.kind == PrincipalKind::PermissionSet)
@@ -319,206 +264,16 @@ fn limits(principals: &[Principal], max_managed: usize) -> (usize, usize) {
 fn weights(set: &Set<'_>) -> Vec<usize> {
     set.parts
         .iter()
-        .map(|(_, _, st)| st.iter().map(|s| statement_len(s) + 1).sum())
-        .collect()
-}
-
-fn fits(weight: usize, limit: usize) -> bool {
-    DOC_OVERHEAD + weight <= limit + 1
-}
-
-/// The set's trie leaves as policies: (name, parts, names of the policies below it); `None`
-/// when they are more than `quota`.
-fn hashed(set: &Set<'_>, weights: &[usize], limit: usize, quota: usize) -> Option<Bins> {
-    let hashes: Vec<u64> = set
-        .parts
-        .iter()
-        .map(|(g, part, _)| hash64(&format!("{}#{part}", g.name)))
-        .collect();
-    let leaves = trie(&hashes, weights, limit)?;
-    if leaves.len() > quota {
-        return None;
-    }
-    let bins = leaves
-        .iter()
-        .map(|(node, members)| {
-            let below = leaves
-                .iter()
-                .filter(|(other, _)| node.above(*other))
-                .map(|(other, _)| other.name())
-                .collect();
-            (node.name(), members.clone(), below)
-        })
-        .collect();
-    Some(bins)
-}
-
-/// A set's policies: (name, the parts it holds, the names of the policies it is written after).
-type Bins = Vec<(u64, Vec<usize>, Vec<u64>)>;
-
-/// First-fit decreasing (ties by position, so deterministic); each bin's parts in name order.
-fn first_fit(weights: &[usize], limit: usize) -> Bins {
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|a, b| weights[*b].cmp(&weights[*a]).then(a.cmp(b)));
-    let mut bins: Vec<(usize, Vec<usize>)> = Vec::new();
-    for i in order {
-        match bins.iter_mut().find(|(u, _)| fits(u + weights[i], limit)) {
-            Some((u, b)) => {
-                *u += weights[i];
-                b.push(i);
-            }
-            None => bins.push((weights[i], vec![i])),
-        }
-    }
-    bins.into_iter()
-        .zip(1..)
-        .map(|((_, mut b), name)| {
-            b.sort_unstable();
-            (name, b, Vec::new())
-        })
+        .map(|(_, _, doc)| compact::weight(doc))
         .collect()
 }
 
 /// The set's hash: its place and its principals, so it never changes while they do not.
-fn set_id(place: &Place, principals: &[Principal]) -> String {
-    let mut text = format!("{}:{}", place.partition, place.account);
+fn set_id(partition: &str, account: &str, principals: &[&Principal]) -> String {
+    let mut text = format!("{partition}:{account}");
     for p in principals {
         text.push('\n');
         text.push_str(&format!("{}:{}", p.kind.as_str(), p.name.to_lowercase()));
     }
     short_hash(&text)
-}
-
-/// One located error per principal over its quota, at each `who` entry naming it.
-fn over_quota(
-    grants: &Expanded<'_>,
-    mut over: Vec<(Key, usize)>,
-    max_managed: usize,
-) -> Vec<Diagnostic> {
-    over.sort();
-    let mut out = Vec::new();
-    for ((kind, lower), needed) in over {
-        let lower = &lower;
-        let entries: Vec<(&GrantSummary, &Principal, Range<usize>)> = grants
-            .iter()
-            .flat_map(|(g, _)| {
-                g.who
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, p)| p.kind == kind && p.name.to_lowercase() == *lower)
-                    .map(|(i, p)| (*g, p, g.who_spans.get(i).cloned().unwrap_or(g.span.clone())))
-            })
-            .collect();
-        let Some((first, principal, span)) = entries.first().cloned() else {
-            continue;
-        };
-        let names: Vec<&str> = entries.iter().map(|(g, _, _)| g.name.as_str()).collect();
-        let quota = managed_policy_quota(kind, max_managed);
-        let (what, help) = match kind {
-            PrincipalKind::PermissionSet => (
-                "its one inline policy of 10,240 characters".to_owned(),
-                "a permission set has one inline policy: give some of these grants to another permission set".to_owned(),
-            ),
-            PrincipalKind::Group => (
-                format!("the {quota} managed policies IAM allows a group"),
-                "give some of these grants to another group of the same members, or give them the same `who` so they share policies".to_owned(),
-            ),
-            _ => (
-                format!("the {quota} managed policies allowed (`max_managed_policies`, at most 20)"),
-                format!("give some of these grants to a group, give them the same `who` so they share policies, or raise the account's quota and set max_managed_policies (now {max_managed}, at most 20)"),
-            ),
-        };
-        let mut d = Diagnostic::new(
-            Kind::TooManyAttachments,
-            format!(
-                "the grants of {principal} do not fit {what}: packed, they need {needed}: grants {}",
-                names.join(", ")
-            ),
-        )
-        .at(span)
-        .label(format!("given by grant `{}`", first.name))
-        .help(help);
-        for (g, _, span) in &entries[1..] {
-            d = d.related(span.clone(), format!("given by grant `{}`", g.name));
-        }
-        out.push(d);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn left_children_keep_their_parents_name() {
-        let root = Node { path: 0, depth: 0 };
-        let left = Node { path: 0, depth: 1 };
-        let right = Node { path: 1, depth: 1 };
-        let right_left = Node { path: 1, depth: 2 };
-        let right_right = Node {
-            path: 0b11,
-            depth: 2,
-        };
-        assert_eq!((root.name(), left.name()), (1, 1));
-        assert_eq!(
-            (right.name(), right_left.name(), right_right.name()),
-            (3, 3, 7)
-        );
-        assert_eq!(
-            Node {
-                path: 0b10,
-                depth: 2
-            }
-            .name(),
-            5
-        );
-        assert!(left.above(right) && left.above(right_right) && right.above(right_right));
-        assert!(!right.above(left) && !right_right.above(right));
-    }
-
-    #[test]
-    fn adding_a_part_changes_only_the_leaf_it_lands_in_and_its_split() {
-        let hashes: Vec<u64> = (0..60).map(|i| hash64(&format!("grant-{i}#1"))).collect();
-        let weights: Vec<usize> = (0..60).map(|i| 300 + 37 * (i % 11)).collect();
-        let leaves = |n: usize| -> BTreeMap<u64, Vec<usize>> {
-            trie(&hashes[..n], &weights[..n], 6144)
-                .unwrap()
-                .into_iter()
-                .map(|(node, m)| (node.name(), m))
-                .collect()
-        };
-        for n in 1..60 {
-            let (before, after) = (leaves(n), leaves(n + 1));
-            let changed: Vec<&u64> = after
-                .keys()
-                .chain(before.keys())
-                .filter(|k| before.get(k) != after.get(k))
-                .collect();
-            let mut changed = changed;
-            changed.sort();
-            changed.dedup();
-            assert!(changed.len() <= 3, "{n}: {changed:?}");
-            // Parts other than the new one stay or move below their old policy.
-            let old = |i: usize, m: &BTreeMap<u64, Vec<usize>>| {
-                *m.iter().find(|(_, v)| v.contains(&i)).unwrap().0
-            };
-            for i in 0..n {
-                let (a, b) = (old(i, &before), old(i, &after));
-                assert!(a == b || b > a, "part {i} moved from {a} to {b}");
-            }
-        }
-    }
-
-    #[test]
-    fn first_fit_fills_bins_within_the_limit() {
-        let bins = first_fit(&[3000, 3000, 3000, 100], 6144);
-        assert_eq!(bins.len(), 2);
-        for (_, b, _) in &bins {
-            assert!(fits(
-                b.iter().map(|i| [3000, 3000, 3000, 100][*i]).sum(),
-                6144
-            ));
-        }
-    }
 }

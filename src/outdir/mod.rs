@@ -146,12 +146,11 @@ fn apply<'p>(
         if let Some(content) = change.new {
             // An added file does not exist (an existing one would be a conflict).
             let exists = change.kind != ChangeKind::Added;
-            let bytes = content.bytes();
-            staged.push(write::stage(
+            staged.push(write::stage_with(
                 dir,
                 &absolute,
                 &change.name,
-                &bytes,
+                &mut |w| content.write_to(w),
                 exists,
                 false,
             )?);

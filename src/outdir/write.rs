@@ -46,6 +46,26 @@ pub(super) fn stage(
     exists: bool,
     sync: bool,
 ) -> Result<Staged, Diagnostic> {
+    stage_with(
+        dir,
+        absolute,
+        name,
+        &mut |w| w.write_all(bytes),
+        exists,
+        sync,
+    )
+}
+
+/// [`stage`] with the content written by `content`: a template is rendered straight into
+/// its file, never held whole (issue 16).
+pub(super) fn stage_with(
+    dir: &Path,
+    absolute: &Path,
+    name: &str,
+    content: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    exists: bool,
+    sync: bool,
+) -> Result<Staged, Diagnostic> {
     let path = dir.join(name);
     let fail = |e: io::Error| io_error("write", &path, &e);
     let mut builder = tempfile::Builder::new();
@@ -60,7 +80,7 @@ pub(super) fn stage(
     }
     #[cfg(not(unix))]
     let _ = exists;
-    temp.write_all(bytes).map_err(fail)?;
+    content(&mut temp).map_err(fail)?;
     // Without this a power loss after the rename can leave a file of zeros under the new name
     // (ext4 without auto_da_alloc, XFS): the rename reaches the disk before the data.
     if durable() && sync {

@@ -189,11 +189,10 @@ fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Policy, Undecidable> {
 }
 
 fn parse_content(content: &Content) -> Result<Policy, Undecidable> {
-    let bytes = match content {
-        Content::Policy(compact) => compact,
-        Content::Bytes(bytes) => bytes.as_slice(),
-    };
-    parse_bytes("the plan", bytes)
+    match content {
+        Content::Policy(compact) => parse_bytes("the plan", compact),
+        other => parse_bytes("the plan", &other.bytes()),
+    }
 }
 
 fn parse_doc(file: &str, doc: &PolicyDocument) -> Result<Policy, Undecidable> {
