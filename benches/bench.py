@@ -419,43 +419,87 @@ def targets(results):
     return out
 
 
+def deploy_config(n: int) -> str:
+    """`n` grants of the mix above that CloudFormation accepts, with the templates asked for in
+    the file (`formats`): 40 grants per group, 400 per account (each account's stack stays
+    under its 500 resources)."""
+    head = (
+        'account = "111122223333"\nregion = "us-east-2"\n'
+        'formats = ["json", "cloudformation", "terraform"]\n\n'
+        '[lints]\ntag-selected-grant = "allow"\nmanaged-nodes-unreachable = "allow"\n'
+        'ec2-console-agent-update-denied = "allow"\nadmin-can-change-preferences = "allow"\n\n'
+    )
+    out = []
+    for i in range(n):
+        lines = grant(i).splitlines()
+        lines[2] = 'who = ["group:t%d"]' % (i // 40)
+        lines.insert(1, 'account = "%012d"' % (100000000000 + i // 400))
+        out.append("\n".join(lines) + "\n")
+    return head + "\n".join(out)
+
+
+# What `build` writes in the templates column: Terraform for the shapes of one policy per
+# grant (CloudFormation refuses over 500 policies an account), the file's own `formats`
+# (JSON, CloudFormation and Terraform) for the deploy shape.
+TERRAFORM = ["--emit", "json,terraform"]
+
+
 def shapes():
-    """The largest accepted inputs of several shapes, each near the 32 MiB cap: (name, text)."""
+    """The largest accepted inputs of several shapes, each near the 32 MiB cap: (name, text,
+    the arguments of the build with templates)."""
     head = 'account = "111122223333"\nregion = "us-east-2"\n\n'
     # Bench grants (about 186 bytes each): 31.7 MiB, just under the 32 MiB cap.
     n = 178_000
-    yield f"{n:,} grants of the mix above, as [grant.NAME] tables", config(n)
+    yield f"{n:,} grants of the mix above, as [grant.NAME] tables", config(n), TERRAFORM
     inline = 'g%d={role="end-user",who=["user:u%d"],consoles=["cli"],instances=["*"]}'
     lines = [head + "[grant]"] + [inline % (i, i) for i in range(400_000)]
-    yield "400,000 inline-table grants under one [grant]", "\n".join(lines) + "\n"
+    yield "400,000 inline-table grants under one [grant]", "\n".join(lines) + "\n", TERRAFORM
     # Distinct policies (an instance each): nothing to share between grants.
     distinct = 'g%d={role="end-user",who=["user:u%d"],consoles=["cli"],instances=["i-%017x"]}'
     lines = [head + "[grant]"] + [distinct % (i, i, i) for i in range(320_000)]
-    yield "320,000 inline-table grants, each with its own instance", "\n".join(lines) + "\n"
+    yield "320,000 inline-table grants, each with its own instance", "\n".join(lines) + "\n", TERRAFORM
     dotted = 'grant.d%d.role="end-user"\ngrant.d%d.who=["user:u%d"]\ngrant.d%d.consoles=["cli"]\ngrant.d%d.instances=["*"]\n'
     lines = [head] + [dotted % (i, i, i, i, i) for i in range(250_000)]
-    yield "250,000 grants as dotted keys at the top level", "".join(lines)
+    yield "250,000 grants as dotted keys at the top level", "".join(lines), TERRAFORM
+    n = 150_000
+    yield f"{n:,} grants in {n // 400} accounts, `formats` of all three in the file", deploy_config(n), []
+    yield "the 100,000-grant configuration of the table above", config(100_000), TERRAFORM
 
 
 def memory_shapes(log):
-    """Peak RSS of `check` and `build` on each shape, against the 20x-the-input and 1 GB limits."""
-    rows = ["| input | size | `check` peak | `build` peak | limit (20x, at most 1 GB) |", "| --- | ---: | ---: | ---: | :---: |"]
-    for name, text in shapes():
+    """Peak RSS of `check`, `build` (the file's formats: JSON) and `build` with templates on
+    each shape, against the 20x-the-input and 1 GB limits."""
+    rows = [
+        "| input | size | `check` peak | `build` peak | `build` with templates | limit (20x, at most 1 GB) |",
+        "| --- | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    verdicts = []
+    for name, text, templates in shapes():
         work = Path(tempfile.mkdtemp(prefix="ssm-bench-shape-"))
         try:
             (work / "access.toml").write_text(text)
             size = len(text.encode())
             log(f"{name}: {size / 2**20:.1f} MiB")
             _, check_rss, _ = run([BIN, "check", "-o", "out"], work, expect=1)
-            _, build_rss, _ = run([BIN, "build", "-o", "out"], work, expect=0)
+            peaks = [check_rss]
+            if templates:
+                _, build_rss, _ = run([BIN, "build", "-o", "out", "--emit", "json"], work, expect=0)
+                peaks.append(build_rss)
+            _, templates_rss, _ = run([BIN, "build", "-o", "out-templates", *templates], work, expect=0)
+            peaks.append(templates_rss)
             limit = min(20 * size, 1e9)
-            ok = max(check_rss, build_rss) * 2**20 <= limit
+            ok = max(peaks) * 2**20 <= limit
+            cell = lambda rss: f"{rss:.0f} MiB ({rss * 2**20 / size:.1f}x)"
+            what = " ".join(templates[1:]) or "the file's `formats`"
             rows.append(
-                f"| {name} | {size / 2**20:.1f} MiB | {check_rss:.0f} MiB ({check_rss * 2**20 / size:.1f}x) "
-                f"| {build_rss:.0f} MiB ({build_rss * 2**20 / size:.1f}x) | {'met' if ok else 'NOT met'} |"
+                f"| {name} | {size / 2**20:.1f} MiB | {cell(check_rss)} "
+                f"| {cell(peaks[1]) if templates else ''} | {cell(templates_rss)}, {what} | {'PASS' if ok else 'FAIL'} |"
             )
+            verdicts.append((f"{name}: peak {max(peaks):.0f} MiB within 20x the file and 1 GB", ok))
         finally:
             subprocess.run(["rm", "-rf", "--", str(work)])
+    rows += ["", "Targets:", ""]
+    rows += [f"- [{'x' if ok else ' '}] {'PASS' if ok else 'FAIL'}: {text}" for text, ok in verdicts]
     return "\n".join(rows)
 
 

@@ -337,7 +337,8 @@ fn templates_of(
             (g, parts)
         })
         .collect();
-    let packed: Arc<[deploy::Packed]> = deploy::pack(&expanded, max_managed)?.into();
+    // Shared by every template, never copied.
+    let packed = Arc::new(deploy::pack(&expanded, max_managed)?);
     let mut errors = deploy::verify(&expanded, &packed);
     if formats.contains(&Format::CloudFormation) {
         errors.extend(deploy::resources(&packed, grants));

@@ -154,7 +154,8 @@ pub fn pack(grants: &Expanded<'_>, max_managed: usize) -> Result<Vec<Packed>, Ve
 
 /// The packed policies of every set, in set order.
 fn policies(sets: Sets<'_>, bins: Vec<(Bins, bool)>) -> Vec<Packed> {
-    let mut out = Vec::new();
+    // Exact size: a vector grown by doubling held up to twice the policies of 400,000 sets.
+    let mut out = Vec::with_capacity(bins.iter().map(|(b, _)| b.len()).sum());
     for (((partition, account, _), set), (b, tight)) in sets.into_iter().zip(bins) {
         let id = set_id(partition, account, &set.principals);
         let place = Place {

@@ -17,7 +17,7 @@ use crate::compile::config::Format;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Template {
     format: Format,
-    packed: Arc<[Packed]>,
+    packed: Arc<Vec<Packed>>,
     /// The policies of its account, by index into `packed`, in packing order.
     members: Vec<usize>,
 }
@@ -47,6 +47,50 @@ impl Template {
         let mut rest = Compare { rest: bytes };
         self.write_to(&mut rest).is_ok() && rest.rest.is_empty()
     }
+
+    /// Whether the file at `path` holds exactly the template, read a piece at a time: a build
+    /// that changes nothing never holds the old template whole.
+    pub fn is_file(&self, path: &std::path::Path) -> io::Result<bool> {
+        let mut file = CompareFile {
+            file: io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?),
+            piece: Vec::new(),
+            failed: None,
+        };
+        let same = self.write_to(&mut file).is_ok();
+        if let Some(e) = file.failed {
+            return Err(e);
+        }
+        let mut rest = [0u8; 1];
+        Ok(same && io::Read::read(&mut file.file, &mut rest)? == 0)
+    }
+}
+
+/// A writer that accepts exactly the next bytes of `file` and fails on anything else,
+/// keeping a read error apart from a difference.
+struct CompareFile {
+    file: io::BufReader<std::fs::File>,
+    piece: Vec<u8>,
+    failed: Option<io::Error>,
+}
+
+impl Write for CompareFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.piece.resize(buf.len(), 0);
+        match io::Read::read_exact(&mut self.file, &mut self.piece) {
+            Ok(()) if self.piece == buf => Ok(buf.len()),
+            Ok(()) => Err(io::Error::other("differs")),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(e),
+            Err(e) => {
+                let message = io::Error::other("unreadable");
+                self.failed = Some(e);
+                Err(message)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A writer that accepts exactly the prefix of `rest` and fails on anything else.
@@ -71,7 +115,7 @@ impl Write for Compare<'_> {
 }
 
 /// Every template of `format`: one per account, with its file name.
-pub fn render(format: Format, packed: &Arc<[Packed]>) -> Vec<(String, Template)> {
+pub fn render(format: Format, packed: &Arc<Vec<Packed>>) -> Vec<(String, Template)> {
     if format == Format::Json {
         return Vec::new();
     }

@@ -184,7 +184,7 @@ impl Side {
     }
 
     /// The hashes of principal `id`, given that earlier principals were taken already.
-    fn take<'s>(&self, at: &mut usize, id: u32) -> &[(u32, u64)] {
+    fn take(&self, at: &mut usize, id: u32) -> &[(u32, u64)] {
         let start = *at;
         while *at < self.pairs.len() && self.pairs[*at].0 == id {
             *at += 1;

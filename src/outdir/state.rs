@@ -115,6 +115,13 @@ pub(super) fn read_unlocked(dir: &Path, plan: &Plan) -> Result<DiskState, Diagno
             continue;
         }
         let path = dir.join(&name);
+        // A template is compared a piece at a time: 250 MB for 100,000 grants (issue 16).
+        if let Some(Content::Template(t)) = planned
+            && t.is_file(&path).map_err(|e| io_error("read", &path, &e))?
+        {
+            state.identical.insert(name);
+            continue;
+        }
         let bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
         if planned.is_some_and(|p| p.is(&bytes, &mut scratch)) {
             state.identical.insert(name);
