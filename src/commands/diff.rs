@@ -2,6 +2,7 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::{Exit, Loaded, Options, load};
+use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::outdir;
 use ssm_compile::review::model::{Inputs, Report};
 use ssm_compile::review::render;
@@ -126,7 +127,12 @@ pub(super) fn emit(
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
-            let d = ssm_compile::Diagnostic::error(format!("could not write the report: {e}"));
+            let error = e.to_string();
+            let d = World::PrintFailed {
+                what: "the report",
+                error,
+            }
+            .diagnostic();
             loaded.messages.report(err, &[d], &loaded.source);
             Err(Exit::Error)
         }

@@ -14,6 +14,7 @@ mod json;
 mod kind;
 pub mod list;
 mod location;
+pub mod message;
 pub mod rules;
 mod sarif;
 pub mod suggestion;

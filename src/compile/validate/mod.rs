@@ -15,6 +15,7 @@ mod json_schema;
 mod schema;
 mod settings;
 mod shape;
+mod tags;
 mod values;
 
 pub use json_schema::json_schema;
@@ -23,7 +24,9 @@ pub use schema::{DEFAULTABLE, KEYS, KeySpec, Scope, forbid_keys, grant_keys, top
 use crate::aws::Partition;
 use crate::compile::config::{Config, Forbid, Format, Grant, Settings};
 use crate::compile::parse;
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::keys::Place;
+use crate::diagnostic::message::{Keys, Problem, Rules};
 use crate::lint::Linter;
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -220,7 +223,7 @@ impl Validator<'_> {
                 other if schema::grant_key(other).is_some() => self.grant_key_at_top(other, span),
                 other => {
                     let known: Vec<&str> = top_keys().collect();
-                    self.unknown_key(other, span, &known, "at the top level")
+                    self.unknown_key(other, span, &known, Place::Top)
                 }
             }
         }
@@ -229,30 +232,20 @@ impl Validator<'_> {
         {
             let derived = Partition::of_region(region);
             if derived != *partition {
-                let d = Diagnostic::new(Kind::PartitionContradictsRegion, format!(
-                    "partition `{partition}` contradicts region `{region}`, which is in partition `{derived}`"
-                ))
-                .at(p_span.clone())
-                .label(format!("region `{region}` is in `{derived}`"))
-                .related(r_span.clone(), "region set here")
-                .help(format!(
-                    "remove `partition` (it follows the region) or set partition = \"{derived}\""
-                ));
-                self.push(d);
+                let found = Rules::PartitionContradictsRegion {
+                    partition: *partition,
+                    region,
+                    derived,
+                    region_span: r_span.clone(),
+                };
+                self.push(found.at(p_span.clone()));
             }
         }
         let (grant_key, grants_value) = grants_value?;
         self.has_grant_key = true;
         self.bad_grant_key = !grants_value.get_ref().is_table();
         if grants_value.get_ref().is_array() {
-            self.push(
-                Diagnostic::new(
-                    Kind::GrantArray,
-                    "`grant` must be a table of named grants, not an array",
-                )
-                .at(grant_key.span())
-                .help("write each grant as `[grant.NAME]` instead of `[[grant]]`"),
-            );
+            self.push(Keys::GrantArray.at(grant_key.span()));
             return None;
         }
         self.table(grants_value, "grant")?;
@@ -273,35 +266,20 @@ impl Validator<'_> {
             if let Some((first, first_span)) = self.seen.get(lower.as_str()) {
                 let first = first.as_deref().unwrap_or(&lower);
                 // Both spans are absolute here: push without shifting.
-                let d = Diagnostic::new(
-                    Kind::CaseCollision,
-                    format!("grant `{name}` differs from grant `{first}` only in letter case"),
-                )
-                .at(self.shift(name_span.clone()))
-                .related(first_span.clone(), format!("`{first}` is defined here"))
-                .help(
-                    "IAM policy names and some file systems ignore case: rename one of the grants",
-                );
-                self.push_absolute(d);
+                let found = Rules::CaseCollision {
+                    grant: name,
+                    first,
+                    first_span: first_span.clone(),
+                };
+                self.push_absolute(found.at(self.shift(name_span.clone())));
             } else {
                 let absolute = self.shift(name_span.clone());
                 let written = (lower != name).then(|| name.into());
                 self.seen.insert(lower.into(), (written, absolute));
             }
             let Some(grant_table) = value.get_ref().as_table() else {
-                self.push(
-                    Diagnostic::new(
-                        Kind::GrantNotTable,
-                        format!(
-                            "grant `{name}` must be a table, found {}",
-                            value.get_ref().type_str()
-                        ),
-                    )
-                    .at(value.span())
-                    .help(format!(
-                        "write it as a table: [grant.{name}] followed by its keys"
-                    )),
-                );
+                let found = value.get_ref().type_str();
+                self.push(Keys::GrantNotTable { name, found }.at(value.span()));
                 continue;
             };
             let missing = self.missing[0].len() + self.missing[1].len();
@@ -319,13 +297,7 @@ impl Validator<'_> {
                 None if self.error_count() == 0
                     && missing == self.missing[0].len() + self.missing[1].len() =>
                 {
-                    let d = Diagnostic::new(
-                        Kind::Internal,
-                        format!("internal error: grant `{name}` could not be compiled"),
-                    )
-                    .at(name_span)
-                    .help("please report this with the grant's text");
-                    self.push(d);
+                    self.push(Rules::Internal { grant: name }.at(name_span));
                 }
                 None => {}
             }
@@ -337,17 +309,9 @@ impl Validator<'_> {
             self.push_absolute(d);
         }
         if !self.has_grant_key {
-            self.push(
-                Diagnostic::new(Kind::NoGrantKey, "no grants: the file defines no `[grant.NAME]` table")
-                    .at(0..0)
-                    .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
-            );
+            self.push(Keys::NoGrantKey.at(0..0));
         } else if self.grant_count == 0 && !self.bad_grant_key {
-            self.push(
-                Diagnostic::new(Kind::NoGrants, "`grant` has no grants")
-                    .at(0..0)
-                    .help("add at least one `[grant.NAME]` table"),
-            );
+            self.push(Keys::NoGrants.at(0..0));
         }
         // A key missing everywhere is said once, not once per grant.
         for (i, key, example) in [
@@ -359,29 +323,16 @@ impl Validator<'_> {
                 continue;
             }
             if missing.len() == self.grant_count {
-                self.push(
-                    Diagnostic::new(
-                        Kind::MissingEverywhere,
-                        format!("missing `{key}`: no top-level `{key}` and no grant sets one"),
-                    )
-                    .at(0..0)
-                    .label(format!("`{key}` belongs at the top of the file"))
-                    .help(format!(
-                        "add `{example}` at the top of the file, before the first [grant.NAME]"
-                    )),
-                );
+                self.push(Keys::MissingEverywhere { key, example }.at(0..0));
                 continue;
             }
             for (name, span) in missing {
-                self.push_absolute(
-                    Diagnostic::new(Kind::MissingInGrant, format!(
-                        "grant `{name}` has no `{key}`, and the file sets none at the top"
-                    ))
-                    .at(span)
-                    .help(format!(
-                        "add `{example}` to [grant.{name}], or at the top of the file for every grant"
-                    )),
-                );
+                let found = Keys::MissingInGrant {
+                    grant: &name,
+                    key,
+                    example,
+                };
+                self.push_absolute(found.at(span));
             }
         }
         let has_error = self.diagnostics.iter().any(Diagnostic::is_error);
