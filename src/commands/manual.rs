@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use super::Exit;
-use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::diagnostic::Source;
+use ssm_compile::diagnostic::message::{Problem, World};
 
 /// Prints the completion script for `shell` (clap_complete).
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write, err: &mut dyn Write) -> Exit {

@@ -41,7 +41,13 @@ impl Validator<'_> {
             return true;
         }
         let suggestion = aws_documents::suggest(s);
-        self.push(Values::UnknownDocument { value: s, suggestion }.at(span));
+        self.push(
+            Values::UnknownDocument {
+                value: s,
+                suggestion,
+            }
+            .at(span),
+        );
         false
     }
 }

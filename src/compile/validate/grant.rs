@@ -12,9 +12,9 @@ use crate::aws::names::DEFAULT_DOCUMENT;
 use crate::compile::config::{
     Grant, GrantSpans, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
-use crate::diagnostic::suggestion::suggest;
 use crate::diagnostic::message::keys::Place;
 use crate::diagnostic::message::{Keys, Problem, Rules};
+use crate::diagnostic::suggestion::suggest;
 
 /// A value and where it is written.
 type Located = (String, Span);
@@ -94,41 +94,8 @@ impl Validator<'_> {
         }
         let role = keys.role?;
         let variant = variant?;
-        let named: Vec<Located> = match (role, variant) {
-            (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
-            _ => keys
-                .documents
-                .take()
-                .and_then(|(d, _)| d)
-                .unwrap_or_default(),
-        };
-        // Documents from [defaults] have absolute spans already.
-        let absolute = keys.from_defaults.contains(&"documents");
-        let (mut documents, document_spans): (Vec<String>, Vec<Span>) = named
-            .into_iter()
-            .map(|(d, s)| (d, if absolute { s } else { self.shift(s) }))
-            .unzip();
-        if documents.is_empty() && role == Role::EndUser && variant != Variant::Ec2 {
-            documents.push(DEFAULT_DOCUMENT.to_owned());
-        }
-        let spans = GrantSpans {
-            role: self.shift(keys.role_span.clone().unwrap_or_default()),
-            ec2_console: keys.ec2_console.clone().map(|s| {
-                // From [defaults], the span is absolute already.
-                if keys.from_defaults.contains(&"consoles") {
-                    s
-                } else {
-                    self.shift(s)
-                }
-            }),
-            target: self.shift(keys.target_value.clone()),
-            documents: document_spans,
-            tag_keys: keys
-                .tag_key_spans
-                .iter()
-                .map(|s| self.shift(s.clone()))
-                .collect(),
-        };
+        let (documents, document_spans) = self.documents_of(&mut keys, role, variant);
+        let spans = self.spans_of(&keys, document_spans);
         let (who, who_spans): (Vec<Principal>, Vec<Span>) = keys
             .who?
             .into_iter()
@@ -155,6 +122,56 @@ impl Validator<'_> {
             ec2_agent_update: keys.ec2_agent_update.and_then(|(b, _)| b).unwrap_or(false),
             spans,
         })
+    }
+
+    /// The grant's session documents (the default shell where it has none) and where each is
+    /// written; none for an admin grant or the EC2 console alone.
+    fn documents_of(
+        &self,
+        keys: &mut GrantKeys,
+        role: Role,
+        variant: Variant,
+    ) -> (Vec<String>, Vec<Span>) {
+        let named: Vec<Located> = match (role, variant) {
+            (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
+            _ => keys
+                .documents
+                .take()
+                .and_then(|(d, _)| d)
+                .unwrap_or_default(),
+        };
+        // Documents from [defaults] have absolute spans already.
+        let absolute = keys.from_defaults.contains(&"documents");
+        let (mut documents, document_spans): (Vec<String>, Vec<Span>) = named
+            .into_iter()
+            .map(|(d, s)| (d, if absolute { s } else { self.shift(s) }))
+            .unzip();
+        if documents.is_empty() && role == Role::EndUser && variant != Variant::Ec2 {
+            documents.push(DEFAULT_DOCUMENT.to_owned());
+        }
+        (documents, document_spans)
+    }
+
+    /// Where the lints point, in the whole file.
+    fn spans_of(&self, keys: &GrantKeys, documents: Vec<Span>) -> GrantSpans {
+        GrantSpans {
+            role: self.shift(keys.role_span.clone().unwrap_or_default()),
+            ec2_console: keys.ec2_console.clone().map(|s| {
+                // From [defaults], the span is absolute already.
+                if keys.from_defaults.contains(&"consoles") {
+                    s
+                } else {
+                    self.shift(s)
+                }
+            }),
+            target: self.shift(keys.target_value.clone()),
+            documents,
+            tag_keys: keys
+                .tag_key_spans
+                .iter()
+                .map(|s| self.shift(s.clone()))
+                .collect(),
+        }
     }
 
     /// Reads every key of the table, checking each value on its own.

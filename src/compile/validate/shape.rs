@@ -92,7 +92,10 @@ impl Validator<'_> {
     ) -> Option<Vec<(String, Span)>> {
         let DeValue::Array(items) = value.get_ref() else {
             if let DeValue::String(s) = value.get_ref() {
-                let found = Shape::NotAList { key, value: s.as_ref() };
+                let found = Shape::NotAList {
+                    key,
+                    value: s.as_ref(),
+                };
                 self.push(found.at(value.span()));
             } else {
                 self.type_error(value, key, "a list of strings", example);

@@ -108,7 +108,9 @@ impl Validator<'_> {
             } else if s.chars().count() > 256 {
                 Some(TagValue::TooLong(s.chars().count()))
             } else {
-                s.chars().find(|c| !is_policy_char(*c)).map(TagValue::BadChar)
+                s.chars()
+                    .find(|c| !is_policy_char(*c))
+                    .map(TagValue::BadChar)
             };
             if let Some(problem) = problem {
                 ok = false;

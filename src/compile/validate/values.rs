@@ -7,9 +7,9 @@ use crate::aws::arn::{KmsArnProblem, KmsKeyArn};
 use crate::aws::names::{document_problem, instance_problem, is_policy_name_char, region_problem};
 use crate::aws::{documents as aws_documents, regions};
 use crate::compile::config::{Format, Partition, Principal, PrincipalKind, Target};
-use crate::diagnostic::suggestion::suggest;
 use crate::diagnostic::message::values::{GrantName, PrincipalName};
 use crate::diagnostic::message::{Problem, Values};
+use crate::diagnostic::suggestion::suggest;
 
 impl Validator<'_> {
     pub(super) fn account(&mut self, value: &Value<'_>) -> Option<String> {
@@ -168,7 +168,14 @@ impl Validator<'_> {
             };
             if let Some(problem) = problem {
                 let kind = kind.as_str();
-                self.push(Values::BadPrincipalName { value: &s, kind, problem }.at(span));
+                self.push(
+                    Values::BadPrincipalName {
+                        value: &s,
+                        kind,
+                        problem,
+                    }
+                    .at(span),
+                );
                 continue;
             }
             out.push((

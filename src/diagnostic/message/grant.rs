@@ -7,21 +7,51 @@ use crate::diagnostic::Kind;
 
 #[derive(Debug)]
 pub enum Rules<'a> {
-    InstancesAndTags { grant: &'a str, instances: Span },
-    NoTarget { grant: &'a str },
+    InstancesAndTags {
+        grant: &'a str,
+        instances: Span,
+    },
+    NoTarget {
+        grant: &'a str,
+    },
     /// `key` is `documents` or `document_access_check`.
-    DocumentsForAdmin { key: &'a str },
-    DocumentsWithEc2 { key: &'a str },
+    DocumentsForAdmin {
+        key: &'a str,
+    },
+    DocumentsWithEc2 {
+        key: &'a str,
+    },
     AgentUpdateWithoutEc2,
     /// The grant's `region` is in `derived`; the file's `partition` (set at `partition_span`)
     /// says `explicit`.
-    GrantPartition { grant: &'a str, region: &'a str, derived: Partition, explicit: Partition, partition_span: Span },
-    UsernameForPermissionSets { sets: &'a [String] },
-    UsernameForRoles { roles: &'a [String] },
-    PartitionContradictsRegion { partition: Partition, region: &'a str, derived: Partition, region_span: Span },
-    CaseCollision { grant: &'a str, first: &'a str, first_span: Span },
+    GrantPartition {
+        grant: &'a str,
+        region: &'a str,
+        derived: Partition,
+        explicit: Partition,
+        partition_span: Span,
+    },
+    UsernameForPermissionSets {
+        sets: &'a [String],
+    },
+    UsernameForRoles {
+        roles: &'a [String],
+    },
+    PartitionContradictsRegion {
+        partition: Partition,
+        region: &'a str,
+        derived: Partition,
+        region_span: Span,
+    },
+    CaseCollision {
+        grant: &'a str,
+        first: &'a str,
+        first_span: Span,
+    },
     /// A grant was dropped with no error saying why.
-    Internal { grant: &'a str },
+    Internal {
+        grant: &'a str,
+    },
 }
 
 impl Problem for Rules<'_> {
@@ -46,7 +76,9 @@ impl Problem for Rules<'_> {
             Rules::InstancesAndTags { grant, .. } => {
                 format!("grant `{grant}` sets both `instances` and `tags`")
             }
-            Rules::NoTarget { grant } => format!("grant `{grant}` has neither `instances` nor `tags`"),
+            Rules::NoTarget { grant } => {
+                format!("grant `{grant}` has neither `instances` nor `tags`")
+            }
             Rules::DocumentsForAdmin { key } => format!("`{key}` applies only to end-user grants"),
             Rules::DocumentsWithEc2 { key } => {
                 format!("`{key}` has no effect with consoles = [\"ec2\"]")
@@ -54,7 +86,13 @@ impl Problem for Rules<'_> {
             Rules::AgentUpdateWithoutEc2 => {
                 "`ec2_agent_update` has no effect without the ec2 console".to_owned()
             }
-            Rules::GrantPartition { grant, region, derived, explicit, .. } => format!(
+            Rules::GrantPartition {
+                grant,
+                region,
+                derived,
+                explicit,
+                ..
+            } => format!(
                 "grant `{grant}` is in region `{region}` of partition `{derived}`, but the file sets partition `{explicit}`"
             ),
             Rules::UsernameForPermissionSets { sets: names }
@@ -62,7 +100,12 @@ impl Problem for Rules<'_> {
                 "own_sessions = \"username\" does not work for {}",
                 names.join(", ")
             ),
-            Rules::PartitionContradictsRegion { partition, region, derived, .. } => format!(
+            Rules::PartitionContradictsRegion {
+                partition,
+                region,
+                derived,
+                ..
+            } => format!(
                 "partition `{partition}` contradicts region `{region}`, which is in partition `{derived}`"
             ),
             Rules::CaseCollision { grant, first, .. } => {
@@ -86,8 +129,12 @@ impl Problem for Rules<'_> {
             Rules::UsernameForPermissionSets { .. } => {
                 "Identity Center users are federated: they have no `${aws:username}`".to_owned()
             }
-            Rules::UsernameForRoles { .. } => "`${aws:username}` exists only for IAM users".to_owned(),
-            Rules::PartitionContradictsRegion { region, derived, .. } => {
+            Rules::UsernameForRoles { .. } => {
+                "`${aws:username}` exists only for IAM users".to_owned()
+            }
+            Rules::PartitionContradictsRegion {
+                region, derived, ..
+            } => {
                 format!("region `{region}` is in `{derived}`")
             }
             _ => return None,
@@ -132,9 +179,9 @@ impl Problem for Rules<'_> {
             Rules::PartitionContradictsRegion { region_span, .. } => {
                 (region_span, "region set here".to_owned())
             }
-            Rules::CaseCollision { first, first_span, .. } => {
-                (first_span, format!("`{first}` is defined here"))
-            }
+            Rules::CaseCollision {
+                first, first_span, ..
+            } => (first_span, format!("`{first}` is defined here")),
             _ => return Vec::new(),
         };
         vec![(span.clone(), text)]

@@ -8,24 +8,60 @@ use crate::diagnostic::suggestion::escape_non_ascii;
 
 #[derive(Debug)]
 pub enum Keys<'a> {
-    UnknownKey { key: &'a str, place: Place<'a>, suggestion: Option<&'a str>, known: &'a [&'a str] },
-    NotAGrantKey { key: &'a str },
+    UnknownKey {
+        key: &'a str,
+        place: Place<'a>,
+        suggestion: Option<&'a str>,
+        known: &'a [&'a str],
+    },
+    NotAGrantKey {
+        key: &'a str,
+    },
     GrantArray,
-    GrantNotTable { name: &'a str, found: &'a str },
+    GrantNotTable {
+        name: &'a str,
+        found: &'a str,
+    },
     NoGrantKey,
     NoGrants,
     /// `example` is how to write the key.
-    MissingKey { grant: &'a str, key: &'a str, example: &'a str },
+    MissingKey {
+        grant: &'a str,
+        key: &'a str,
+        example: &'a str,
+    },
     /// A `[forbid.NAME]` with no key that selects a request.
-    ForbidWithoutTarget { name: &'a str },
-    MissingEverywhere { key: &'a str, example: &'a str },
-    MissingInGrant { grant: &'a str, key: &'a str, example: &'a str },
-    UnknownLint { name: &'a str, suggestion: Option<&'a str>, lints: &'a [&'a str] },
+    ForbidWithoutTarget {
+        name: &'a str,
+    },
+    MissingEverywhere {
+        key: &'a str,
+        example: &'a str,
+    },
+    MissingInGrant {
+        grant: &'a str,
+        key: &'a str,
+        example: &'a str,
+    },
+    UnknownLint {
+        name: &'a str,
+        suggestion: Option<&'a str>,
+        lints: &'a [&'a str],
+    },
     /// A `[lints]` key naming an error (`code`, of `kind`), whose level cannot be set.
-    LintIsError { name: &'a str, code: &'a str, kind: Kind },
-    GrantKeyAtTop { key: &'a str },
+    LintIsError {
+        name: &'a str,
+        code: &'a str,
+        kind: Kind,
+    },
+    GrantKeyAtTop {
+        key: &'a str,
+    },
     /// `defaultable` lists the keys that do have a default.
-    NotADefault { key: &'a str, defaultable: &'a [&'a str] },
+    NotADefault {
+        key: &'a str,
+        defaultable: &'a [&'a str],
+    },
 }
 
 /// Where an unknown key is written.

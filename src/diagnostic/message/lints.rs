@@ -5,18 +5,40 @@ use crate::diagnostic::Kind;
 
 #[derive(Debug)]
 pub enum Lints<'a> {
-    RemoteHostPortForwarding { grant: &'a str, document: &'a str },
-    UnloggedSessionDocument { document: &'a str },
-    AdminCanChangePreferences { grant: &'a str },
+    RemoteHostPortForwarding {
+        grant: &'a str,
+        document: &'a str,
+    },
+    UnloggedSessionDocument {
+        document: &'a str,
+    },
+    AdminCanChangePreferences {
+        grant: &'a str,
+    },
     /// `keys` are the tag keys; `located` says whether the first is where the diagnostic
     /// points, `others` are where the rest are written.
-    TagSelectedGrant { grant: &'a str, keys: Vec<&'a str>, located: bool, others: Vec<Span> },
+    TagSelectedGrant {
+        grant: &'a str,
+        keys: Vec<&'a str>,
+        located: bool,
+        others: Vec<Span>,
+    },
     /// `how` is the target: a tag grant, or every instance.
-    ManagedNodesUnreachable { grant: &'a str, tags: bool },
-    Ec2ConsoleAgentUpdateDenied { grant: &'a str },
+    ManagedNodesUnreachable {
+        grant: &'a str,
+        tags: bool,
+    },
+    Ec2ConsoleAgentUpdateDenied {
+        grant: &'a str,
+    },
     /// `user` of `grant` (own sessions by user name) matches the sessions of `others`, the
     /// first of them written at `first_span`.
-    UsernamePrefixCollision { grant: &'a str, user: &'a str, others: Vec<&'a str>, first_span: Span },
+    UsernamePrefixCollision {
+        grant: &'a str,
+        user: &'a str,
+        others: Vec<&'a str>,
+        first_span: Span,
+    },
 }
 
 impl Problem for Lints<'_> {
@@ -45,7 +67,11 @@ impl Problem for Lints<'_> {
             }
             Lints::TagSelectedGrant { grant, keys, .. } => {
                 let shown: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
-                let which = if keys.len() == 1 { "that tag" } else { "those tags" };
+                let which = if keys.len() == 1 {
+                    "that tag"
+                } else {
+                    "those tags"
+                };
                 format!(
                     "grant `{grant}` reaches whatever instance carries {}: whoever can write {which} decides",
                     shown.join(", ")
@@ -57,7 +83,12 @@ impl Problem for Lints<'_> {
             Lints::Ec2ConsoleAgentUpdateDenied { grant } => {
                 format!("grant `{grant}`: the EC2 console cannot update SSM Agent before a session")
             }
-            Lints::UsernamePrefixCollision { grant, user, others, .. } => {
+            Lints::UsernamePrefixCollision {
+                grant,
+                user,
+                others,
+                ..
+            } => {
                 let names: Vec<String> = others.iter().map(|u| format!("`user:{u}`")).collect();
                 format!(
                     "in grant `{grant}`, `user:{user}` can end the sessions of {}",
@@ -115,7 +146,9 @@ impl Problem for Lints<'_> {
                 .iter()
                 .map(|s| (s.clone(), "and this key".to_owned()))
                 .collect(),
-            Lints::UsernamePrefixCollision { others, first_span, .. } => vec![(
+            Lints::UsernamePrefixCollision {
+                others, first_span, ..
+            } => vec![(
                 first_span.clone(),
                 format!("`{}` is here", others.first().copied().unwrap_or_default()),
             )],

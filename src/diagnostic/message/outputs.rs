@@ -11,7 +11,11 @@ pub enum Outputs<'a> {
     /// The cut policy would not allow and deny what the whole did (a bug).
     SplitChangesAccess { grant: &'a str },
     /// The grant's policy is cut into `files`.
-    PolicySplit { grant: &'a str, size: usize, files: &'a [String] },
+    PolicySplit {
+        grant: &'a str,
+        size: usize,
+        files: &'a [String],
+    },
 }
 
 impl Problem for Outputs<'_> {

@@ -17,11 +17,18 @@ pub enum Questions<'a> {
         context: Vec<String>,
     },
     /// `reason` is the access engine's.
-    ForbidUndecidable { forbid: &'a str, forbid_span: Span, reason: &'a str },
+    ForbidUndecidable {
+        forbid: &'a str,
+        forbid_span: Span,
+        reason: &'a str,
+    },
     /// `error` is serde_json's.
     BadInputFile { input: InputFile, error: String },
     /// A question names `principal`, which no `who` names.
-    UnknownPrincipal { principal: &'a str, suggestion: Option<&'a str> },
+    UnknownPrincipal {
+        principal: &'a str,
+        suggestion: Option<&'a str>,
+    },
     /// `reason` is the query's: what the question lacks.
     Incomplete { reason: &'a str },
     /// The access engine could not decide a question (a bug): `reason` is its.
@@ -51,7 +58,12 @@ impl Problem for Questions<'_> {
 
     fn message(&self) -> String {
         match self {
-            Questions::ForbidViolated { grant, principals, forbid, .. } => format!(
+            Questions::ForbidViolated {
+                grant,
+                principals,
+                forbid,
+                ..
+            } => format!(
                 "grant `{grant}` allows {} what forbid `{forbid}` rules out",
                 principals.join(", ")
             ),
@@ -78,13 +90,20 @@ impl Problem for Questions<'_> {
 
     fn label(&self) -> Option<String> {
         match self {
-            Questions::ForbidViolated { action, resource, context, .. } => {
+            Questions::ForbidViolated {
+                action,
+                resource,
+                context,
+                ..
+            } => {
                 let with = if context.is_empty() {
                     String::new()
                 } else {
                     format!(" with {}", context.join(", "))
                 };
-                Some(format!("allowed, for example: {action} on {resource}{with}"))
+                Some(format!(
+                    "allowed, for example: {action} on {resource}{with}"
+                ))
             }
             _ => None,
         }
@@ -110,8 +129,16 @@ impl Problem for Questions<'_> {
 
     fn related(&self) -> Vec<(Span, String)> {
         match self {
-            Questions::ForbidViolated { forbid, forbid_span, .. }
-            | Questions::ForbidUndecidable { forbid, forbid_span, .. } => vec![(
+            Questions::ForbidViolated {
+                forbid,
+                forbid_span,
+                ..
+            }
+            | Questions::ForbidUndecidable {
+                forbid,
+                forbid_span,
+                ..
+            } => vec![(
                 forbid_span.clone(),
                 format!("forbid `{forbid}` is defined here"),
             )],

@@ -6,18 +6,37 @@ use crate::diagnostic::Kind;
 
 #[derive(Debug)]
 pub enum Reading<'a> {
-    NotUtf8 { byte: u8 },
-    Syntax { message: &'a str, help: SyntaxHelp<'a> },
+    NotUtf8 {
+        byte: u8,
+    },
+    Syntax {
+        message: &'a str,
+        help: SyntaxHelp<'a>,
+    },
     /// A `{` (`table`) or `[` never closed.
-    Unclosed { table: bool },
+    Unclosed {
+        table: bool,
+    },
     /// `straight` is the value retyped with straight quotes.
-    CurlyQuotes { straight: String },
+    CurlyQuotes {
+        straight: String,
+    },
     /// `policy`: it looks like an IAM policy.
-    NotToml { policy: bool },
+    NotToml {
+        policy: bool,
+    },
     /// `[[grant]]` after a `[grant.NAME]` (at `named`, if found).
-    GrantArrayAfterNamed { named: Option<Span> },
-    DuplicateTable { header: &'a str, first: Option<Span> },
-    DuplicateKey { key: &'a str, first: Option<Span> },
+    GrantArrayAfterNamed {
+        named: Option<Span>,
+    },
+    DuplicateTable {
+        header: &'a str,
+        first: Option<Span>,
+    },
+    DuplicateKey {
+        key: &'a str,
+        first: Option<Span>,
+    },
 }
 
 /// The help for a syntax error, chosen by what the parser said.

@@ -6,17 +6,50 @@ use crate::diagnostic::{Kind, list};
 #[derive(Debug)]
 pub enum Shape<'a> {
     /// `expected` says the type (`a string`), `example` how to write the key.
-    WrongType { key: &'a str, expected: &'a str, found: &'a str, example: &'a str, account_number: bool },
-    Placeholder { value: &'a str, key: &'a str },
-    QuotedBoolean { key: &'a str, value: &'a str },
-    NotAList { key: &'a str, value: &'a str },
-    Empty { key: &'a str, example: &'a str },
+    WrongType {
+        key: &'a str,
+        expected: &'a str,
+        found: &'a str,
+        example: &'a str,
+        account_number: bool,
+    },
+    Placeholder {
+        value: &'a str,
+        key: &'a str,
+    },
+    QuotedBoolean {
+        key: &'a str,
+        value: &'a str,
+    },
+    NotAList {
+        key: &'a str,
+        value: &'a str,
+    },
+    Empty {
+        key: &'a str,
+        example: &'a str,
+    },
     EmptyTags,
-    NotAStringItem { key: &'a str, found: &'a str, example: &'a str },
-    Repeated { value: &'a str, key: &'a str, first_span: Span },
+    NotAStringItem {
+        key: &'a str,
+        found: &'a str,
+        example: &'a str,
+    },
+    Repeated {
+        value: &'a str,
+        key: &'a str,
+        first_span: Span,
+    },
     /// An entry of `actions` that is not `service:Action`.
-    NotAnAction { value: &'a str },
-    UnknownChoice { key: &'a str, value: &'a str, suggestion: Option<&'a str>, options: &'a [&'a str] },
+    NotAnAction {
+        value: &'a str,
+    },
+    UnknownChoice {
+        key: &'a str,
+        value: &'a str,
+        suggestion: Option<&'a str>,
+        options: &'a [&'a str],
+    },
 }
 
 impl Problem for Shape<'_> {
@@ -35,7 +68,12 @@ impl Problem for Shape<'_> {
 
     fn message(&self) -> String {
         match self {
-            Shape::WrongType { key, expected, found, .. } => {
+            Shape::WrongType {
+                key,
+                expected,
+                found,
+                ..
+            } => {
                 format!("`{key}` must be {expected}, found {found}")
             }
             Shape::Placeholder { value, .. } => {

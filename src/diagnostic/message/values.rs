@@ -7,33 +7,102 @@ use crate::diagnostic::{Kind, list};
 /// What is wrong with a value; `problem` fields are the AWS fact's own reason (`aws::names`).
 #[derive(Debug)]
 pub enum Values<'a> {
-    BadAccount { value: &'a str },
-    BadRegion { value: &'a str, problem: String, suggestion: Option<&'a str> },
+    BadAccount {
+        value: &'a str,
+    },
+    BadRegion {
+        value: &'a str,
+        problem: String,
+        suggestion: Option<&'a str>,
+    },
     EmptyOutput,
-    BadMaxManagedPolicies { written: &'a str, max: usize },
-    UnknownFormat { value: &'a str, suggestion: Option<&'a str>, known: &'a [&'a str] },
-    BadGrantName { name: &'a str, problem: GrantName },
-    UnknownPrincipalType { kind: &'a str, value: &'a str, suggestion: Option<&'a str> },
-    UntypedPrincipal { value: &'a str },
-    BadPrincipalName { value: &'a str, kind: &'a str, problem: PrincipalName },
-    UnknownConsole { value: &'a str, suggestion: Option<&'a str>, known: &'a [&'a str] },
+    BadMaxManagedPolicies {
+        written: &'a str,
+        max: usize,
+    },
+    UnknownFormat {
+        value: &'a str,
+        suggestion: Option<&'a str>,
+        known: &'a [&'a str],
+    },
+    BadGrantName {
+        name: &'a str,
+        problem: GrantName,
+    },
+    UnknownPrincipalType {
+        kind: &'a str,
+        value: &'a str,
+        suggestion: Option<&'a str>,
+    },
+    UntypedPrincipal {
+        value: &'a str,
+    },
+    BadPrincipalName {
+        value: &'a str,
+        kind: &'a str,
+        problem: PrincipalName,
+    },
+    UnknownConsole {
+        value: &'a str,
+        suggestion: Option<&'a str>,
+        known: &'a [&'a str],
+    },
     StarNotAlone,
-    BadInstanceId { value: &'a str, problem: String },
-    TagKeyCase { first: &'a str, key: &'a str, first_span: Span },
-    BadTagKey { key: &'a str, problem: TagKey },
-    BadTagValue { key: &'a str, problem: TagValue },
-    BadDocumentName { value: &'a str, problem: String, suggestion: Option<&'a str> },
+    BadInstanceId {
+        value: &'a str,
+        problem: String,
+    },
+    TagKeyCase {
+        first: &'a str,
+        key: &'a str,
+        first_span: Span,
+    },
+    BadTagKey {
+        key: &'a str,
+        problem: TagKey,
+    },
+    BadTagValue {
+        key: &'a str,
+        problem: TagValue,
+    },
+    BadDocumentName {
+        value: &'a str,
+        problem: String,
+        suggestion: Option<&'a str>,
+    },
     /// Not `arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID` at all (`problem` None), or a field
     /// is wrong.
-    BadKmsArn { problem: Option<String> },
+    BadKmsArn {
+        problem: Option<String>,
+    },
     KmsAlias,
-    KmsPartition { key: String, grant: String, region: &'a str },
-    KmsRegion { key: &'a str, region: &'a str },
+    KmsPartition {
+        key: String,
+        grant: String,
+        region: &'a str,
+    },
+    KmsRegion {
+        key: &'a str,
+        region: &'a str,
+    },
     /// `within` names where the region is written (` in `kms_key``), or is empty.
-    UnknownRegion { value: &'a str, within: &'a str, suggestion: Option<&'a str>, pattern: bool },
-    UnknownRegionAllowed { value: &'a str, within: &'a str },
-    UnknownDocument { value: &'a str, suggestion: Option<&'a str> },
-    UnknownDocumentAllowed { value: &'a str },
+    UnknownRegion {
+        value: &'a str,
+        within: &'a str,
+        suggestion: Option<&'a str>,
+        pattern: bool,
+    },
+    UnknownRegionAllowed {
+        value: &'a str,
+        within: &'a str,
+    },
+    UnknownDocument {
+        value: &'a str,
+        suggestion: Option<&'a str>,
+    },
+    UnknownDocumentAllowed {
+        value: &'a str,
+    },
 }
 
 /// Why a grant name cannot name a policy file.
@@ -71,7 +140,8 @@ pub enum TagValue {
     BadChar(char),
 }
 
-const WRITE_REGION: &str = "write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\"";
+const WRITE_REGION: &str =
+    "write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\"";
 
 impl Problem for Values<'_> {
     fn kind(&self) -> Kind {
@@ -110,12 +180,16 @@ impl Problem for Values<'_> {
                 format!("`{value}` is not a region ssm-compile supports")
             }
             Values::EmptyOutput => "`output` is empty".to_owned(),
-            Values::BadMaxManagedPolicies { written, max } => format!(
-                "`max_managed_policies` is {written}; IAM allows a user or role 1 to {max}"
-            ),
+            Values::BadMaxManagedPolicies { written, max } => {
+                format!("`max_managed_policies` is {written}; IAM allows a user or role 1 to {max}")
+            }
             Values::UnknownFormat { value, .. } => format!("unknown format \"{value}\""),
             Values::BadGrantName { name, problem } => grant_name(name, problem),
-            Values::UnknownPrincipalType { kind, value, suggestion } => {
+            Values::UnknownPrincipalType {
+                kind,
+                value,
+                suggestion,
+            } => {
                 let hint = suggestion
                     .map(|b| format!(" (did you mean `{b}`?)"))
                     .unwrap_or_default();
@@ -190,7 +264,9 @@ impl Problem for Values<'_> {
                 "IAM condition keys ignore case: this is the same key".to_owned()
             }
             Values::BadTagKey { key, problem } => match problem {
-                TagKey::Placeholder => format!("`{key}` is a placeholder from AWS's sample policies"),
+                TagKey::Placeholder => {
+                    format!("`{key}` is a placeholder from AWS's sample policies")
+                }
                 TagKey::Length => "a tag key has 1 to 128 characters".to_owned(),
                 TagKey::Reserved => "tag keys starting with `aws:` are reserved by AWS".to_owned(),
                 TagKey::BadChar(c) => {
@@ -310,7 +386,9 @@ impl Problem for Values<'_> {
 
     fn related(&self) -> Vec<(Span, String)> {
         match self {
-            Values::TagKeyCase { first, first_span, .. } => {
+            Values::TagKeyCase {
+                first, first_span, ..
+            } => {
                 vec![(first_span.clone(), format!("`{first}` is here"))]
             }
             _ => Vec::new(),

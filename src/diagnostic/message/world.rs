@@ -10,30 +10,81 @@ use crate::diagnostic::io::reason;
 #[derive(Debug)]
 pub enum World<'a> {
     /// Could not `what` (a verb: read, write, create, ...) `path`.
-    Failed { what: &'a str, path: &'a str, error: &'a io::Error },
+    Failed {
+        what: &'a str,
+        path: &'a str,
+        error: &'a io::Error,
+    },
     /// The configuration file could not be read.
-    ConfigReadFailed { path: &'a str, error: &'a io::Error },
+    ConfigReadFailed {
+        path: &'a str,
+        error: &'a io::Error,
+    },
     /// The lock file could not be locked.
-    LockFailed { path: &'a str, error: &'a io::Error },
+    LockFailed {
+        path: &'a str,
+        error: &'a io::Error,
+    },
     /// Another build held `dir`'s `lock` for `waited` (`2 s`).
-    OutputLocked { dir: &'a str, waited: &'a str, lock: &'a str },
-    InTheWay { path: &'a str, link: bool },
-    LinkedOutputDir { dir: &'a str },
-    ManifestTooLarge { path: &'a str, max_mib: u64 },
-    FileTooLarge { path: &'a str, max_mib: u64 },
+    OutputLocked {
+        dir: &'a str,
+        waited: &'a str,
+        lock: &'a str,
+    },
+    InTheWay {
+        path: &'a str,
+        link: bool,
+    },
+    LinkedOutputDir {
+        dir: &'a str,
+    },
+    ManifestTooLarge {
+        path: &'a str,
+        max_mib: u64,
+    },
+    FileTooLarge {
+        path: &'a str,
+        max_mib: u64,
+    },
     /// `-c DIR`; `inside` is the `access.toml` in it, if there is one.
-    ConfigIsDirectory { path: &'a str, inside: Option<&'a str> },
-    OutputIsFile { dir: &'a str },
-    NoParent { dir: &'a str, parent: &'a str },
-    ConfigExists { path: &'a str },
+    ConfigIsDirectory {
+        path: &'a str,
+        inside: Option<&'a str>,
+    },
+    OutputIsFile {
+        dir: &'a str,
+    },
+    NoParent {
+        dir: &'a str,
+        parent: &'a str,
+    },
+    ConfigExists {
+        path: &'a str,
+    },
     /// `--watch` on `path`, which is `what` (`a FIFO`, `a directory`).
-    NotRegular { path: &'a str, what: &'a str },
-    WatchLimit { dir: &'a str },
-    WatchInstances { dir: &'a str, error: String },
-    WatchFailed { dir: &'a str, error: String },
-    CtrlC { error: String },
+    NotRegular {
+        path: &'a str,
+        what: &'a str,
+    },
+    WatchLimit {
+        dir: &'a str,
+    },
+    WatchInstances {
+        dir: &'a str,
+        error: String,
+    },
+    WatchFailed {
+        dir: &'a str,
+        error: String,
+    },
+    CtrlC {
+        error: String,
+    },
     /// Printing `what` (`the output`, `the report`) failed.
-    PrintFailed { what: &'a str, error: String },
+    PrintFailed {
+        what: &'a str,
+        error: String,
+    },
 }
 
 const POLL: &str = "or watch by polling instead: ssm-compile --watch --poll 500ms";
@@ -109,7 +160,11 @@ impl Problem for World<'_> {
             ),
             World::InTheWay { path, link } => format!(
                 "{path} {} and was not written by ssm-compile",
-                if *link { "is a symbolic link" } else { "exists" }
+                if *link {
+                    "is a symbolic link"
+                } else {
+                    "exists"
+                }
             ),
             World::LinkedOutputDir { dir } => format!(
                 "the output directory {dir} is a symbolic link; ssm-compile writes only into a real directory"
@@ -136,9 +191,9 @@ impl Problem for World<'_> {
             World::WatchLimit { dir } => {
                 format!("could not watch {dir}: the system's limit of inotify watches is reached")
             }
-            World::WatchInstances { dir, error } => format!(
-                "could not watch {dir}: too many inotify instances or open files ({error})"
-            ),
+            World::WatchInstances { dir, error } => {
+                format!("could not watch {dir}: too many inotify instances or open files ({error})")
+            }
             World::WatchFailed { dir, error } => format!("could not watch {dir}: {error}"),
             World::CtrlC { error } => format!("could not handle Ctrl-C: {error}"),
             World::PrintFailed { what, error } => format!("could not write {what}: {error}"),
@@ -147,7 +202,9 @@ impl Problem for World<'_> {
 
     fn label(&self) -> Option<String> {
         match self {
-            World::ConfigExists { .. } => Some("init does not overwrite a configuration".to_owned()),
+            World::ConfigExists { .. } => {
+                Some("init does not overwrite a configuration".to_owned())
+            }
             _ => None,
         }
     }
