@@ -15,6 +15,7 @@ use notify_debouncer_full::{DebounceEventResult, FileIdCache, NoCache, Recommend
 use super::build::{print_report, write};
 use super::diff::shown;
 use super::{Exit, Loaded, MAX_CONFIG_BYTES, Options, load_bytes, report, too_large};
+use ssm_compile::diagnostic::message::world::FileType;
 use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::diagnostic::{Diagnostic, Source};
 use ssm_compile::outdir;
@@ -444,20 +445,20 @@ fn not_regular(path: &Path, t: &fs::FileType) -> Diagnostic {
     let what = {
         use std::os::unix::fs::FileTypeExt;
         if t.is_fifo() {
-            "a FIFO"
+            FileType::Fifo
         } else if t.is_dir() {
-            "a directory"
+            FileType::Directory
         } else if t.is_char_device() || t.is_block_device() {
-            "a device"
+            FileType::Device
         } else {
-            "not a regular file"
+            FileType::Other
         }
     };
     #[cfg(not(unix))]
     let what = if t.is_dir() {
-        "a directory"
+        FileType::Directory
     } else {
-        "not a regular file"
+        FileType::Other
     };
     let path = shown(path);
     World::NotRegular { path: &path, what }.diagnostic()

@@ -62,8 +62,8 @@ pub(super) fn prepare(
             let place = Place::resolve(&loaded.source.text, account.as_deref(), region.as_deref());
             let place = match place {
                 Ok(place) => place,
-                Err(message) => {
-                    let d = Questions::Incomplete { reason: &message }.diagnostic();
+                Err(key) => {
+                    let d = Questions::Incomplete { key }.diagnostic();
                     report(err, &[d], &loaded.source);
                     return Err(Exit::Error);
                 }

@@ -1,6 +1,7 @@
 //! One model for every problem ssm-compile reports: a [`Kind`] from the catalogue (`kind.rs`,
 //! which gives the stable code and the severity), the message, and where it is. The human
-//! renderer is `human.rs`; helpers for message text are `count`, `list` and `suggestion`.
+//! renderer is `human.rs`; the words of each problem are in the catalogue `message/`, with
+//! helpers for message text in `count`, `list` and `suggestion`.
 //!
 //! Spans are byte ranges into the configuration source, so the renderer can show
 //! `FILE:LINE:COL`, the line and a caret.

@@ -29,8 +29,8 @@ pub enum Questions<'a> {
         principal: &'a str,
         suggestion: Option<&'a str>,
     },
-    /// `reason` is the query's: what the question lacks.
-    Incomplete { reason: &'a str },
+    /// The question needs `key` (`account`, `region`), which neither a flag nor the file gives.
+    Incomplete { key: &'a str },
     /// The access engine could not decide a question (a bug): `reason` is its.
     Undecidable { reason: &'a str },
 }
@@ -82,9 +82,10 @@ impl Problem for Questions<'_> {
             Questions::UnknownPrincipal { principal, .. } => {
                 format!("no grant names `{principal}` in `who`")
             }
-            Questions::Incomplete { reason } | Questions::Undecidable { reason } => {
-                (*reason).to_owned()
+            Questions::Incomplete { key } => {
+                format!("the file has no top-level `{key}`: name the instance's {key} with --{key}")
             }
+            Questions::Undecidable { reason } => (*reason).to_owned(),
         }
     }
 

@@ -61,10 +61,10 @@ pub enum World<'a> {
     ConfigExists {
         path: &'a str,
     },
-    /// `--watch` on `path`, which is `what` (`a FIFO`, `a directory`).
+    /// `--watch` on `path`, which is not a regular file.
     NotRegular {
         path: &'a str,
-        what: &'a str,
+        what: FileType,
     },
     WatchLimit {
         dir: &'a str,
@@ -85,6 +85,15 @@ pub enum World<'a> {
         what: &'a str,
         error: String,
     },
+}
+
+/// What a path is, when it is not a regular file.
+#[derive(Clone, Copy, Debug)]
+pub enum FileType {
+    Fifo,
+    Directory,
+    Device,
+    Other,
 }
 
 const POLL: &str = "or watch by polling instead: ssm-compile --watch --poll 500ms";
@@ -186,6 +195,12 @@ impl Problem for World<'_> {
             }
             World::ConfigExists { path } => format!("{path} already exists"),
             World::NotRegular { path, what } => {
+                let what = match what {
+                    FileType::Fifo => "a FIFO",
+                    FileType::Directory => "a directory",
+                    FileType::Device => "a device",
+                    FileType::Other => "not a regular file",
+                };
                 format!("{path} is {what}; --watch reads only a regular file")
             }
             World::WatchLimit { dir } => {

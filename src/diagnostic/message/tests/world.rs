@@ -10,7 +10,7 @@ use crate::diagnostic::message::grant::Rules;
 use crate::diagnostic::message::lints::Lints;
 use crate::diagnostic::message::outputs::Outputs;
 use crate::diagnostic::message::questions::{InputFile, Questions};
-use crate::diagnostic::message::world::World;
+use crate::diagnostic::message::world::{FileType, World};
 
 pub(super) fn rules() -> Vec<Diagnostic> {
     let (grant, names) = ("web", &["role:a".to_owned()][..]);
@@ -141,10 +141,7 @@ fn questions() -> Vec<Diagnostic> {
             suggestion: None,
         }
         .diagnostic(),
-        Questions::Incomplete {
-            reason: "no account",
-        }
-        .diagnostic(),
+        Questions::Incomplete { key: "account" }.diagnostic(),
         Questions::Undecidable {
             reason: "too many states",
         }
@@ -210,7 +207,7 @@ fn world_places(path: &'static str, dir: &'static str) -> Vec<Diagnostic> {
         World::ConfigExists { path }.at(0..0),
         World::NotRegular {
             path,
-            what: "a FIFO",
+            what: FileType::Fifo,
         }
         .diagnostic(),
         World::WatchLimit { dir }.diagnostic(),
