@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Problem, Span};
+use super::Problem;
 use crate::diagnostic::Kind;
 use crate::diagnostic::suggestion::escape_non_ascii;
 
@@ -205,9 +205,5 @@ impl Problem for Keys<'_> {
                 ),
             },
         })
-    }
-
-    fn related(&self) -> Vec<(Span, String)> {
-        Vec::new()
     }
 }
