@@ -43,7 +43,7 @@ pub fn diff(opts: &Options, how: &DiffOptions, out: &mut dyn Write, err: &mut dy
         Err(exit) => return exit,
     };
     let text = match how.format {
-        ReportFormat::Text => render::text::render(&report, true),
+        ReportFormat::Text => render::text::render(&report),
         ReportFormat::Markdown => render::markdown::render(&report, how.max_bytes),
         ReportFormat::Json => render::json::render(&report),
     };
