@@ -6,7 +6,7 @@ use anstyle::{AnsiColor, Style};
 use super::diff::{compare, emit, shown};
 use super::{Exit, Options};
 use ssm_compile::diagnostic::count::Count;
-use ssm_compile::review::model::{GrantChange, ManifestStatus, Report};
+use ssm_compile::review::{GrantChange, ManifestStatus, Report};
 
 /// `ssm-compile check`: exit 1 with one line per stale file when `build` would write anything,
 /// else exit 0. Compares bytes only; writes nothing.

@@ -3,8 +3,8 @@ use std::path::{Component, Path, PathBuf};
 
 use super::{Exit, Loaded, Options, load};
 use ssm_compile::outdir;
-use ssm_compile::review::model::{Inputs, Report};
 use ssm_compile::review::render;
+use ssm_compile::review::{Inputs, Report};
 
 /// How `diff` prints its report (`--format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

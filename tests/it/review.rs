@@ -10,7 +10,7 @@ use std::fs;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use ssm_compile::review::model::{Inputs, Report, RequestView};
+use ssm_compile::review::{Inputs, Report, RequestView};
 use ssm_compile::{Compiled, compile, outdir};
 
 use crate::support::brute::{Context, allowed};

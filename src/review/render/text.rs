@@ -111,7 +111,7 @@ fn principal(out: &mut String, p: &PrincipalVerdict) {
 }
 
 /// Git's colours: bold headers, cyan hunk lines, red removals, green additions.
-pub fn paint_diff(diff: &str) -> String {
+fn paint_diff(diff: &str) -> String {
     let mut out = String::with_capacity(diff.len() * 2);
     for (i, line) in diff.split_inclusive('\n').enumerate() {
         let body = line.strip_suffix('\n').unwrap_or(line);
