@@ -4,8 +4,8 @@ use std::path::{Component, Path, PathBuf};
 use super::{Exit, Loaded, Options, load};
 use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::outdir;
-use ssm_compile::review::model::{Inputs, Report};
 use ssm_compile::review::render;
+use ssm_compile::review::{Inputs, Report};
 
 /// How `diff` prints its report (`--format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -44,7 +44,7 @@ pub fn diff(opts: &Options, how: &DiffOptions, out: &mut dyn Write, err: &mut dy
         Err(exit) => return exit,
     };
     let text = match how.format {
-        ReportFormat::Text => render::text::render(&report, true),
+        ReportFormat::Text => render::text::render(&report),
         ReportFormat::Markdown => render::markdown::render(&report, how.max_bytes),
         ReportFormat::Json => render::json::render(&report),
     };
