@@ -120,6 +120,7 @@ impl Diagnostic {
     }
 
     /// An error outside the configuration: reading or writing a file, watching a directory.
+    /// A new one belongs in the catalogue instead (`message::World`).
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic::new(Kind::Io, message)
     }

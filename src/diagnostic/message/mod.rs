@@ -1,5 +1,6 @@
-//! The message catalogue: every problem ssm-compile finds in a configuration, with the data its
-//! words need, and the one place those words are written (casey/just's `CompileErrorKind`).
+//! The message catalogue: every problem ssm-compile reports, with the data its words need, and
+//! the one place those words are written (casey/just's `CompileErrorKind`). The deployable
+//! templates' problems (`src/deploy`) are still worded there (`tests::WORDED_IN_DEPLOY`).
 //!
 //! A detection site says what it found, `Values::BadAccount { value }.at(span)`, and the
 //! problem's group file (one per code group of `kind.rs`) turns it into a [`Diagnostic`]: its
