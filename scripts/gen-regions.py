@@ -75,16 +75,17 @@ def render(data, version, date):
         "use super::{Partition, Region, UnsupportedPartition};",
         "",
         "/// The botocore release the table was read from.",
-        f"pub const BOTOCORE_VERSION: &str = {rust_str(version)};",
+        f"pub(crate) const BOTOCORE_VERSION: &str = {rust_str(version)};",
         "/// Where the table comes from.",
-        f'pub const SOURCE: &str = "botocore {version} (PyPI), {ENTRY}";',
+        f'pub(crate) const SOURCE: &str = "botocore {version} (PyPI), {ENTRY}";',
         "/// The date of that file inside the botocore wheel.",
-        f"pub const SOURCE_DATE: &str = {rust_str(date)};",
-        "/// When the script read it.",
-        f"pub const RETRIEVED: &str = {rust_str(datetime.date.today().isoformat())};",
+        f"pub(crate) const SOURCE_DATE: &str = {rust_str(date)};",
+        "/// When the script read it (for people, and a test that it is not before the file).",
+        "#[cfg(test)]",
+        f"pub(crate) const RETRIEVED: &str = {rust_str(datetime.date.today().isoformat())};",
         "",
         "/// Every region of the supported partitions, sorted by name.",
-        "pub const REGIONS: &[Region] = &[",
+        "pub(crate) const REGIONS: &[Region] = &[",
     ]
     regions, patterns, unsupported = [], [], []
     for p in data["partitions"]:
@@ -122,7 +123,7 @@ def render(data, version, date):
         "];",
         "",
         "/// Partitions in the file that ssm-compile does not emit ARNs for.",
-        "pub const UNSUPPORTED: &[UnsupportedPartition] = &[",
+        "pub(crate) const UNSUPPORTED: &[UnsupportedPartition] = &[",
     ]
     for pid, pname, names in unsupported:
         regs = ", ".join(rust_str(n) for n in names)

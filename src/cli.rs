@@ -217,7 +217,7 @@ struct QueryArgs {
 }
 
 fn key_value(text: &str) -> Result<(String, String), String> {
-    ssm_compile::query::request::key_value(text)
+    ssm_compile::query::key_value(text)
 }
 
 #[derive(Args, Clone)]

@@ -11,11 +11,11 @@
 #![warn(unreachable_pub)]
 
 pub mod access;
-pub mod aws;
+mod aws;
 pub mod compile;
 pub mod deploy;
 pub mod diagnostic;
-pub mod lint;
+mod lint;
 pub mod outdir;
 pub mod query;
 pub mod review;

@@ -7,23 +7,20 @@
 //! that names it; every page was read on [`CHECKED`].
 
 /// When the sources below were read.
-pub const CHECKED: &str = "2026-12-01";
+pub(crate) const CHECKED: &str = "2026-12-01";
 
 /// The valid `sessionType` values.
-pub const SCHEMA_SOURCE: &str =
+pub(crate) const SCHEMA_SOURCE: &str =
     "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-schema.html";
 
-/// Session Manager logs no session data of port forwarding or SSH sessions.
-pub const NOT_LOGGED_SOURCE: &str =
-    "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-logging.html";
-/// The sentence, as AWS writes it on [`NOT_LOGGED_SOURCE`] (and on the SSH page).
-pub const NOT_LOGGED_QUOTE: &str = "Logging isn't available for Session Manager sessions that \
-    connect through port forwarding or SSH. This is because SSH encrypts all session data, and \
-    Session Manager only serves as a tunnel for SSH connections.";
-
-/// The prefixes AWS reserves for its own document names (CreateDocument `Name`).
-pub const RESERVED_SOURCE: &str =
-    "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html";
+// Session Manager logs no session data of port forwarding or SSH sessions: "Logging isn't
+// available for Session Manager sessions that connect through port forwarding or SSH. This is
+// because SSH encrypts all session data, and Session Manager only serves as a tunnel for SSH
+// connections." (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-logging.html,
+// and the SSH page.)
+//
+// The prefixes AWS reserves for its own document names are those of CreateDocument `Name`:
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html
 
 const START: &str = "https://docs.aws.amazon.com/systems-manager/latest/userguide/\
     session-manager-working-with-sessions-start.html";
@@ -37,7 +34,7 @@ const QUICKSTART: &str = "https://docs.aws.amazon.com/systems-manager/latest/use
 
 /// A Session document's `sessionType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SessionType {
+pub(crate) enum SessionType {
     /// A shell.
     StandardStream,
     /// A tunnel: port forwarding and SSH.
@@ -48,7 +45,8 @@ pub enum SessionType {
 
 impl SessionType {
     /// The value as a Session document spells it.
-    pub fn as_str(self) -> &'static str {
+    #[cfg(test)]
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SessionType::StandardStream => "Standard_Stream",
             SessionType::Port => "Port",
@@ -60,7 +58,7 @@ impl SessionType {
 
 /// Who owns a document, which decides its ARN's account field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Owner {
+pub(crate) enum Owner {
     /// Published by AWS: `arn:PARTITION:ssm:REGION::document/NAME` (empty account).
     Aws,
     /// Created in the customer's account (by Session Manager itself, for the default shell).
@@ -69,13 +67,13 @@ pub enum Owner {
 
 /// One session document.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Document {
+pub(crate) struct Document {
     /// The exact, case-sensitive name.
     pub name: &'static str,
     pub owner: Owner,
     pub session_type: SessionType,
     /// Whether Session Manager can log the session's data (when logging is on in the session
-    /// preferences). False for port forwarding and SSH: see [`NOT_LOGGED_QUOTE`].
+    /// preferences). False for port forwarding and SSH (see the logging page quoted above).
     pub logged: bool,
     /// Whether the session reaches hosts other than the managed node itself.
     pub remote_hosts: bool,
@@ -86,7 +84,7 @@ pub struct Document {
 }
 
 /// The known session documents, AWS-owned first, by name.
-pub const DOCUMENTS: &[Document] = &[
+pub(crate) const DOCUMENTS: &[Document] = &[
     Document {
         name: "AWS-PasswordReset",
         owner: Owner::Aws,
@@ -175,25 +173,26 @@ pub const DOCUMENTS: &[Document] = &[
 ];
 
 /// The entry named exactly `name`.
-pub fn find(name: &str) -> Option<&'static Document> {
+pub(crate) fn find(name: &str) -> Option<&'static Document> {
     DOCUMENTS.iter().find(|d| d.name == name)
 }
 
 /// The entry whose name equals `name` ignoring ASCII case: `AWS-StartSshSession` finds
 /// `AWS-StartSSHSession`, whose `name` is the spelling to suggest.
-pub fn find_ignore_case(name: &str) -> Option<&'static Document> {
+pub(crate) fn find_ignore_case(name: &str) -> Option<&'static Document> {
     DOCUMENTS.iter().find(|d| d.name.eq_ignore_ascii_case(name))
 }
 
 /// The AWS-owned entries.
-pub fn aws_owned() -> impl Iterator<Item = &'static Document> {
+pub(crate) fn aws_owned() -> impl Iterator<Item = &'static Document> {
     DOCUMENTS.iter().filter(|d| d.owner == Owner::Aws)
 }
 
 /// Whether `name` starts with a prefix AWS reserves (`aws`, `amazon`, `amzn`, in any case;
 /// `AWSEC2`, `AWSSupport`, `AWSConfigRemediation` are covered by `aws`): no customer can have
 /// made it, so it is AWS's or nobody's.
-pub fn is_reserved_name(name: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn is_reserved_name(name: &str) -> bool {
     ["aws", "amazon", "amzn"].iter().any(|prefix| {
         name.get(..prefix.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
@@ -203,7 +202,7 @@ pub fn is_reserved_name(name: &str) -> bool {
 /// "Did you mean" for a name that is not in the table: the same name in another case first,
 /// then the closest name within a few edits (`AWS-StartPortForwardingSesion`). None for a name
 /// that is in the table.
-pub fn suggest(name: &str) -> Option<&'static str> {
+pub(crate) fn suggest(name: &str) -> Option<&'static str> {
     if find(name).is_some() {
         return None;
     }
@@ -287,7 +286,6 @@ mod tests {
             .map(|d| d.name)
             .collect();
         assert_eq!(remote, ["AWS-StartPortForwardingSessionToRemoteHost"]);
-        assert!(NOT_LOGGED_QUOTE.contains("port forwarding or SSH"));
     }
 
     #[test]

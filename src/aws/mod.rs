@@ -4,10 +4,10 @@
 //! docs/ARCHITECTURE.md). The region and document tables are public, for tools that show them.
 
 pub(crate) mod arn;
-pub mod documents;
+pub(crate) mod documents;
 pub(crate) mod limits;
 pub(crate) mod names;
 mod partition;
-pub mod regions;
+pub(crate) mod regions;
 
 pub use partition::Partition;

@@ -15,9 +15,9 @@
 
 mod table;
 
-pub use super::partition::Partition;
+pub(crate) use super::partition::Partition;
 
-pub use table::{BOTOCORE_VERSION, REGIONS, RETRIEVED, SOURCE, SOURCE_DATE, UNSUPPORTED};
+pub(crate) use table::{BOTOCORE_VERSION, REGIONS, SOURCE, SOURCE_DATE, UNSUPPORTED};
 
 /// One region of the table.
 #[derive(Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub struct Region {
 
 /// A partition botocore knows that ssm-compile does not support.
 #[derive(Debug, PartialEq, Eq)]
-pub struct UnsupportedPartition {
+pub(crate) struct UnsupportedPartition {
     /// `aws-iso`.
     pub id: &'static str,
     /// `AWS ISO (US)`.
@@ -40,7 +40,7 @@ pub struct UnsupportedPartition {
 }
 
 /// The table's entry for `name` (exact, case-sensitive: AWS region names are lower case).
-pub fn region(name: &str) -> Option<&'static Region> {
+pub(crate) fn region(name: &str) -> Option<&'static Region> {
     REGIONS
         .binary_search_by(|r| r.name.cmp(name))
         .ok()
@@ -48,19 +48,21 @@ pub fn region(name: &str) -> Option<&'static Region> {
 }
 
 /// The partition of a region in the table.
-pub fn partition_of(region_name: &str) -> Option<Partition> {
+#[cfg(test)]
+pub(crate) fn partition_of(region_name: &str) -> Option<Partition> {
     region(region_name).map(|r| r.partition)
 }
 
 /// Whether `region_name` is a region of `partition` in the table.
-pub fn is_known(partition: Partition, region_name: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn is_known(partition: Partition, region_name: &str) -> bool {
     partition_of(region_name) == Some(partition)
 }
 
 /// The partition whose region-name pattern (botocore's `regionRegex`) `region_name` matches,
 /// for a region newer than the table. Patterns are tried most specific first, so
 /// `us-gov-east-9` is `aws-us-gov`, not `aws`.
-pub fn partition_by_pattern(region_name: &str) -> Option<Partition> {
+pub(crate) fn partition_by_pattern(region_name: &str) -> Option<Partition> {
     let parts: Vec<&str> = region_name.split('-').collect();
     let mut patterns: Vec<_> = table::PATTERNS.iter().collect();
     patterns.sort_by_key(|(_, segments)| std::cmp::Reverse(segments.len()));
@@ -84,7 +86,7 @@ fn matches_pattern(parts: &[&str], segments: &[&[&str]]) -> bool {
 }
 
 /// The unsupported partition that lists `region_name` (`us-iso-east-1` is in `aws-iso`).
-pub fn unsupported_partition(region_name: &str) -> Option<&'static UnsupportedPartition> {
+pub(crate) fn unsupported_partition(region_name: &str) -> Option<&'static UnsupportedPartition> {
     UNSUPPORTED
         .iter()
         .find(|p| p.regions.contains(&region_name))
@@ -93,7 +95,7 @@ pub fn unsupported_partition(region_name: &str) -> Option<&'static UnsupportedPa
 /// "Did you mean": the closest region of the table to a name that is not in it, if one is close
 /// enough (`eu-centrl-1` gives `eu-central-1`). Case and surrounding blanks are ignored first,
 /// so `EU-WEST-1` gives `eu-west-1`. None for a name that is in the table.
-pub fn suggest(region_name: &str) -> Option<&'static str> {
+pub(crate) fn suggest(region_name: &str) -> Option<&'static str> {
     if region(region_name).is_some() {
         return None;
     }
@@ -139,7 +141,8 @@ mod tests {
             assert_eq!(Partition::from_id(p.as_str()), Some(p));
         }
         assert!(!SOURCE.is_empty() && !BOTOCORE_VERSION.is_empty());
-        assert!(SOURCE_DATE.len() == 10 && RETRIEVED.len() == 10 && SOURCE_DATE <= RETRIEVED);
+        let retrieved = table::RETRIEVED;
+        assert!(SOURCE_DATE.len() == 10 && retrieved.len() == 10 && SOURCE_DATE <= retrieved);
     }
 
     #[test]

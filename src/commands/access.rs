@@ -8,9 +8,9 @@ use ssm_compile::compile::config::Format;
 use ssm_compile::diagnostic::{Diagnostic, Source};
 use ssm_compile::outdir;
 use ssm_compile::query::Index;
-use ssm_compile::query::inputs::{self, Instance, Members};
-use ssm_compile::query::matrix::matrix;
+use ssm_compile::query::matrix;
 use ssm_compile::query::matrix_render::{self, Columns};
+use ssm_compile::query::{Instance, Members, instances as read_instances, members as read_members};
 
 /// `--format` of `access`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -38,13 +38,12 @@ pub fn access(
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
-    let members: Option<Members> = match members.map(|p| input(p, inputs::members, err)) {
+    let members: Option<Members> = match members.map(|p| input(p, read_members, err)) {
         Some(Ok(m)) => Some(m),
         Some(Err(exit)) => return exit,
         None => None,
     };
-    let instances: Option<Vec<Instance>> = match instances.map(|p| input(p, inputs::instances, err))
-    {
+    let instances: Option<Vec<Instance>> = match instances.map(|p| input(p, read_instances, err)) {
         Some(Ok(i)) => Some(i),
         Some(Err(exit)) => return exit,
         None => None,

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::who_can::{QueryFormat, Question, prepare};
 use super::{Exit, Options, report};
 use ssm_compile::access::Answer;
-use ssm_compile::diagnostic::{Diagnostic, Kind};
+use ssm_compile::diagnostic::message::{Problem, Questions};
 use ssm_compile::query::{self, CanError, Index, render};
 
 /// `--expect`: the decision a CI check wants.
@@ -35,23 +35,21 @@ pub fn can(
             principal,
             suggestion,
         }) => {
-            let mut d = Diagnostic::new(
-                Kind::UnknownQueryPrincipal,
-                format!("no grant names `{principal}` in `who`"),
-            );
-            d = match suggestion {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => {
-                    d.help("write the principal as in `who`: user:NAME, group:NAME or role:NAME")
-                }
-            };
+            let d = Questions::UnknownPrincipal {
+                principal: &principal.to_string(),
+                suggestion: suggestion.as_deref(),
+            }
+            .diagnostic();
             report(err, &[d], &loaded.source);
             return Exit::Error;
         }
         Err(CanError::Undecidable(e)) => {
             report(
                 err,
-                &[Diagnostic::new(Kind::Internal, e.to_string())],
+                &[Questions::Undecidable {
+                    reason: &e.to_string(),
+                }
+                .diagnostic()],
                 &loaded.source,
             );
             return Exit::Error;

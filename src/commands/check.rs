@@ -5,7 +5,8 @@ use anstyle::{AnsiColor, Style};
 
 use super::diff::{compare, emit, shown};
 use super::{Exit, Options};
-use ssm_compile::review::model::{GrantChange, ManifestStatus};
+use ssm_compile::diagnostic::count::Count;
+use ssm_compile::review::{GrantChange, ManifestStatus, Report};
 
 /// `ssm-compile check`: exit 1 with one line per stale file when `build` would write anything,
 /// else exit 0. Compares bytes only; writes nothing.
@@ -14,8 +15,50 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    // Always styled: the stream strips the styles when colour is off.
-    let paint = |style: Style, text: &str| -> String { format!("{style}{text}{style:#}") };
+    let (mut text, stale) = listing(&report);
+    let bold = Style::new().bold();
+    if stale == 0 {
+        let policies = loaded.compiled.plan.files.len();
+        let _ = writeln!(
+            text,
+            "{} is up to date: {policies} {} match {}",
+            report.output_dir,
+            if policies == 1 { "policy" } else { "policies" },
+            report.config
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "{}: run `{}` to update it",
+            paint(
+                bold,
+                &format!(
+                    "{} is out of date ({})",
+                    report.output_dir,
+                    Count(stale, "stale file")
+                )
+            ),
+            rebuild_command(opts)
+        );
+    }
+    if let Err(exit) = emit(out, &text, &loaded, err) {
+        return exit;
+    }
+    if stale == 0 {
+        Exit::Success
+    } else {
+        Exit::Changes
+    }
+}
+
+/// Always styled: the stream strips the styles when colour is off.
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// One line per file `check` reports, and how many of them are stale (foreign files build
+/// leaves alone and leftovers it removes are listed but not stale).
+fn listing(report: &Report) -> (String, usize) {
     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
     let mut text = String::new();
     let mut stale = 0;
@@ -73,39 +116,7 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
             "leftover"
         );
     }
-    let bold = Style::new().bold();
-    if stale == 0 {
-        let policies = loaded.compiled.plan.files.len();
-        let _ = writeln!(
-            text,
-            "{} is up to date: {policies} {} match {}",
-            report.output_dir,
-            if policies == 1 { "policy" } else { "policies" },
-            report.config
-        );
-    } else {
-        let _ = writeln!(
-            text,
-            "{}: run `{}` to update it",
-            paint(
-                bold,
-                &format!(
-                    "{} is out of date ({stale} stale {})",
-                    report.output_dir,
-                    if stale == 1 { "file" } else { "files" }
-                )
-            ),
-            rebuild_command(opts)
-        );
-    }
-    if let Err(exit) = emit(out, &text, &loaded, err) {
-        return exit;
-    }
-    if stale == 0 {
-        Exit::Success
-    } else {
-        Exit::Changes
-    }
+    (text, stale)
 }
 
 /// The `build` command line that brings this directory up to date.

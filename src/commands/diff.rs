@@ -2,9 +2,10 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::{Exit, Loaded, Options, load};
+use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::outdir;
-use ssm_compile::review::model::{Inputs, Report};
 use ssm_compile::review::render;
+use ssm_compile::review::{Inputs, Report};
 
 /// How `diff` prints its report (`--format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -43,7 +44,7 @@ pub fn diff(opts: &Options, how: &DiffOptions, out: &mut dyn Write, err: &mut dy
         Err(exit) => return exit,
     };
     let text = match how.format {
-        ReportFormat::Text => render::text::render(&report, true),
+        ReportFormat::Text => render::text::render(&report),
         ReportFormat::Markdown => render::markdown::render(&report, how.max_bytes),
         ReportFormat::Json => render::json::render(&report),
     };
@@ -126,7 +127,12 @@ pub(super) fn emit(
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
-            let d = ssm_compile::Diagnostic::error(format!("could not write the report: {e}"));
+            let error = e.to_string();
+            let d = World::PrintFailed {
+                what: "the report",
+                error,
+            }
+            .diagnostic();
             loaded.messages.report(err, &[d], &loaded.source);
             Err(Exit::Error)
         }

@@ -5,7 +5,8 @@
 use std::io;
 use std::path::Path;
 
-use ssm_compile::diagnostic::{Diagnostic, Kind, io::error};
+use ssm_compile::diagnostic::Diagnostic;
+use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::outdir::display;
 
 /// `-c DIR`: a directory where the configuration file belongs.
@@ -13,31 +14,22 @@ pub(super) fn config_is_directory(path: &Path) -> Option<Diagnostic> {
     if !path.is_dir() {
         return None;
     }
-    let shown = display(path);
     let inside = path.join("access.toml");
-    let help = if inside.is_file() {
-        format!("name the file inside it: -c {}", display(&inside))
-    } else {
-        "name the configuration file with -c FILE".to_owned()
+    let inside = inside.is_file().then(|| display(&inside));
+    let found = World::ConfigIsDirectory {
+        path: &display(path),
+        inside: inside.as_deref(),
     };
-    Some(
-        Diagnostic::new(
-            Kind::NotAFile,
-            format!("{shown} is a directory, not a configuration file"),
-        )
-        .help(help),
-    )
+    Some(found.diagnostic())
 }
 
 /// A failed read of the configuration file.
 pub(super) fn read_config_error(path: &Path, e: &io::Error) -> Diagnostic {
-    let d = error("read", &display(path), e);
-    if e.kind() == io::ErrorKind::NotFound {
-        return d.help(
-            "run ssm-compile in the directory of access.toml, or name the file with -c FILE",
-        );
-    }
-    d
+    let found = World::ConfigReadFailed {
+        path: &display(path),
+        error: e,
+    };
+    found.diagnostic()
 }
 
 /// The output directory, before a build writes into it: a file in its place, or (for `-o`,
@@ -47,28 +39,16 @@ pub(super) fn read_config_error(path: &Path, e: &io::Error) -> Diagnostic {
 pub(super) fn output_dir_error(dir: &Path, from_flag: bool) -> Option<Diagnostic> {
     let shown = display(dir);
     if dir.exists() && !dir.is_dir() {
-        return Some(
-            Diagnostic::new(
-                Kind::NotAFile,
-                format!("the output directory {shown} is a file, not a directory"),
-            )
-            .help(format!(
-                "name a directory with -o DIR, or move {shown} out of the way"
-            )),
-        );
+        return Some(World::OutputIsFile { dir: &shown }.diagnostic());
     }
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty())?;
     if !from_flag || dir.exists() || parent.is_dir() {
         return None;
     }
     let parent = display(parent);
-    Some(
-        Diagnostic::new(
-            Kind::NoParent,
-            format!("cannot create the output directory {shown}: {parent} does not exist"),
-        )
-        .help(format!(
-            "ssm-compile creates only the last directory of the path: correct the path, or create {parent} first (mkdir -p {parent})"
-        )),
-    )
+    let found = World::NoParent {
+        dir: &shown,
+        parent: &parent,
+    };
+    Some(found.diagnostic())
 }

@@ -5,7 +5,8 @@ use std::fs;
 use std::io::{self, Write};
 
 use super::{Exit, Options, read_limited, report};
-use ssm_compile::diagnostic::{Diagnostic, Kind, Source};
+use ssm_compile::diagnostic::Source;
+use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::outdir;
 
 /// The starter file. tests/cmd/init.md builds it and scripts/schema-check.sh checks it with
@@ -21,12 +22,7 @@ pub fn init(opts: &Options, force: bool, err: &mut dyn Write) -> Exit {
             .flatten()
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let d = Diagnostic::new(Kind::ConfigExists, format!("{path} already exists"))
-            .at(0..0)
-            .label("init does not overwrite a configuration")
-            .help(format!(
-                "edit {path}, name another file with -c FILE, or run `ssm-compile init --force` to replace it"
-            ));
+        let d = World::ConfigExists { path: &path }.at(0..0);
         report(err, &[d], &Source::new(path, text));
         return Exit::Error;
     }

@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use super::Exit;
-use ssm_compile::Diagnostic;
 use ssm_compile::diagnostic::Source;
+use ssm_compile::diagnostic::message::{Problem, World};
 
 /// Prints the completion script for `shell` (clap_complete).
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
@@ -45,7 +45,12 @@ fn written(result: io::Result<()>, err: &mut dyn Write) -> Exit {
         Ok(()) => Exit::Success,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Exit::Success,
         Err(e) => {
-            let d = Diagnostic::error(format!("could not write the output: {e}"));
+            let error = e.to_string();
+            let d = World::PrintFailed {
+                what: "the output",
+                error,
+            }
+            .diagnostic();
             super::report(err, &[d], &Source::new("", ""));
             Exit::Error
         }

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use ssm_compile::compile::config::Format;
 use ssm_compile::compile::{Compiled, compile_with, parse};
+use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::diagnostic::{self, Diagnostic, Located, MessageFormat, Severity, Source};
 use ssm_compile::outdir;
 
@@ -275,11 +276,8 @@ pub fn load_bytes(
 pub const MAX_CONFIG_BYTES: u64 = 32 << 20;
 
 pub(super) fn too_large(path: &str) -> Diagnostic {
-    Diagnostic::new(diagnostic::Kind::FileTooLarge, format!(
-        "{path} is larger than {} MiB; ssm-compile does not read configuration files that large",
-        MAX_CONFIG_BYTES >> 20
-    ))
-    .help("split the grants over several files, each with its own output directory (IAM allows a few thousand managed policies per account)")
+    let max_mib = MAX_CONFIG_BYTES >> 20;
+    World::FileTooLarge { path, max_mib }.diagnostic()
 }
 
 /// Reads at most [`MAX_CONFIG_BYTES`]; `None` when the file is larger (also for endless

@@ -15,6 +15,8 @@ use notify_debouncer_full::{DebounceEventResult, FileIdCache, NoCache, Recommend
 use super::build::{print_report, write};
 use super::diff::shown;
 use super::{Exit, Loaded, MAX_CONFIG_BYTES, Options, load_bytes, report, too_large};
+use ssm_compile::diagnostic::message::world::FileType;
+use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::diagnostic::{Diagnostic, Source};
 use ssm_compile::outdir;
 use ssm_compile::review::render;
@@ -98,10 +100,8 @@ pub fn watch(opts: &Options, wopts: &WatchOptions, err: &mut dyn Write) -> Exit 
         let _ = writeln!(io::stderr(), "[{}] stopped watching", clock());
         std::process::exit(0);
     }) {
-        return fail(
-            err,
-            Diagnostic::error(format!("could not handle Ctrl-C: {e}")),
-        );
+        let error = e.to_string();
+        return fail(err, World::CtrlC { error }.diagnostic());
     }
     let mut timing = Timing::DEFAULT;
     timing.reports_close = wopts.poll.is_none();
@@ -341,7 +341,7 @@ impl Session<'_> {
         }
         // Reviewed before the build, which replaces the state it compares with.
         let verdict = super::diff::review(opts, &p.loaded, true, false)
-            .map(|r| render::text::verdict(&r, true))
+            .map(|r| render::text::verdict(&r))
             .unwrap_or_default();
         let Ok(done) = write(&p.loaded, err) else {
             let _ = writeln!(
@@ -445,26 +445,23 @@ fn not_regular(path: &Path, t: &fs::FileType) -> Diagnostic {
     let what = {
         use std::os::unix::fs::FileTypeExt;
         if t.is_fifo() {
-            "a FIFO"
+            FileType::Fifo
         } else if t.is_dir() {
-            "a directory"
+            FileType::Directory
         } else if t.is_char_device() || t.is_block_device() {
-            "a device"
+            FileType::Device
         } else {
-            "not a regular file"
+            FileType::Other
         }
     };
     #[cfg(not(unix))]
     let what = if t.is_dir() {
-        "a directory"
+        FileType::Directory
     } else {
-        "not a regular file"
+        FileType::Other
     };
-    Diagnostic::error(format!(
-        "{} is {what}; --watch reads only a regular file",
-        shown(path)
-    ))
-    .help("watch the file itself (`ssm-compile build -c FILE` reads a pipe once)")
+    let path = shown(path);
+    World::NotRegular { path: &path, what }.diagnostic()
 }
 
 /// The time of day (UTC) for the log lines: HH:MM:SS.

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{Exit, Loaded, Options, load, report};
 use ssm_compile::compile::config::Format;
-use ssm_compile::diagnostic::{Diagnostic, Kind};
+use ssm_compile::diagnostic::message::{Problem, Questions};
 use ssm_compile::query::{self, Ask, Index, Place, render};
 
 /// A question as the command line gives it.
@@ -62,8 +62,8 @@ pub(super) fn prepare(
             let place = Place::resolve(&loaded.source.text, account.as_deref(), region.as_deref());
             let place = match place {
                 Ok(place) => place,
-                Err(message) => {
-                    let d = Diagnostic::new(Kind::IncompleteQuestion, message);
+                Err(key) => {
+                    let d = Questions::Incomplete { key }.diagnostic();
                     report(err, &[d], &loaded.source);
                     return Err(Exit::Error);
                 }
@@ -93,7 +93,8 @@ pub fn who_can(
     let findings = match query::who_can(&index, &asks) {
         Ok(f) => f,
         Err(e) => {
-            let d = Diagnostic::new(Kind::Internal, e.to_string());
+            let reason = e.to_string();
+            let d = Questions::Undecidable { reason: &reason }.diagnostic();
             report(err, &[d], &loaded.source);
             return Exit::Error;
         }

@@ -11,11 +11,52 @@ const PREFERENCES_DOCUMENT: &str = DEFAULT_DOCUMENT;
 /// AWS's Command document that updates SSM Agent (see the L0706 lint's explanation).
 const AGENT_UPDATE_DOCUMENT: &str = "AWS-UpdateSSMAgent";
 
+/// The statements in the quickstart's order: start sessions, the console's agent update, what
+/// the consoles list, the preferences document (admins), own sessions, the session key.
 pub(crate) fn expand(g: &Grant) -> PolicyDocument {
     let p = g.partition.as_str();
-    let mut statements = Vec::new();
+    let mut statements = start_sessions(g, p);
+    // 1b. `ec2_agent_update`: SendCommand is authorized on the instance and on the document it
+    // runs; AWS's sample names no document, so the console's agent update is denied without it.
+    if g.ec2_agent_update && g.variant.has_ec2() {
+        let document = arn::document(p, &g.region, &g.account, AGENT_UPDATE_DOCUMENT);
+        statements.push(allow(
+            &["ssm:SendCommand"],
+            OneOrMany::One(document),
+            Condition::new(),
+        ));
+    }
+    statements.push(describe(g.variant));
+    // 3. Administrators manage the Session Manager preferences document.
+    if g.role == Role::Admin && g.variant.has_session_manager() {
+        let document = arn::document(p, &g.region, &g.account, PREFERENCES_DOCUMENT);
+        statements.push(allow(
+            &[
+                "ssm:CreateDocument",
+                "ssm:UpdateDocument",
+                "ssm:GetDocument",
+            ],
+            OneOrMany::One(document),
+            Condition::new(),
+        ));
+    }
+    statements.push(own_sessions(g, p));
+    // 5. Session encryption.
+    if let Some(key) = &g.kms_key {
+        statements.push(allow(
+            &["kms:GenerateDataKey"],
+            OneOrMany::One(key.clone()),
+            Condition::new(),
+        ));
+    }
+    PolicyDocument {
+        version: VERSION.to_owned(),
+        statement: statements,
+    }
+}
 
-    // 1. Starting sessions: on the instances, and on the session documents (end users).
+/// 1. Starting sessions: on the instances, and on the session documents (end users).
+fn start_sessions(g: &Grant, p: &str) -> Vec<Statement> {
     let mut start_actions = vec!["ssm:StartSession"];
     if g.variant.has_ec2() {
         // The EC2 console may send a command to update SSM Agent before the session.
@@ -36,28 +77,12 @@ pub(crate) fn expand(g: &Grant) -> PolicyDocument {
                 OneOrMany::One("true".to_owned()),
             );
     }
-    match &g.target {
-        Target::Instances(ids) => {
-            let mut resources: Vec<String> = ids
-                .iter()
-                .map(|id| arn::instance(p, &g.region, &g.account, id))
-                .collect();
-            resources.extend(documents);
-            statements.push(allow(
-                &start_actions,
-                OneOrMany::Many(resources),
-                access_check,
-            ));
-        }
-        Target::AllInstances => {
-            let mut resources = vec![arn::all_instances(p)];
-            resources.extend(documents);
-            statements.push(allow(
-                &start_actions,
-                OneOrMany::Many(resources),
-                access_check,
-            ));
-        }
+    let mut resources = match &g.target {
+        Target::Instances(ids) => ids
+            .iter()
+            .map(|id| arn::instance(p, &g.region, &g.account, id))
+            .collect(),
+        Target::AllInstances => vec![arn::all_instances(p)],
         Target::Tags(tags) => {
             // Documents carry no instance tags: with the tag condition they would be denied,
             // so they get a statement of their own. Both allow StartSession, so both carry
@@ -70,11 +95,11 @@ pub(crate) fn expand(g: &Grant) -> PolicyDocument {
                     OneOrMany::many(values.iter().map(|v| escape_literal_dollar(v))),
                 );
             }
-            statements.push(allow(
+            let mut statements = vec![allow(
                 &start_actions,
                 OneOrMany::many([arn::all_instances(p)]),
                 condition,
-            ));
+            )];
             if !documents.is_empty() {
                 statements.push(allow(
                     &["ssm:StartSession"],
@@ -82,26 +107,20 @@ pub(crate) fn expand(g: &Grant) -> PolicyDocument {
                     access_check,
                 ));
             }
+            return statements;
         }
-    }
+    };
+    resources.extend(documents);
+    vec![allow(
+        &start_actions,
+        OneOrMany::Many(resources),
+        access_check,
+    )]
+}
 
-    // 1b. `ec2_agent_update`: SendCommand is authorized on the instance and on the document it
-    // runs; AWS's sample names no document, so the console's agent update is denied without it.
-    if g.ec2_agent_update && g.variant.has_ec2() {
-        statements.push(allow(
-            &["ssm:SendCommand"],
-            OneOrMany::One(arn::document(
-                p,
-                &g.region,
-                &g.account,
-                AGENT_UPDATE_DOCUMENT,
-            )),
-            Condition::new(),
-        ));
-    }
-
-    // 2. What the consoles need to list instances and sessions.
-    let describe: &[&str] = match g.variant {
+/// 2. What the consoles need to list instances and sessions.
+fn describe(variant: Variant) -> Statement {
+    let actions: &[&str] = match variant {
         Variant::SessionManagerCli => &[
             "ssm:DescribeSessions",
             "ssm:GetConnectionStatus",
@@ -117,36 +136,16 @@ pub(crate) fn expand(g: &Grant) -> PolicyDocument {
             "ec2:DescribeInstances",
         ],
     };
-    statements.push(allow(
-        describe,
-        OneOrMany::One("*".to_owned()),
-        Condition::new(),
-    ));
+    allow(actions, OneOrMany::One("*".to_owned()), Condition::new())
+}
 
-    // 3. Administrators manage the Session Manager preferences document.
-    if g.role == Role::Admin && g.variant.has_session_manager() {
-        statements.push(allow(
-            &[
-                "ssm:CreateDocument",
-                "ssm:UpdateDocument",
-                "ssm:GetDocument",
-            ],
-            OneOrMany::One(arn::document(
-                p,
-                &g.region,
-                &g.account,
-                PREFERENCES_DOCUMENT,
-            )),
-            Condition::new(),
-        ));
-    }
-
-    // 4. Ending (and resuming) only the caller's own sessions.
+/// 4. Ending (and resuming) only the caller's own sessions.
+fn own_sessions(g: &Grant, p: &str) -> Statement {
     let mut own_actions = vec!["ssm:TerminateSession"];
     if g.resume_session {
         own_actions.push("ssm:ResumeSession");
     }
-    statements.push(match g.own_sessions {
+    match g.own_sessions {
         OwnSessions::Username => allow(
             &own_actions,
             OneOrMany::many([arn::own_sessions_by_username(p)]),
@@ -167,20 +166,6 @@ pub(crate) fn expand(g: &Grant) -> PolicyDocument {
                 condition,
             )
         }
-    });
-
-    // 5. Session encryption.
-    if let Some(key) = &g.kms_key {
-        statements.push(allow(
-            &["kms:GenerateDataKey"],
-            OneOrMany::One(key.clone()),
-            Condition::new(),
-        ));
-    }
-
-    PolicyDocument {
-        version: VERSION.to_owned(),
-        statement: statements,
     }
 }
 

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use crate::access::{Facts, Policy, Witness, overlap};
 use crate::compile::config::{Forbid, Target};
 use crate::compile::plan::Planner;
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::{Problem, Questions};
 
 /// Every violation of every guardrail, one diagnostic per grant and guardrail.
 pub(crate) fn check(forbids: &[Forbid], planner: &Planner) -> Vec<Diagnostic> {
@@ -84,40 +85,25 @@ fn violation(
     span: std::ops::Range<usize>,
     w: &Witness,
 ) -> Diagnostic {
-    let context: Vec<String> = w.context.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let with = if context.is_empty() {
-        String::new()
-    } else {
-        format!(" with {}", context.join(", "))
+    let found = Questions::ForbidViolated {
+        grant,
+        principals: names,
+        forbid: &f.name,
+        forbid_span: f.span.clone(),
+        action: w.action.to_string(),
+        resource: w.resource.to_string(),
+        context: w.context.iter().map(|(k, v)| format!("{k}={v}")).collect(),
     };
-    Diagnostic::new(
-        Kind::ForbidViolated,
-        format!(
-            "grant `{grant}` allows {} what forbid `{}` rules out",
-            names.join(", "),
-            f.name
-        ),
-    )
-    .at(span)
-    .label(format!("allowed, for example: {} on {}{with}", w.action, w.resource))
-    .related(f.span.clone(), format!("forbid `{}` is defined here", f.name))
-    .help(format!(
-        "narrow grant `{grant}` so it cannot reach what the forbid describes, or add the principal to `except` of forbid `{}`",
-        f.name
-    ))
+    found.at(span)
 }
 
 fn undecidable(f: &Forbid, span: Option<std::ops::Range<usize>>, reason: &str) -> Diagnostic {
-    Diagnostic::new(
-        Kind::ForbidUndecidable,
-        format!("cannot decide forbid `{}`: {reason}", f.name),
-    )
-    .at(span.unwrap_or(f.span.clone()))
-    .related(
-        f.span.clone(),
-        format!("forbid `{}` is defined here", f.name),
-    )
-    .help("a guardrail that cannot be decided is refused, never assumed to hold")
+    let found = Questions::ForbidUndecidable {
+        forbid: &f.name,
+        forbid_span: f.span.clone(),
+        reason,
+    };
+    found.at(span.unwrap_or(f.span.clone()))
 }
 
 /// Whether the policy's JSON may hold one of the actions: literal actions must appear

@@ -5,10 +5,9 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::DeTable;
 
-use crate::diagnostic::{Diagnostic, Kind};
-
-const SYNTAX_HELP: &str =
-    "see https://toml.io for the syntax; strings need double quotes, lists square brackets";
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::reading::SyntaxHelp;
+use crate::diagnostic::message::{Problem, Reading};
 
 /// Parses the configuration, reporting every syntax error the parser can recover from, minus
 /// the echoes of one mistake (an unclosed list, a table written twice).
@@ -28,29 +27,7 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
     raw.sort_by_key(|(_, span)| (span.start, span.end));
     raw.dedup();
 
-    let mut diagnostics = Vec::new();
-    // An unclosed `[` or `{` makes the parser read the following lines as its contents and
-    // report each of them; one error at the opening bracket says what is wrong.
-    if let Some(open) = unclosed_bracket(text)
-        && raw
-            .iter()
-            .any(|(m, s)| s.start >= open && m.starts_with("unclosed"))
-    {
-        raw.retain(|(_, s)| s.start < open);
-        let (what, close) = if text[open..].starts_with('{') {
-            ("table", '}')
-        } else {
-            ("list", ']')
-        };
-        diagnostics.push(
-            Diagnostic::new(Kind::Unclosed, format!("invalid TOML: this {what} is never closed"))
-                .at(open..open + 1)
-                .label(format!("the {what} opened here has no `{close}`"))
-                .help(format!(
-                    "close it with `{close}` after its last value; the lines after it were read as part of it"
-                )),
-        );
-    }
+    let mut diagnostics: Vec<Diagnostic> = unclosed(text, &mut raw).into_iter().collect();
     let mut in_duplicate_table = false;
     // One syntax error a line: the parser's recovery reports the rest of a broken line again.
     let mut broken_lines = Vec::new();
@@ -90,20 +67,31 @@ pub fn parse(text: &str) -> Result<Spanned<DeTable<'_>>, Vec<Diagnostic>> {
         }
         let help = match text.get(span.clone()) {
             Some(bare) if message.starts_with("string values must be quoted") => {
-                format!("put the value in double quotes: \"{bare}\"")
+                SyntaxHelp::Quote(bare)
             }
-            _ if message.starts_with("invalid basic string") => {
-                "close the string with `\"` before the end of the line".to_owned()
-            }
-            _ => SYNTAX_HELP.to_owned(),
+            _ if message.starts_with("invalid basic string") => SyntaxHelp::CloseString,
+            _ => SyntaxHelp::General,
         };
-        diagnostics.push(
-            Diagnostic::new(Kind::Syntax, format!("invalid TOML: {message}"))
-                .at(span)
-                .help(help),
-        );
+        let message = &message;
+        diagnostics.push(Reading::Syntax { message, help }.at(span));
     }
     Err(diagnostics)
+}
+
+/// An unclosed `[` or `{` makes the parser read the following lines as its contents and
+/// report each of them; one error at the opening bracket says what is wrong (and the errors
+/// after it are dropped from `raw`).
+fn unclosed(text: &str, raw: &mut Vec<(String, Range<usize>)>) -> Option<Diagnostic> {
+    let open = unclosed_bracket(text)?;
+    if !raw
+        .iter()
+        .any(|(m, s)| s.start >= open && m.starts_with("unclosed"))
+    {
+        return None;
+    }
+    raw.retain(|(_, s)| s.start < open);
+    let table = text[open..].starts_with('{');
+    Some(Reading::Unclosed { table }.at(open..open + 1))
 }
 
 /// Typographic quotes, as word processors and chat tools type them.
@@ -114,15 +102,7 @@ fn curly_quotes(bare: &str, span: Range<usize>) -> Diagnostic {
         .chars()
         .map(|c| if CURLY.contains(&c) { '"' } else { c })
         .collect();
-    Diagnostic::new(
-        Kind::CurlyQuotes,
-        "invalid TOML: this value is in typographic quotes (“ ”), not straight ones",
-    )
-    .at(span)
-    .label("typographic quotes")
-    .help(format!(
-        "TOML strings need straight double quotes: {straight}"
-    ))
+    Reading::CurlyQuotes { straight }.at(span)
 }
 
 /// The file's first character is `{`, which no TOML file starts with: JSON, most often a
@@ -133,68 +113,44 @@ fn json_file(text: &str) -> Option<Diagnostic> {
     if !body.trim_start().starts_with('{') {
         return None;
     }
-    let help = if body.contains("\"Statement\"") {
-        "this looks like an IAM policy (ssm-compile writes those): pass the access.toml it was compiled from, -c access.toml"
-    } else {
-        "ssm-compile reads access.toml (TOML): pass that file with -c FILE"
-    };
-    Some(
-        Diagnostic::new(Kind::NotToml, "this file is JSON, not TOML")
-            .at(at..at + 1)
-            .label("a JSON object starts here")
-            .help(help),
-    )
+    let policy = body.contains("\"Statement\"");
+    Some(Reading::NotToml { policy }.at(at..at + 1))
 }
 
 /// `[[grant]]` after a `[grant.NAME]`: TOML calls it a duplicate, but the fix is the form.
 fn grant_array_after_named(text: &str, span: Range<usize>) -> Diagnostic {
-    let mut d = Diagnostic::new(
-        Kind::GrantArray,
-        "`[[grant]]` cannot be mixed with `[grant.NAME]`: grants are named tables",
-    )
-    .at(span)
-    .help("write this grant as `[grant.NAME]`, with a name of its own, like the others");
+    let mut named = None;
     let mut at = 0;
     for l in text.split_inclusive('\n') {
         let trimmed = l.trim();
         if trimmed.starts_with("[grant.") {
             let start = at + (l.len() - l.trim_start().len());
-            d = d.related(start..start + trimmed.len(), "a named grant");
+            named = Some(start..start + trimmed.len());
             break;
         }
         at += l.len();
     }
-    d
+    Reading::GrantArrayAfterNamed { named }.at(span)
 }
 
 fn duplicate_table(text: &str, line: &str, span: Range<usize>) -> Diagnostic {
     let header = line.trim();
-    let mut d = Diagnostic::new(
-        Kind::DuplicateTable,
-        format!("invalid TOML: `{header}` is written twice"),
-    )
-    .at(span.clone())
-    .help("keep one table per grant: merge the two, or rename one of them");
+    let mut first = None;
     let mut at = 0;
     for l in text[..line_start(text, span.start)].lines() {
         if l.trim() == header {
             let start = at + (l.len() - l.trim_start().len());
-            d = d.related(start..start + header.len(), "first written here");
+            first = Some(start..start + header.len());
             break;
         }
         at += l.len() + 1;
     }
-    d
+    Reading::DuplicateTable { header, first }.at(span)
 }
 
 fn duplicate_key(text: &str, span: Range<usize>) -> Diagnostic {
     let key = text.get(span.clone()).unwrap_or("").trim();
-    let mut d = Diagnostic::new(
-        Kind::DuplicateKey,
-        format!("invalid TOML: `{key}` is set twice in one table"),
-    )
-    .at(span.clone())
-    .help("remove one of the two lines");
+    let mut first = None;
     // The first one is above, after the table's header.
     let mut at = line_start(text, span.start);
     while at > 0 {
@@ -208,12 +164,12 @@ fn duplicate_key(text: &str, span: Range<usize>) -> Diagnostic {
             && rest.trim_start().starts_with('=')
         {
             let start = prev + (line.len() - trimmed.len());
-            d = d.related(start..start + key.len(), "first set here");
+            first = Some(start..start + key.len());
             break;
         }
         at = prev;
     }
-    d
+    Reading::DuplicateKey { key, first }.at(span)
 }
 
 fn line_start(text: &str, offset: usize) -> usize {
@@ -284,12 +240,8 @@ fn unclosed_bracket(text: &str) -> Option<usize> {
 pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        Diagnostic::new(
-            Kind::NotUtf8,
-            format!("the file is not UTF-8 text (bad byte 0x{:02x})", bytes[at]),
-        )
-        .at(at..at + '\u{FFFD}'.len_utf8()) // where the lossy copy shows U+FFFD
-        .help("save access.toml as UTF-8; TOML files must be UTF-8")
+        // At the place the lossy copy shows U+FFFD.
+        Reading::NotUtf8 { byte: bytes[at] }.at(at..at + '\u{FFFD}'.len_utf8())
     })
 }
 

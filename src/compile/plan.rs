@@ -9,7 +9,8 @@ use crate::compile::config::{Config, Format, Grant, GrantSummary};
 use crate::compile::expand::expand;
 use crate::compile::policy::{PolicyDocument, Statement, char_count, pretty_from_compact};
 use crate::deploy::{self, split};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::{Outputs, Problem};
 
 /// Output file name (relative to the output directory) to its content, in name order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -219,44 +220,27 @@ impl Planner {
         size: usize,
     ) -> Option<Vec<PolicyDocument>> {
         let Some(parts) = split::split(doc, MAX_POLICY_CHARS) else {
-            self.errors.push(
-                Diagnostic::new(Kind::PolicyTooLarge, format!(
-                    "the policy of grant `{}` is {size} characters; IAM allows at most {MAX_POLICY_CHARS}, and one of its statements cannot be cut smaller",
-                    grant.name
-                ))
-                .at(grant.span.clone())
-                .label(format!("{size} characters without white space"))
-                .help("split the grant into several grants with fewer tag values, documents or instances"),
-            );
+            let found = Outputs::PolicyTooLarge {
+                grant: &grant.name,
+                size,
+            };
+            self.errors.push(found.at(grant.span.clone()));
             return None;
         };
         // The cut must allow and deny exactly what the whole did.
         let cut: Vec<&Statement> = parts.iter().flat_map(|p| &p.statement).collect();
         if split::atoms(cut) != split::atoms(&doc.statement) {
-            self.errors.push(
-                Diagnostic::new(
-                    Kind::PackingChangesAccess,
-                    format!(
-                        "splitting the policy of grant `{}` would change what it grants",
-                        grant.name
-                    ),
-                )
-                .at(grant.span.clone())
-                .help("this is a bug in ssm-compile: please report it with the grant"),
-            );
+            let found = Outputs::SplitChangesAccess { grant: &grant.name };
+            self.errors.push(found.at(grant.span.clone()));
             return None;
         }
-        let files = deploy::json_files(&grant.name, parts.len()).join(", ");
-        self.warnings.push(
-            Diagnostic::new(Kind::PolicySplit, format!(
-                "the policy of grant `{}` is {size} characters, over IAM's {MAX_POLICY_CHARS}: it is split into {} policies ({files}) that together grant exactly the same",
-                grant.name,
-                parts.len()
-            ))
-            .at(grant.span.clone())
-            .label(format!("{size} characters without white space"))
-            .help("attach every part (the deployable templates do); or select the instances by tags to keep one policy"),
-        );
+        let files = deploy::json_files(&grant.name, parts.len());
+        let found = Outputs::PolicySplit {
+            grant: &grant.name,
+            size,
+            files: &files,
+        };
+        self.warnings.push(found.at(grant.span.clone()));
         Some(parts)
     }
 

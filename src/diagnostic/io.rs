@@ -5,33 +5,18 @@
 
 use std::io::{self, ErrorKind};
 
-use super::{Diagnostic, Kind};
+use super::Diagnostic;
+use super::message::{Problem, World};
 
-/// "could not WHAT PATH: REASON", with the kind and help that fit the error.
+/// "could not WHAT PATH: REASON", with the kind and help that fit the error (the words are
+/// `message::World::Failed`'s).
 pub fn error(what: &str, path: &str, e: &io::Error) -> Diagnostic {
-    let writing = ["write", "create", "remove"]
-        .iter()
-        .any(|w| what.starts_with(w));
-    let kind = match e.kind() {
-        ErrorKind::PermissionDenied => Kind::PermissionDenied,
-        ErrorKind::IsADirectory | ErrorKind::NotADirectory => Kind::NotAFile,
-        _ if writing => Kind::WriteFailed,
-        _ => Kind::ReadFailed,
-    };
-    let d = Diagnostic::new(kind, format!("could not {what} {path}: {}", reason(e)));
-    match e.kind() {
-        ErrorKind::PermissionDenied if writing => d.help(format!(
-            "make {path} writable for this user, or choose another output directory with -o DIR"
-        )),
-        ErrorKind::PermissionDenied => d.help(format!("make {path} readable for this user")),
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
-            d.help("free some space, then build again")
-        }
-        ErrorKind::ReadOnlyFilesystem => {
-            d.help("choose an output directory on a writable file system with -o DIR")
-        }
-        _ => d,
+    World::Failed {
+        what,
+        path,
+        error: e,
     }
+    .diagnostic()
 }
 
 /// The reason in lower-case words, without "(os error N)" and without any path.
@@ -60,6 +45,7 @@ fn first_lower(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Kind;
 
     #[test]
     fn kinds_reasons_and_no_temporary_names() {

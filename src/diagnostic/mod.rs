@@ -1,6 +1,7 @@
 //! One model for every problem ssm-compile reports: a [`Kind`] from the catalogue (`kind.rs`,
 //! which gives the stable code and the severity), the message, and where it is. The human
-//! renderer is `human.rs`; helpers for message text are `count`, `list` and `suggestion`.
+//! renderer is `human.rs`; the words of each problem are in the catalogue `message/`, with
+//! helpers for message text in `count`, `list` and `suggestion`.
 //!
 //! Spans are byte ranges into the configuration source, so the renderer can show
 //! `FILE:LINE:COL`, the line and a caret.
@@ -14,6 +15,7 @@ mod json;
 mod kind;
 pub mod list;
 mod location;
+pub mod message;
 pub mod rules;
 mod sarif;
 pub mod suggestion;
@@ -118,6 +120,7 @@ impl Diagnostic {
     }
 
     /// An error outside the configuration: reading or writing a file, watching a directory.
+    /// A new one belongs in the catalogue instead (`message::World`).
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic::new(Kind::Io, message)
     }

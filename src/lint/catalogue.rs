@@ -28,7 +28,7 @@ use crate::diagnostic::Kind;
 
 /// How a lint's finding is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Level {
+pub(crate) enum Level {
     /// Not reported.
     Allow,
     /// A warning: exit 0 unless `--deny-warnings`.
@@ -39,7 +39,7 @@ pub enum Level {
 
 impl Level {
     /// The spelling in `[lints]`: `allow`, `warn`, `deny`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::Allow => "allow",
             Level::Warn => "warn",
@@ -47,7 +47,8 @@ impl Level {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Level> {
+    #[cfg(test)]
+    pub(crate) fn from_name(name: &str) -> Option<Level> {
         [Level::Allow, Level::Warn, Level::Deny]
             .into_iter()
             .find(|l| l.as_str() == name)
@@ -56,7 +57,7 @@ impl Level {
 
 /// Whether an entry's level can be configured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Class {
+pub(crate) enum Class {
     /// `L…`: configurable in `[lints]`.
     Lint,
     /// `E…`: always an error; listed so that `explain` knows it.
@@ -65,7 +66,7 @@ pub enum Class {
 
 /// One entry of the catalogue.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Lint {
+pub(crate) struct Lint {
     /// Stable code: `L0700` (the kind's).
     pub code: &'static str,
     /// The diagnostic kind the entry explains.
@@ -84,7 +85,7 @@ pub struct Lint {
 }
 
 /// Every entry, lints first, each class by code.
-pub const CATALOGUE: &[Lint] = &[
+pub(crate) const CATALOGUE: &[Lint] = &[
     Lint {
         code: "L0700",
         kind: Kind::RemoteHostPortForwarding,
@@ -269,33 +270,33 @@ pub const CATALOGUE: &[Lint] = &[
 ];
 
 /// Every entry.
-pub fn all() -> &'static [Lint] {
+pub(crate) fn all() -> &'static [Lint] {
     CATALOGUE
 }
 
 /// The entry with this code, in any case (`l0700` finds `L0700`).
-pub fn by_code(code: &str) -> Option<&'static Lint> {
+pub(crate) fn by_code(code: &str) -> Option<&'static Lint> {
     CATALOGUE.iter().find(|l| l.code.eq_ignore_ascii_case(code))
 }
 
 /// The entry with this name (exact: names are lower-case kebab).
-pub fn by_name(name: &str) -> Option<&'static Lint> {
+pub(crate) fn by_name(name: &str) -> Option<&'static Lint> {
     CATALOGUE.iter().find(|l| l.name == name)
 }
 
 /// The entry that explains `kind`, if it has one (every lint kind has).
-pub fn of(kind: Kind) -> Option<&'static Lint> {
+pub(crate) fn of(kind: Kind) -> Option<&'static Lint> {
     CATALOGUE.iter().find(|l| l.kind == kind)
 }
 
 /// By code or by name, as `ssm-compile explain` takes either.
-pub fn find(code_or_name: &str) -> Option<&'static Lint> {
+pub(crate) fn find(code_or_name: &str) -> Option<&'static Lint> {
     by_code(code_or_name).or_else(|| by_name(code_or_name))
 }
 
 /// The closest lint name within a few edits, for a misspelt key in `[lints]`. Errors are not
 /// offered: their level cannot be configured.
-pub fn suggest_name(name: &str) -> Option<&'static str> {
+pub(crate) fn suggest_name(name: &str) -> Option<&'static str> {
     let (distance, best) = CATALOGUE
         .iter()
         .filter(|l| l.class == Class::Lint)
@@ -305,7 +306,7 @@ pub fn suggest_name(name: &str) -> Option<&'static str> {
 }
 
 /// The text of `ssm-compile explain CODE`: code and name, level, summary, the paragraph, fix.
-pub fn explain(code_or_name: &str) -> Option<String> {
+pub(crate) fn explain(code_or_name: &str) -> Option<String> {
     let l = find(code_or_name)?;
     let level = match l.class {
         Class::Lint => format!("default level: {}", l.default_level.as_str()),

@@ -5,19 +5,19 @@ use crate::diagnostic::{Diagnostic, Kind, Severity};
 
 /// Levels set by `[lints]`; every other lint has its default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Levels {
+pub(crate) struct Levels {
     set: Vec<(Kind, Level)>,
 }
 
 impl Levels {
     /// Sets `kind`'s level (a later setting of the same lint wins; TOML forbids repeats anyway).
-    pub fn set(&mut self, kind: Kind, level: Level) {
+    pub(crate) fn set(&mut self, kind: Kind, level: Level) {
         self.set.retain(|(k, _)| *k != kind);
         self.set.push((kind, level));
     }
 
     /// The level of a lint kind, and whether `[lints]` set it.
-    pub fn level(&self, kind: Kind) -> (Level, bool) {
+    pub(crate) fn level(&self, kind: Kind) -> (Level, bool) {
         match self.set.iter().find(|(k, _)| *k == kind) {
             Some((_, level)) => (*level, true),
             None => (
@@ -29,7 +29,7 @@ impl Levels {
 
     /// A lint's finding at its level: `None` when allowed, else the diagnostic as a warning or
     /// an error, its help saying what to do and how to change the level.
-    pub fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
+    pub(crate) fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
         let (level, configured) = self.level(d.kind);
         d.severity = match level {
             Level::Allow => return None,

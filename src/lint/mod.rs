@@ -3,10 +3,9 @@
 //! the levels a file's `[lints]` table sets; `pass.rs` one small function per lint, run on every
 //! validated grant, and the one lint across grants (user names that prefix each other).
 
-pub mod catalogue;
+pub(crate) mod catalogue;
 mod levels;
 mod pass;
 
-pub use catalogue::Level;
-pub use levels::Levels;
+pub(crate) use catalogue::Level;
 pub(crate) use pass::Linter;

@@ -8,6 +8,7 @@ use std::ops::Range;
 use super::levels::Levels;
 use crate::aws::documents;
 use crate::compile::config::{Grant, OwnSessions, PrincipalKind, Role, Target};
+use crate::diagnostic::message::{Lints, Problem};
 use crate::diagnostic::{Diagnostic, Kind};
 
 type Span = Range<usize>;
@@ -82,13 +83,9 @@ fn documents_where(g: &Grant, keep: impl Fn(&documents::Document) -> bool) -> Ve
 fn remote_host_port_forwarding(g: &Grant) -> Vec<Diagnostic> {
     documents_where(g, |d| d.remote_hosts)
         .into_iter()
-        .map(|(name, span)| {
-            Diagnostic::new(
-                Kind::RemoteHostPortForwarding,
-                format!("grant `{}` lets its users forward ports through the node to any host it can reach", g.name),
-            )
-            .at(span)
-            .label(format!("`{name}` reaches any host:port the node can, and is not logged"))
+        .map(|(document, span)| {
+            let grant = &g.name;
+            Lints::RemoteHostPortForwarding { grant, document }.at(span)
         })
         .collect()
 }
@@ -97,15 +94,7 @@ fn unlogged_session_document(g: &Grant) -> Vec<Diagnostic> {
     // The remote-host document is unlogged too; its own lint says so, once.
     documents_where(g, |d| !d.logged && !d.remote_hosts)
         .into_iter()
-        .map(|(name, span)| {
-            Diagnostic::new(
-                Kind::UnloggedSessionDocument,
-                format!("sessions with `{name}` are not logged by Session Manager"),
-            )
-            .at(span)
-            .label("SSH and port-forwarding sessions leave no session log in S3 or CloudWatch")
-            .help("grant a shell document (SSM-SessionManagerRunShell) where an audit trail is required")
-        })
+        .map(|(document, span)| Lints::UnloggedSessionDocument { document }.at(span))
         .collect()
 }
 
@@ -114,62 +103,38 @@ fn admin_can_change_preferences(g: &Grant) -> Vec<Diagnostic> {
     if g.role != Role::Admin || !g.variant.has_session_manager() {
         return Vec::new();
     }
-    vec![
-        Diagnostic::new(
-            Kind::AdminCanChangePreferences,
-            format!("admin grant `{}` can rewrite the account's session preferences", g.name),
-        )
-        .at(g.spans.role.clone())
-        .label("UpdateDocument on SSM-SessionManagerRunShell can turn off session logging and encryption for everyone"),
-    ]
+    let found = Lints::AdminCanChangePreferences { grant: &g.name };
+    vec![found.at(g.spans.role.clone())]
 }
 
 fn tag_selected_grant(g: &Grant) -> Vec<Diagnostic> {
     let Target::Tags(tags) = &g.target else {
         return Vec::new();
     };
-    let keys: Vec<String> = tags.iter().map(|(k, _)| format!("`{k}`")).collect();
-    let mut d = Diagnostic::new(
-        Kind::TagSelectedGrant,
-        format!(
-            "grant `{}` reaches whatever instance carries {}: whoever can write {} decides",
-            g.name,
-            keys.join(", "),
-            if keys.len() == 1 {
-                "that tag"
-            } else {
-                "those tags"
-            }
-        ),
-    );
-    let mut spans = g.spans.tag_keys.iter();
-    if let Some(first) = spans.next() {
-        d = d
-            .at(first.clone())
-            .label("ec2:CreateTags on any instance with this key opens a session on it");
-    }
-    for span in spans {
-        d = d.related(span.clone(), "and this key");
-    }
-    vec![d.help("restrict who may write the tag key (an aws:TagKeys condition on ec2:CreateTags, or an SCP), or list instances by id")]
+    let first = g.spans.tag_keys.first().cloned();
+    let found = Lints::TagSelectedGrant {
+        grant: &g.name,
+        keys: tags.iter().map(|(k, _)| k.as_str()).collect(),
+        located: first.is_some(),
+        others: g.spans.tag_keys.iter().skip(1).cloned().collect(),
+    };
+    vec![match first {
+        Some(span) => found.at(span),
+        None => found.diagnostic(),
+    }]
 }
 
 fn managed_nodes_unreachable(g: &Grant) -> Vec<Diagnostic> {
-    let how = match &g.target {
-        Target::Tags(_) => "a tag grant",
-        Target::AllInstances => "instances = [\"*\"]",
+    let tags = match &g.target {
+        Target::Tags(_) => true,
+        Target::AllInstances => false,
         Target::Instances(_) => return Vec::new(),
     };
-    vec![
-        Diagnostic::new(
-            Kind::ManagedNodesUnreachable,
-            format!("grant `{}` never reaches managed (mi-) nodes", g.name),
-        )
-        .at(g.spans.target.clone())
-        .label(format!(
-            "{how} covers EC2 `instance/*` only; managed nodes are `managed-instance/mi-...`"
-        )),
-    ]
+    let found = Lints::ManagedNodesUnreachable {
+        grant: &g.name,
+        tags,
+    };
+    vec![found.at(g.spans.target.clone())]
 }
 
 fn ec2_console_agent_update_denied(g: &Grant) -> Vec<Diagnostic> {
@@ -179,19 +144,8 @@ fn ec2_console_agent_update_denied(g: &Grant) -> Vec<Diagnostic> {
     if !g.variant.has_ec2() || g.ec2_agent_update {
         return Vec::new();
     }
-    vec![
-        Diagnostic::new(
-            Kind::Ec2ConsoleAgentUpdateDenied,
-            format!(
-                "grant `{}`: the EC2 console cannot update SSM Agent before a session",
-                g.name
-            ),
-        )
-        .at(span.clone())
-        .label(
-            "ssm:SendCommand is allowed on instances only, with no document, as in AWS's sample",
-        ),
-    ]
+    let found = Lints::Ec2ConsoleAgentUpdateDenied { grant: &g.name };
+    vec![found.at(span.clone())]
 }
 
 /// `session/alice-*` (own sessions by user name) also matches `alice-ops`'s sessions.
@@ -209,23 +163,16 @@ fn username_prefix_collision(
             .take_while(|(u, _)| u.starts_with(&prefix))
             .collect();
         others.dedup_by(|a, b| a.0 == b.0);
-        let Some((first, first_span)) = others.first() else {
+        let Some((_, first_span)) = others.first() else {
             continue;
         };
-        let names: Vec<String> = others.iter().map(|(u, _)| format!("`user:{u}`")).collect();
-        out.push(
-            Diagnostic::new(
-                Kind::UsernamePrefixCollision,
-                format!(
-                    "in grant `{grant}`, `user:{name}` can end the sessions of {}",
-                    names.join(", ")
-                ),
-            )
-            .at(span.clone())
-            .label(format!("own sessions are `session/{name}-*`, which also matches `{first}-...`"))
-            .related(first_span.clone(), format!("`{first}` is here"))
-            .help(format!("set own_sessions = \"session-tag\" in [grant.{grant}]: it matches the session's owner exactly")),
-        );
+        let found = Lints::UsernamePrefixCollision {
+            grant,
+            user: name,
+            others: others.iter().map(|(u, _)| &**u).collect(),
+            first_span: first_span.clone(),
+        };
+        out.push(found.at(span.clone()));
     }
     out
 }

@@ -14,9 +14,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::{Problem, World};
 
-use super::{display, io_error};
+use super::display;
 
 /// The lock file's name; `check` and `diff` count it as neither foreign nor stale.
 pub const LOCK: &str = ".ssm-compile.lock";
@@ -79,15 +80,12 @@ pub fn acquire(dir: &Path, mode: Mode, wait: &mut Wait) -> Result<Option<Lock>, 
             Err(TryLockError::Error(e)) => return Err(lock_error(&path, &e)),
         }
         if start.elapsed() >= wait.timeout {
-            return Err(Diagnostic::new(Kind::OutputLocked, format!(
-                "another ssm-compile build of {} did not finish within {}; nothing was written",
-                display(dir),
-                seconds(wait.timeout)
-            ))
-            .help(format!(
-                "wait for the other build (a watch or another terminal) and run again; if none is running, another process holds {}",
-                display(&path)
-            )));
+            let found = World::OutputLocked {
+                dir: &display(dir),
+                waited: &seconds(wait.timeout),
+                lock: &display(&path),
+            };
+            return Err(found.diagnostic());
         }
         if !told {
             (wait.on_wait)(dir);
@@ -152,10 +150,12 @@ fn read_only(e: &io::Error) -> bool {
 }
 
 fn lock_error(path: &Path, e: &io::Error) -> Diagnostic {
-    io_error("lock", path, e).help(format!(
-        "{} is ssm-compile's lock file; if something else is at that name, remove it",
-        display(path)
-    ))
+    let path = display(path);
+    World::LockFailed {
+        path: &path,
+        error: e,
+    }
+    .diagnostic()
 }
 
 fn seconds(d: Duration) -> String {

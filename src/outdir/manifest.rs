@@ -9,6 +9,7 @@ use std::path::Path;
 use crate::compile::plan::Plan;
 use crate::deploy;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::{Problem, World};
 
 use super::{display, io_error, open_no_follow};
 
@@ -91,15 +92,11 @@ pub fn read(path: &Path) -> Result<Option<Vec<u8>>, Diagnostic> {
         .read_to_end(&mut bytes)
         .map_err(|e| io_error("read", path, &e))?;
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(Diagnostic::error(format!(
-            "the manifest {} is larger than {} MiB; it cannot be one ssm-compile wrote",
-            display(path),
-            MAX_MANIFEST_BYTES >> 20
-        ))
-        .help(format!(
-            "delete {} (the next build writes a new one)",
-            display(path)
-        )));
+        let found = World::ManifestTooLarge {
+            path: &display(path),
+            max_mib: MAX_MANIFEST_BYTES >> 20,
+        };
+        return Err(found.diagnostic());
     }
     Ok(Some(bytes))
 }

@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::compile::plan::Plan;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::{Problem, World};
 
 pub mod lock;
 pub mod manifest;
@@ -240,28 +241,15 @@ fn case_aliases(dir: &Path, state: &DiskState, changes: &[Change]) -> Vec<String
 fn conflict(dir: &Path, name: &str) -> Diagnostic {
     let path = dir.join(name);
     let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    Diagnostic::new(
-        crate::diagnostic::Kind::InTheWay,
-        format!(
-            "{} {} and was not written by ssm-compile",
-            display(&path),
-            if link { "is a symbolic link" } else { "exists" }
-        ),
-    )
-    .help(format!(
-        "ssm-compile never overwrites a file it did not write: move or delete {} and build again",
-        display(&path)
-    ))
+    let path = display(&path);
+    World::InTheWay { path: &path, link }.diagnostic()
 }
 
 /// A linked output directory could send every write somewhere the user never reviewed.
 fn refuse_link(dir: &Path) -> Result<(), Diagnostic> {
     if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(Diagnostic::error(format!(
-            "the output directory {} is a symbolic link; ssm-compile writes only into a real directory",
-            display(dir)
-        ))
-        .help("name the directory the link points to with -o DIR, or replace the link with a directory"));
+        let dir = display(dir);
+        return Err(World::LinkedOutputDir { dir: &dir }.diagnostic());
     }
     Ok(())
 }

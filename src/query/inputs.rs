@@ -5,7 +5,9 @@
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::questions::InputFile;
+use crate::diagnostic::message::{Problem, Questions};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -70,12 +72,8 @@ pub struct Instance {
 
 /// Reads the JSON of `aws iam get-account-authorization-details`.
 pub fn members(text: &str) -> Result<Members, Diagnostic> {
-    let details: AuthorizationDetails = serde_json::from_str(text).map_err(|e| located(
-        text,
-        &e,
-        "not the JSON of `aws iam get-account-authorization-details`",
-        "run `aws iam get-account-authorization-details --filter User > members.json`; a `UserDetailList` of users with `UserName` and `GroupList` is what is read",
-    ))?;
+    let details: AuthorizationDetails =
+        serde_json::from_str(text).map_err(|e| located(text, &e, InputFile::Members))?;
     Ok(details
         .user_detail_list
         .into_iter()
@@ -85,12 +83,8 @@ pub fn members(text: &str) -> Result<Members, Diagnostic> {
 
 /// Reads the JSON of `aws ec2 describe-instances`.
 pub fn instances(text: &str) -> Result<Vec<Instance>, Diagnostic> {
-    let described: Described = serde_json::from_str(text).map_err(|e| located(
-        text,
-        &e,
-        "not the JSON of `aws ec2 describe-instances`",
-        "run `aws ec2 describe-instances > instances.json`; `Reservations[].Instances[]` with `InstanceId` and `Tags` is what is read",
-    ))?;
+    let described: Described =
+        serde_json::from_str(text).map_err(|e| located(text, &e, InputFile::Instances))?;
     let mut out = Vec::new();
     for r in described.reservations {
         for i in r.instances {
@@ -110,12 +104,11 @@ pub fn instances(text: &str) -> Result<Vec<Instance>, Diagnostic> {
 }
 
 /// The serde error at its line and column, as a span of the text.
-fn located(text: &str, e: &serde_json::Error, what: &str, help: &str) -> Diagnostic {
+fn located(text: &str, e: &serde_json::Error, input: InputFile) -> Diagnostic {
     let offset = offset_of(text, e.line(), e.column());
     let end = (offset + 1).min(text.len()).max(offset);
-    Diagnostic::new(Kind::BadInputFile, format!("{what}: {e}"))
-        .at(offset..end)
-        .help(help)
+    let error = e.to_string();
+    Questions::BadInputFile { input, error }.at(offset..end)
 }
 
 /// The byte offset of a 1-based line and column (serde_json's), clamped to the text.
@@ -135,6 +128,7 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Kind;
 
     #[test]
     fn reads_and_locates() {

@@ -7,11 +7,11 @@
 //! still narrow (or widen) the real answer, so "yes" reads "at most yes" (README, Queries).
 
 mod engine;
-pub mod inputs;
-pub mod matrix;
+mod inputs;
+mod matrix;
 pub mod matrix_render;
 pub mod render;
-pub mod request;
+mod request;
 
 use std::collections::BTreeMap;
 
@@ -21,7 +21,9 @@ use crate::compile::plan::Content;
 use crate::diagnostic::suggestion::suggest;
 
 use engine::Pool;
-pub use request::{Ask, Place, start_session};
+pub use inputs::{Instance, Members, instances, members};
+pub use matrix::{Row, matrix};
+pub use request::{Ask, Place, key_value, start_session};
 
 /// One grant as the queries see it: its name, its `who` (written as in `who`) and its policy's
 /// compact JSON.

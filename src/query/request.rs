@@ -31,19 +31,19 @@ pub struct Place {
 }
 
 impl Place {
-    /// The `--account`/`--region` given, else the file's top-level `account`/`region`.
+    /// The `--account`/`--region` given, else the file's top-level `account`/`region`; the
+    /// key neither gives, if one is missing.
     pub fn resolve(
         text: &str,
         account: Option<&str>,
         region: Option<&str>,
-    ) -> Result<Place, String> {
+    ) -> Result<Place, &'static str> {
         let (top_account, top_region) = top_level(text);
-        let account = account.map(str::to_string).or(top_account).ok_or(
-            "the file has no top-level `account`: name the instance's account with --account",
-        )?;
-        let region = region.map(str::to_string).or(top_region).ok_or(
-            "the file has no top-level `region`: name the instance's region with --region",
-        )?;
+        let account = account
+            .map(str::to_string)
+            .or(top_account)
+            .ok_or("account")?;
+        let region = region.map(str::to_string).or(top_region).ok_or("region")?;
         Ok(Place { account, region })
     }
 }

@@ -11,7 +11,10 @@ use crate::outdir::Change;
 
 /// Each change's diff (`None`: a side is not UTF-8 text) and how many template hunks were left
 /// out as repeats, in the order of `changes`.
-pub fn diffs(changes: &[Change], show: &dyn Fn(&str) -> String) -> Vec<(Option<String>, usize)> {
+pub(super) fn diffs(
+    changes: &[Change],
+    show: &dyn Fn(&str) -> String,
+) -> Vec<(Option<String>, usize)> {
     let texts: Vec<Option<String>> = changes
         .iter()
         .map(|c| unified_diff(c, &show(&c.name)))

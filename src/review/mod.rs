@@ -3,7 +3,13 @@
 //! file, matched by name); `diff` makes the files' unified diffs; `render` prints the report
 //! as text, markdown and JSON.
 
-pub mod diff;
-pub mod model;
+mod diff;
+mod model;
 pub mod render;
-pub mod verdict;
+mod verdict;
+
+pub use model::{
+    FileDiff, GrantChange, GrantEntry, Inputs, Manifest, ManifestStatus, PrincipalVerdict, Report,
+    RequestView,
+};
+pub use verdict::Verdict;

@@ -15,7 +15,7 @@ use crate::review::verdict;
 
 /// The version of the JSON schema; raised only on an incompatible change (2: the exact
 /// per-principal verdict replaced the per-file permission items).
-pub const SCHEMA_VERSION: u32 = 2;
+pub(super) const SCHEMA_VERSION: u32 = 2;
 
 /// `ssm-compile diff --format json`: everything `diff` and `check` know about the output
 /// directory and what the change does to access.

@@ -21,7 +21,7 @@ use crate::outdir::{Change, DiskState};
 use crate::review::model::{GrantChange, GrantEntry, PrincipalVerdict, RequestView};
 
 /// The reason given for a grant whose principals before the change are not on record.
-pub fn unknown_who(grant: &str) -> String {
+pub(super) fn unknown_who(grant: &str) -> String {
     format!(
         "the principals of grant {grant} before this change are unknown: the manifest does not record them (a manifest from before ssm-compile recorded `who`, or an interrupted build); `build` records them"
     )
@@ -210,7 +210,7 @@ pub struct Verdict {
 
 /// Compares the directory (`state`, whose differences from the plan are `changes`) with the
 /// plan.
-pub fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Verdict {
+pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Verdict {
     let sides = Sides::new(plan, state);
     let touched = touched_grants(&sides, changes);
     let mut principals: BTreeSet<String> = BTreeSet::new();

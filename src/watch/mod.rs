@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::{Problem, World};
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 
 /// The waits of the decision logic.
@@ -316,24 +317,18 @@ pub fn watched_paths(config: &Path) -> std::io::Result<Watched> {
 /// The diagnostic for a watcher that could not start or broke, naming the limit to raise.
 pub fn watch_error(e: &notify::Error, dir: &Path) -> Diagnostic {
     let dir = dir.to_string_lossy();
-    let poll = "or watch by polling instead: ssm-compile --watch --poll 500ms";
-    match &e.kind {
-        notify::ErrorKind::MaxFilesWatch => Diagnostic::error(format!(
-            "could not watch {dir}: the system's limit of inotify watches is reached"
-        ))
-        .help(format!(
-            "raise the limit, e.g. `sudo sysctl fs.inotify.max_user_watches=524288` (make it \
-             last in /etc/sysctl.d/), {poll}"
-        )),
-        notify::ErrorKind::Io(io) if io.raw_os_error() == Some(EMFILE) => Diagnostic::error(
-            format!("could not watch {dir}: too many inotify instances or open files ({io})"),
-        )
-        .help(format!(
-            "raise the limit, e.g. `sudo sysctl fs.inotify.max_user_instances=1024` (or the \
-             open-file limit, `ulimit -n`), {poll}"
-        )),
-        _ => Diagnostic::error(format!("could not watch {dir}: {e}")).help(poll),
-    }
+    let found = match &e.kind {
+        notify::ErrorKind::MaxFilesWatch => World::WatchLimit { dir: &dir },
+        notify::ErrorKind::Io(io) if io.raw_os_error() == Some(EMFILE) => World::WatchInstances {
+            dir: &dir,
+            error: io.to_string(),
+        },
+        _ => World::WatchFailed {
+            dir: &dir,
+            error: e.to_string(),
+        },
+    };
+    found.diagnostic()
 }
 
 /// `EMFILE`: inotify_init1 fails with it when `fs.inotify.max_user_instances` is reached.

@@ -156,9 +156,10 @@ fn sigkill_during_a_10000_grant_build_never_loses_a_file() {
         let which = attempts % 2; // alternate, so the directory keeps holding a mix
         let first = first_rename(&out, &plans[which]);
         let mut child = run_build(&configs[which], &out);
-        if let Some(first) = first.as_ref().filter(|_| attempts % 2 == 0) {
-            // Every other kill waits for the first rename: the renames come after every file
-            // is staged and flushed, a short phase that random times rarely hit.
+        if let Some(first) = first.as_ref().filter(|_| attempts % 4 < 2) {
+            // Half the kills, of both configurations, wait for the first rename: the renames
+            // come after every file is staged and flushed, a short phase that random times
+            // rarely hit. (Waiting on every other attempt would wait only for `a`'s builds.)
             wait_for_rename(&out, first, full);
         } else {
             std::thread::sleep(Duration::from_micros(rng.below(full)));

@@ -319,6 +319,89 @@ fn is_tf_identifier(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+type Parts = BTreeMap<String, BTreeMap<u64, Vec<Value>>>;
+type Attached = BTreeSet<(String, String, String)>;
+
+/// Reads one Terraform file's policies and attachments: each policy part's statements go to
+/// `parts` by grant, each (grant, principal kind, principal name) attached to `attached`.
+fn terraform_resources(
+    resource: &serde_json::Map<String, Value>,
+    parts: &mut Parts,
+    attached: &mut Attached,
+) {
+    let mut grants_of = BTreeMap::new();
+    for (res, policy) in resource
+        .get("aws_iam_policy")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        assert!(is_tf_identifier(res), "resource name {res}");
+        assert_eq!(policy["lifecycle"]["create_before_destroy"], true, "{res}");
+        let raw = policy["policy"].as_str().unwrap();
+        // No unescaped template sequence is left for Terraform to interpret.
+        assert_eq!(raw.matches("${").count(), raw.matches("$${").count());
+        let doc: Value = serde_json::from_str(&deploy::terraform::unescape(raw)).unwrap();
+        let list: Value = serde_json::from_str(policy["//"].as_str().unwrap()).unwrap();
+        let names = per_part(&list, &doc, parts);
+        assert!(
+            policy["description"]
+                .as_str()
+                .unwrap()
+                .contains("access.toml")
+        );
+        grants_of.insert(format!("${{aws_iam_policy.{res}.arn}}"), names);
+    }
+    for (kind, arg) in [("user", "user"), ("group", "group"), ("role", "role")] {
+        let key = format!("aws_iam_{kind}_policy_attachment");
+        for (res, a) in resource
+            .get(&key)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            assert!(is_tf_identifier(res), "resource name {res}");
+            assert_eq!(a["lifecycle"]["create_before_destroy"], true, "{res}");
+            let arn = a["policy_arn"].as_str().unwrap();
+            let grants = grants_of
+                .get(arn)
+                .unwrap_or_else(|| panic!("{res} refers to no policy: {arn}"));
+            for grant in grants {
+                attached.insert((
+                    grant.clone(),
+                    kind.to_owned(),
+                    a[arg].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
+    for (res, p) in resource
+        .get("aws_ssoadmin_permission_set_inline_policy")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let set = &resource["aws_ssoadmin_permission_set"][res];
+        assert_eq!(set["instance_arn"], "${var.identity_center_instance_arn}");
+        assert_eq!(
+            p["permission_set_arn"],
+            format!("${{aws_ssoadmin_permission_set.{res}.arn}}")
+        );
+        let doc: Value = serde_json::from_str(&deploy::terraform::unescape(
+            p["inline_policy"].as_str().unwrap(),
+        ))
+        .unwrap();
+        let list: Value = serde_json::from_str(p["//"].as_str().unwrap()).unwrap();
+        for grant in per_part(&list, &doc, parts) {
+            attached.insert((
+                grant,
+                "permission-set".to_owned(),
+                set["name"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+}
+
 #[test]
 fn terraform_holds_the_exact_policy_files_and_one_attachment_per_principal() {
     for config in structure_cases() {
@@ -342,77 +425,7 @@ fn terraform_holds_the_exact_policy_files_and_one_attachment_per_principal() {
                 ])),
                 "{kinds:?}"
             );
-            let mut grants_of = BTreeMap::new();
-            for (res, policy) in resource
-                .get("aws_iam_policy")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                assert!(is_tf_identifier(res), "resource name {res}");
-                assert_eq!(policy["lifecycle"]["create_before_destroy"], true, "{res}");
-                let raw = policy["policy"].as_str().unwrap();
-                // No unescaped template sequence is left for Terraform to interpret.
-                assert_eq!(raw.matches("${").count(), raw.matches("$${").count());
-                let doc: Value = serde_json::from_str(&deploy::terraform::unescape(raw)).unwrap();
-                let list: Value = serde_json::from_str(policy["//"].as_str().unwrap()).unwrap();
-                let names = per_part(&list, &doc, &mut parts);
-                assert!(
-                    policy["description"]
-                        .as_str()
-                        .unwrap()
-                        .contains("access.toml")
-                );
-                grants_of.insert(format!("${{aws_iam_policy.{res}.arn}}"), names);
-            }
-            for (kind, arg) in [("user", "user"), ("group", "group"), ("role", "role")] {
-                let key = format!("aws_iam_{kind}_policy_attachment");
-                for (res, a) in resource
-                    .get(&key)
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    assert!(is_tf_identifier(res), "resource name {res}");
-                    assert_eq!(a["lifecycle"]["create_before_destroy"], true, "{res}");
-                    let arn = a["policy_arn"].as_str().unwrap();
-                    let grants = grants_of
-                        .get(arn)
-                        .unwrap_or_else(|| panic!("{res} refers to no policy: {arn}"));
-                    for grant in grants {
-                        attached.insert((
-                            grant.clone(),
-                            kind.to_owned(),
-                            a[arg].as_str().unwrap().to_owned(),
-                        ));
-                    }
-                }
-            }
-            for (res, p) in resource
-                .get("aws_ssoadmin_permission_set_inline_policy")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                let set = &resource["aws_ssoadmin_permission_set"][res];
-                assert_eq!(set["instance_arn"], "${var.identity_center_instance_arn}");
-                assert_eq!(
-                    p["permission_set_arn"],
-                    format!("${{aws_ssoadmin_permission_set.{res}.arn}}")
-                );
-                let doc: Value = serde_json::from_str(&deploy::terraform::unescape(
-                    p["inline_policy"].as_str().unwrap(),
-                ))
-                .unwrap();
-                let list: Value = serde_json::from_str(p["//"].as_str().unwrap()).unwrap();
-                for grant in per_part(&list, &doc, &mut parts) {
-                    attached.insert((
-                        grant,
-                        "permission-set".to_owned(),
-                        set["name"].as_str().unwrap().to_owned(),
-                    ));
-                }
-            }
+            terraform_resources(resource, &mut parts, &mut attached);
         }
         let who = who_of(&text);
         assert_eq!(attached, who, "{}", config.display());

@@ -27,7 +27,6 @@ mod pack;
 mod properties;
 mod queries;
 mod review;
-mod review_brute;
 mod schema;
 mod watch;
 mod watch_edge;

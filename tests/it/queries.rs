@@ -12,55 +12,7 @@ use ssm_compile::access::{Answer, Request};
 use ssm_compile::query::{self, Ask, Index};
 use ssm_compile::{Format, compile_with};
 
-use crate::support;
-
-#[derive(Clone, Copy, PartialEq)]
-enum Tok {
-    Lit(char),
-    Star,
-    Quest,
-}
-
-/// A policy string to tokens: `${$}`, `${*}`, `${?}` are literal; `${aws:username}` and
-/// `${aws:userid}` take the principal's value (`None`: absent, the pattern matches nothing);
-/// `*` and `?` are wildcards where `wild`.
-fn tokens(p: &str, vars: &BTreeMap<&str, String>, wild: bool) -> Option<Vec<Tok>> {
-    let mut out = Vec::new();
-    let mut rest = p;
-    while let Some(c) = rest.chars().next() {
-        if let Some(after) = rest.strip_prefix("${") {
-            let end = after.find('}').expect("closed variable");
-            let name = &after[..end];
-            match name {
-                "$" | "*" | "?" => out.push(Tok::Lit(name.chars().next().unwrap())),
-                _ => out.extend(vars.get(name)?.chars().map(Tok::Lit)),
-            }
-            rest = &after[end + 1..];
-            continue;
-        }
-        out.push(match c {
-            '*' if wild => Tok::Star,
-            '?' if wild => Tok::Quest,
-            c => Tok::Lit(c),
-        });
-        rest = &rest[c.len_utf8()..];
-    }
-    Some(out)
-}
-
-fn glob(p: &[Tok], s: &[char]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((Tok::Star, rest)) => (0..=s.len()).any(|i| glob(rest, &s[i..])),
-        Some((Tok::Quest, rest)) => !s.is_empty() && glob(rest, &s[1..]),
-        Some((Tok::Lit(c), rest)) => s.first() == Some(c) && glob(rest, &s[1..]),
-    }
-}
-
-fn matches(p: &str, s: &str, vars: &BTreeMap<&str, String>, wild: bool) -> bool {
-    let s: Vec<char> = s.chars().collect();
-    tokens(p, vars, wild).is_some_and(|t| glob(&t, &s))
-}
+use crate::support::{self, brute};
 
 fn strings(v: &Value) -> Vec<String> {
     match v {
@@ -71,56 +23,6 @@ fn strings(v: &Value) -> Vec<String> {
             .collect(),
         _ => vec![],
     }
-}
-
-fn resource_ok(pattern: &str, arn: &str, vars: &BTreeMap<&str, String>) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    let (p, a): (Vec<&str>, Vec<&str>) = (
-        pattern.splitn(6, ':').collect(),
-        arn.splitn(6, ':').collect(),
-    );
-    p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| matches(p, a, vars, true))
-}
-
-fn statement_allows(st: &Value, r: &Request, vars: &BTreeMap<&str, String>) -> bool {
-    let action = r.action.to_lowercase();
-    strings(&st["Action"])
-        .iter()
-        .any(|a| matches(&a.to_lowercase(), &action, vars, true))
-        && strings(&st["Resource"])
-            .iter()
-            .any(|p| resource_ok(p, &r.resource, vars))
-        && st
-            .get("Condition")
-            .and_then(Value::as_object)
-            .is_none_or(|ops| {
-                ops.iter().all(|(op, keys)| {
-                    keys.as_object().unwrap().iter().all(|(key, values)| {
-                        let got = r
-                            .context
-                            .iter()
-                            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                            .map(|(_, v)| v);
-                        let values = strings(values);
-                        match (op.as_str(), got) {
-                            ("BoolIfExists", None) => true,
-                            ("Bool" | "BoolIfExists", Some(v)) => {
-                                values.iter().any(|x| x.eq_ignore_ascii_case(v))
-                            }
-                            (_, None) => false,
-                            ("StringLike", Some(v)) => {
-                                values.iter().any(|x| matches(x, v, vars, true))
-                            }
-                            ("StringEquals", Some(v)) => {
-                                values.iter().any(|x| matches(x, v, vars, false))
-                            }
-                            (other, _) => panic!("operator {other} not modelled by the test"),
-                        }
-                    })
-                })
-            })
 }
 
 /// Concrete strings from a pattern: wildcards filled in, `${$}` unescaped.
@@ -182,14 +84,16 @@ proptest! {
                 .iter()
                 .copied()
                 .filter(|p| {
-                    let mut vars = BTreeMap::new();
+                    let mut ctx = r.context.clone();
                     if let Some(name) = p.strip_prefix("user:") {
-                        vars.insert("aws:username", name.to_string());
+                        ctx.insert("aws:username".into(), name.to_string());
                     }
-                    policies.iter().any(|(who, doc)| {
-                        who.iter().any(|w| w == p)
-                            && doc["Statement"].as_array().unwrap().iter().any(|st| statement_allows(st, r, &vars))
-                    })
+                    let docs: Vec<Value> = policies
+                        .iter()
+                        .filter(|(who, _)| who.iter().any(|w| w == p))
+                        .map(|(_, doc)| doc.clone())
+                        .collect();
+                    brute::allowed(&docs, &r.action, &r.resource, &ctx)
                 })
                 .collect();
             let ask = Ask { request: r.clone(), tags_unknown: false, what: "request".into() };

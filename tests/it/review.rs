@@ -10,10 +10,10 @@ use std::fs;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use ssm_compile::review::model::{Inputs, Report, RequestView};
+use ssm_compile::review::{Inputs, Report, RequestView};
 use ssm_compile::{Compiled, compile, outdir};
 
-use crate::review_brute::{Context, allowed};
+use crate::support::brute::{Context, allowed};
 
 const PRINCIPALS: [&str; 4] = ["user:alice", "user:bob", "group:ops", "role:Dev"];
 const INSTANCES: [&str; 3] = [

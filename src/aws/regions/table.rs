@@ -4,16 +4,17 @@
 use super::{Partition, Region, UnsupportedPartition};
 
 /// The botocore release the table was read from.
-pub const BOTOCORE_VERSION: &str = "1.44.8";
+pub(crate) const BOTOCORE_VERSION: &str = "1.44.8";
 /// Where the table comes from.
-pub const SOURCE: &str = "botocore 1.44.8 (PyPI), botocore/data/endpoints.json";
+pub(crate) const SOURCE: &str = "botocore 1.44.8 (PyPI), botocore/data/endpoints.json";
 /// The date of that file inside the botocore wheel.
-pub const SOURCE_DATE: &str = "2026-11-20";
-/// When the script read it.
-pub const RETRIEVED: &str = "2026-12-01";
+pub(crate) const SOURCE_DATE: &str = "2026-11-20";
+/// When the script read it (for people, and a test that it is not before the file).
+#[cfg(test)]
+pub(crate) const RETRIEVED: &str = "2026-12-01";
 
 /// Every region of the supported partitions, sorted by name.
-pub const REGIONS: &[Region] = &[
+pub(crate) const REGIONS: &[Region] = &[
     Region {
         name: "af-south-1",
         description: "Africa (Cape Town)",
@@ -218,7 +219,7 @@ pub(super) const PATTERNS: &[(Partition, &[&[&str]])] = &[
 ];
 
 /// Partitions in the file that ssm-compile does not emit ARNs for.
-pub const UNSUPPORTED: &[UnsupportedPartition] = &[
+pub(crate) const UNSUPPORTED: &[UnsupportedPartition] = &[
     UnsupportedPartition {
         id: "aws-iso",
         name: "AWS ISO (US)",

@@ -11,7 +11,9 @@ use super::grant::GrantKeys;
 use super::schema::{DEFAULTABLE, OwnSessionsChoice, grant_key};
 use super::{Span, Validator, Value};
 use crate::compile::config::Role;
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::keys::{Place, SET_IN_DEFAULTS, takes_from_defaults};
+use crate::diagnostic::message::{Keys, Problem};
 
 /// The checked values of `[defaults]`; spans are absolute (the table is at the top of the
 /// file, whose offset is 0). `None` where a key is absent or its value is bad (reported).
@@ -144,7 +146,7 @@ impl Validator<'_> {
         let result = check(self);
         self.base = base;
         let at = self.shift(name_span.clone());
-        let note = format!("grant `{name}` takes `{key}` from [defaults]");
+        let note = takes_from_defaults(name, key);
         let found: Vec<Diagnostic> = self.diagnostics.drain(first..).collect();
         for mut d in found {
             let id = (
@@ -157,7 +159,7 @@ impl Validator<'_> {
                 continue;
             }
             if d.label.is_none() {
-                d.label = Some("set in [defaults]".to_owned());
+                d.label = Some(SET_IN_DEFAULTS.to_owned());
             }
             d.related.push((at.clone(), note.clone()));
             self.defaults.grant.seen.insert(id, self.diagnostics.len());
@@ -167,24 +169,14 @@ impl Validator<'_> {
     }
 
     fn not_a_default(&mut self, k: &str, span: Span) {
-        let listed = DEFAULTABLE.join(", ");
         if grant_key(k).is_some() {
-            let why = match k {
-                "account" | "region" => format!(
-                    "write `{k}` at the top of the file: it is already every grant's default"
-                ),
-                _ => format!("each grant sets its own `{k}`; keys with a default: {listed}"),
+            let found = Keys::NotADefault {
+                key: k,
+                defaultable: DEFAULTABLE,
             };
-            self.push(
-                Diagnostic::new(
-                    Kind::NotADefault,
-                    format!("`{k}` cannot be set in [defaults]"),
-                )
-                .at(span)
-                .help(why),
-            );
+            self.push(found.at(span));
         } else {
-            self.unknown_key(k, span, DEFAULTABLE, "in [defaults]");
+            self.unknown_key(k, span, DEFAULTABLE, Place::Defaults);
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::{Span, Validator};
 use crate::aws::names::is_aws_owned_document;
 use crate::aws::{documents as aws_documents, regions};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::message::{Problem, Values};
 
 impl Validator<'_> {
     /// A region of the right shape must be in the pinned table (an ARN naming a region that does
@@ -17,36 +17,16 @@ impl Validator<'_> {
         }
         let pattern = regions::partition_by_pattern(s);
         if self.allow_unknown.regions && pattern.is_some() {
-            self.push(
-                Diagnostic::new(Kind::UnknownRegionAllowed, format!(
-                    "region `{s}`{within} is not in ssm-compile's region table (botocore {}, {})",
-                    regions::BOTOCORE_VERSION,
-                    regions::SOURCE_DATE
-                ))
-                .at(span)
-                .label("let through by allow_unknown = [\"regions\"]")
-                .help("if AWS has no such region, every ARN naming it grants nothing: check it (aws account list-regions)"),
-            );
+            self.push(Values::UnknownRegionAllowed { value: s, within }.at(span));
             return true;
         }
-        let help = match (regions::suggest(s), pattern) {
-            (Some(best), _) => format!("did you mean \"{best}\"?"),
-            (None, Some(_)) => "for a region newer than ssm-compile's table, add allow_unknown = [\"regions\"] at the top of the file".to_owned(),
-            (None, None) => "write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\"".to_owned(),
+        let found = Values::UnknownRegion {
+            value: s,
+            within,
+            suggestion: regions::suggest(s),
+            pattern: pattern.is_some(),
         };
-        self.push(
-            Diagnostic::new(
-                Kind::UnknownRegion,
-                format!("`{s}`{within} is not an AWS region"),
-            )
-            .at(span)
-            .label(format!(
-                "not a region in {} ({})",
-                regions::SOURCE,
-                regions::SOURCE_DATE
-            ))
-            .help(help),
-        );
+        self.push(found.at(span));
         false
     }
 
@@ -57,37 +37,16 @@ impl Validator<'_> {
             return true;
         }
         if self.allow_unknown.documents {
-            self.push(
-                Diagnostic::new(Kind::UnknownDocumentAllowed, format!(
-                    "`{s}` is not in ssm-compile's table of AWS session documents (checked {})",
-                    aws_documents::CHECKED
-                ))
-                .at(span)
-                .label("let through by allow_unknown = [\"documents\"]")
-                .help("if AWS publishes no such Session document, the grant starts no session with it: check the exact, case-sensitive name (aws ssm describe-document --name NAME)"),
-            );
+            self.push(Values::UnknownDocumentAllowed { value: s }.at(span));
             return true;
         }
-        let help = match aws_documents::suggest(s) {
-            Some(best) => format!("did you mean \"{best}\"? document names are case-sensitive"),
-            None => format!(
-                "AWS's session documents are {}; for one newer than this table, add allow_unknown = [\"documents\"] at the top of the file",
-                aws_documents::aws_owned()
-                    .map(|d| d.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let suggestion = aws_documents::suggest(s);
         self.push(
-            Diagnostic::new(
-                Kind::UnknownDocument,
-                format!("`{s}` is not an AWS session document"),
-            )
-            .at(span)
-            .label(
-                "AWS publishes no session document of this name; the grant would start no session",
-            )
-            .help(help),
+            Values::UnknownDocument {
+                value: s,
+                suggestion,
+            }
+            .at(span),
         );
         false
     }

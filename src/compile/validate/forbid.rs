@@ -4,7 +4,8 @@
 use super::schema::forbid_keys;
 use super::{Validator, Value};
 use crate::compile::config::{Forbid, Target};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::message::keys::Place;
+use crate::diagnostic::message::{Keys, Problem, Shape};
 
 impl Validator<'_> {
     /// Checks the `forbid` table; each valid guardrail is kept for the settings.
@@ -62,18 +63,12 @@ impl Validator<'_> {
                     }
                     other => {
                         let known: Vec<&str> = forbid_keys().collect();
-                        self.unknown_key(other, key.span(), &known, &format!("in forbid `{name}`"))
+                        self.unknown_key(other, key.span(), &known, Place::Forbid(name))
                     }
                 }
             }
             if targets == 0 {
-                self.push(
-                    Diagnostic::new(Kind::MissingKey, format!(
-                        "forbid `{name}` says no request: it needs `instances`, `tags` or `documents`"
-                    ))
-                    .at(name_span)
-                    .help("add e.g. `tags = { Env = \"prod\" }` to describe the instances no grant may open sessions on"),
-                );
+                self.push(Keys::ForbidWithoutTarget { name }.at(name_span));
             }
             if self.error_count() == errors {
                 self.forbids.push(f);
@@ -95,11 +90,7 @@ impl Validator<'_> {
             });
             if !valid {
                 ok = false;
-                self.push(
-                    Diagnostic::new(Kind::WrongType, format!("`{a}` is not an IAM action"))
-                        .at(span.clone())
-                        .help("write actions as service:Action, e.g. \"ssm:StartSession\" (* and ? are wildcards)"),
-                );
+                self.push(Shape::NotAnAction { value: a }.at(span.clone()));
             }
         }
         ok.then(|| items.into_iter().map(|(a, _)| a).collect())

@@ -12,8 +12,9 @@ use crate::aws::names::DEFAULT_DOCUMENT;
 use crate::compile::config::{
     Grant, GrantSpans, OwnSessions, Partition, Principal, PrincipalKind, Role, Target, Variant,
 };
+use crate::diagnostic::message::keys::Place;
+use crate::diagnostic::message::{Keys, Problem, Rules};
 use crate::diagnostic::suggestion::suggest;
-use crate::diagnostic::{Diagnostic, Kind};
 
 /// A value and where it is written.
 type Located = (String, Span);
@@ -93,41 +94,8 @@ impl Validator<'_> {
         }
         let role = keys.role?;
         let variant = variant?;
-        let named: Vec<Located> = match (role, variant) {
-            (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
-            _ => keys
-                .documents
-                .take()
-                .and_then(|(d, _)| d)
-                .unwrap_or_default(),
-        };
-        // Documents from [defaults] have absolute spans already.
-        let absolute = keys.from_defaults.contains(&"documents");
-        let (mut documents, document_spans): (Vec<String>, Vec<Span>) = named
-            .into_iter()
-            .map(|(d, s)| (d, if absolute { s } else { self.shift(s) }))
-            .unzip();
-        if documents.is_empty() && role == Role::EndUser && variant != Variant::Ec2 {
-            documents.push(DEFAULT_DOCUMENT.to_owned());
-        }
-        let spans = GrantSpans {
-            role: self.shift(keys.role_span.clone().unwrap_or_default()),
-            ec2_console: keys.ec2_console.clone().map(|s| {
-                // From [defaults], the span is absolute already.
-                if keys.from_defaults.contains(&"consoles") {
-                    s
-                } else {
-                    self.shift(s)
-                }
-            }),
-            target: self.shift(keys.target_value.clone()),
-            documents: document_spans,
-            tag_keys: keys
-                .tag_key_spans
-                .iter()
-                .map(|s| self.shift(s.clone()))
-                .collect(),
-        };
+        let (documents, document_spans) = self.documents_of(&mut keys, role, variant);
+        let spans = self.spans_of(&keys, document_spans);
         let (who, who_spans): (Vec<Principal>, Vec<Span>) = keys
             .who?
             .into_iter()
@@ -154,6 +122,56 @@ impl Validator<'_> {
             ec2_agent_update: keys.ec2_agent_update.and_then(|(b, _)| b).unwrap_or(false),
             spans,
         })
+    }
+
+    /// The grant's session documents (the default shell where it has none) and where each is
+    /// written; none for an admin grant or the EC2 console alone.
+    fn documents_of(
+        &self,
+        keys: &mut GrantKeys,
+        role: Role,
+        variant: Variant,
+    ) -> (Vec<String>, Vec<Span>) {
+        let named: Vec<Located> = match (role, variant) {
+            (Role::Admin, _) | (_, Variant::Ec2) => Vec::new(),
+            _ => keys
+                .documents
+                .take()
+                .and_then(|(d, _)| d)
+                .unwrap_or_default(),
+        };
+        // Documents from [defaults] have absolute spans already.
+        let absolute = keys.from_defaults.contains(&"documents");
+        let (mut documents, document_spans): (Vec<String>, Vec<Span>) = named
+            .into_iter()
+            .map(|(d, s)| (d, if absolute { s } else { self.shift(s) }))
+            .unzip();
+        if documents.is_empty() && role == Role::EndUser && variant != Variant::Ec2 {
+            documents.push(DEFAULT_DOCUMENT.to_owned());
+        }
+        (documents, document_spans)
+    }
+
+    /// Where the lints point, in the whole file.
+    fn spans_of(&self, keys: &GrantKeys, documents: Vec<Span>) -> GrantSpans {
+        GrantSpans {
+            role: self.shift(keys.role_span.clone().unwrap_or_default()),
+            ec2_console: keys.ec2_console.clone().map(|s| {
+                // From [defaults], the span is absolute already.
+                if keys.from_defaults.contains(&"consoles") {
+                    s
+                } else {
+                    self.shift(s)
+                }
+            }),
+            target: self.shift(keys.target_value.clone()),
+            documents,
+            tag_keys: keys
+                .tag_key_spans
+                .iter()
+                .map(|s| self.shift(s.clone()))
+                .collect(),
+        }
     }
 
     /// Reads every key of the table, checking each value on its own.
@@ -204,17 +222,13 @@ impl Validator<'_> {
                 "resume_session" => keys.resume_session = self.bool(value, "resume_session"),
                 "account" => keys.account = self.account(value),
                 "region" => keys.region = self.region(value).map(|r| (r, value.span())),
-                "partition" | "output" | "formats" | "allow_unknown" | "lints" => self.push(
-                    Diagnostic::new(Kind::NotAGrantKey, format!("`{k}` is not a grant key"))
-                        .at(key.span())
-                        .help(format!(
-                            "`{k}` applies to the whole file: move it above the first [grant.NAME]"
-                        )),
-                ),
+                "partition" | "output" | "formats" | "allow_unknown" | "lints" => {
+                    self.push(Keys::NotAGrantKey { key: k }.at(key.span()))
+                }
                 other => {
                     let known: Vec<&str> = grant_keys().collect();
                     keys.near_misses.extend(suggest(other, grant_keys()));
-                    self.unknown_key(other, key.span(), &known, &format!("in grant `{name}`"))
+                    self.unknown_key(other, key.span(), &known, Place::Grant(name))
                 }
             }
         }
@@ -227,14 +241,12 @@ impl Validator<'_> {
             if keys.near_misses.contains(&key) {
                 return;
             }
-            v.push(
-                Diagnostic::new(
-                    Kind::MissingKey,
-                    format!("grant `{name}` is missing `{key}`"),
-                )
-                .at(name_span.clone())
-                .help(format!("add `{example}` to [grant.{name}]")),
-            );
+            let found = Keys::MissingKey {
+                grant: name,
+                key,
+                example,
+            };
+            v.push(found.at(name_span.clone()));
         };
         if !keys.spans.contains_key("role") {
             missing(self, "role", "role = \"end-user\"` or `role = \"admin\"");
@@ -260,21 +272,16 @@ impl Validator<'_> {
     fn target(&mut self, name: &str, name_span: &Span, keys: &mut GrantKeys) -> Option<Target> {
         match (keys.instances.take(), keys.tags.take()) {
             (Some(_), Some((_, tags_span))) => {
-                self.push(
-                    Diagnostic::new(Kind::InstancesAndTags, format!("grant `{name}` sets both `instances` and `tags`"))
-                        .at(tags_span)
-                        .related(keys.spans["instances"].clone(), "`instances` is set here")
-                        .help("a grant targets either named instances or tagged instances: split it into two grants"),
-                );
+                let found = Rules::InstancesAndTags {
+                    grant: name,
+                    instances: keys.spans["instances"].clone(),
+                };
+                self.push(found.at(tags_span));
                 None
             }
             (Some((t, _)), None) | (None, Some((t, _))) => t,
             (None, None) => {
-                self.push(
-                    Diagnostic::new(Kind::NoTarget, format!("grant `{name}` has neither `instances` nor `tags`"))
-                        .at(name_span.clone())
-                        .help("add `instances = [\"i-0123456789abcdef0\"]` or `tags = { Team = \"web\" }`"),
-                );
+                self.push(Rules::NoTarget { grant: name }.at(name_span.clone()));
                 None
             }
         }
@@ -295,26 +302,9 @@ impl Validator<'_> {
             }
             let span = keys.spans[key].clone();
             if keys.role == Some(Role::Admin) {
-                self.push(
-                    Diagnostic::new(Kind::DocumentsForAdmin, format!("`{key}` applies only to end-user grants"))
-                        .at(span)
-                        .label("this grant is an admin grant")
-                        .help(format!(
-                            "remove `{key}`: an admin grant manages the `{DEFAULT_DOCUMENT}` preferences document and starts sessions without a document restriction"
-                        )),
-                );
+                self.push(Rules::DocumentsForAdmin { key }.at(span));
             } else if variant == Some(Variant::Ec2) {
-                self.push(
-                    Diagnostic::new(
-                        Kind::DocumentsWithEc2,
-                        format!("`{key}` has no effect with consoles = [\"ec2\"]"),
-                    )
-                    .at(span)
-                    .label("the EC2-console policy grants no session document")
-                    .help(format!(
-                        "remove `{key}`, or add \"session-manager\" or \"cli\" to `consoles`"
-                    )),
-                );
+                self.push(Rules::DocumentsWithEc2 { key }.at(span));
             }
         }
     }
@@ -325,15 +315,7 @@ impl Validator<'_> {
             return;
         };
         if variant.is_some_and(|v| !v.has_ec2()) {
-            self.push(
-                Diagnostic::new(
-                    Kind::AgentUpdateWithoutEc2,
-                    "`ec2_agent_update` has no effect without the ec2 console",
-                )
-                .at(span.clone())
-                .label("only the EC2 console sends the agent-update command")
-                .help("remove `ec2_agent_update`, or add \"ec2\" to `consoles`"),
-            );
+            self.push(Rules::AgentUpdateWithoutEc2.at(span.clone()));
         }
     }
 
@@ -360,14 +342,14 @@ impl Validator<'_> {
         ) {
             // A contradiction of the top-level region is reported once, by `top_level`.
             if *explicit != derived {
-                self.push_absolute(
-                    Diagnostic::new(Kind::GrantPartition, format!(
-                        "grant `{name}` is in region `{r}` of partition `{derived}`, but the file sets partition `{explicit}`"
-                    ))
-                    .at(r_span.clone())
-                    .related(p_span.clone(), "partition set here")
-                    .help("every grant of one file must be in the file's partition: move this grant to a file of its own"),
-                );
+                let found = Rules::GrantPartition {
+                    grant: name,
+                    region: r,
+                    derived,
+                    explicit: *explicit,
+                    partition_span: p_span.clone(),
+                };
+                self.push_absolute(found.at(r_span.clone()));
             }
         }
         // Missing everywhere is reported by `finish`, once or per grant.
@@ -398,26 +380,11 @@ impl Validator<'_> {
                         .map(|(p, _)| p.to_string())
                         .collect();
                     if !sets.is_empty() {
-                        self.push(
-                            Diagnostic::new(Kind::UsernameForPermissionSets, format!(
-                                "own_sessions = \"username\" does not work for {}",
-                                sets.join(", ")
-                            ))
-                            .at(span.clone())
-                            .label("Identity Center users are federated: they have no `${aws:username}`")
-                            .help("use own_sessions = \"session-tag\" (or \"auto\"), which works for permission sets"),
-                        );
+                        let found = Rules::UsernameForPermissionSets { sets: &sets };
+                        self.push(found.at(span.clone()));
                     }
                     if !roles.is_empty() {
-                        self.push(
-                            Diagnostic::new(Kind::UsernameForRoles, format!(
-                                "own_sessions = \"username\" does not work for {}",
-                                roles.join(", ")
-                            ))
-                            .at(span)
-                            .label("`${aws:username}` exists only for IAM users")
-                            .help("use own_sessions = \"session-tag\" (or \"auto\"), which works for users and roles alike"),
-                        );
+                        self.push(Rules::UsernameForRoles { roles: &roles }.at(span));
                     }
                 }
                 OwnSessions::Username

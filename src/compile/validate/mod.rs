@@ -15,6 +15,8 @@ mod json_schema;
 mod schema;
 mod settings;
 mod shape;
+mod tags;
+mod top;
 mod values;
 
 pub use json_schema::json_schema;
@@ -23,7 +25,8 @@ pub use schema::{DEFAULTABLE, KEYS, KeySpec, Scope, forbid_keys, grant_keys, top
 use crate::aws::Partition;
 use crate::compile::config::{Config, Forbid, Format, Grant, Settings};
 use crate::compile::parse;
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::{Keys, Problem, Rules};
 use crate::lint::Linter;
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -184,81 +187,6 @@ impl Validator<'_> {
         span.start + self.base..span.end + self.base
     }
 
-    /// Checks the top-level keys; returns the `grant` value, if it is there.
-    fn top_level<'a, 'i>(&mut self, table: &'a DeTable<'i>) -> Option<&'a Value<'i>> {
-        // Read first: they change how the other keys (and the grants) are checked.
-        if let Some(value) = table.get("allow_unknown") {
-            self.allow_unknown_key(value);
-        }
-        if let Some(value) = table.get("lints") {
-            self.lints_key(value);
-        }
-        let mut grants_value = None;
-        for (key, value) in table.iter() {
-            let span = key.span();
-            match key.get_ref().as_ref() {
-                "allow_unknown" | "lints" => {}
-                "account" => {
-                    self.defaults.has_account = true;
-                    self.defaults.account = self.account(value);
-                }
-                "region" => {
-                    self.defaults.has_region = true;
-                    self.defaults.region = self.region(value).map(|r| (r, value.span()));
-                }
-                "partition" => {
-                    self.defaults.partition = self
-                        .choice::<Partition>(value, "partition")
-                        .map(|p| (p, value.span()))
-                }
-                "output" => self.output = self.output(value),
-                "formats" => self.formats = self.formats(value),
-                "max_managed_policies" => self.max_managed = self.max_managed_policies(value),
-                "defaults" => self.defaults_table(value),
-                "grant" => grants_value = Some((key, value)),
-                "forbid" => self.forbid_tables(value),
-                other if schema::grant_key(other).is_some() => self.grant_key_at_top(other, span),
-                other => {
-                    let known: Vec<&str> = top_keys().collect();
-                    self.unknown_key(other, span, &known, "at the top level")
-                }
-            }
-        }
-        if let (Some((partition, p_span)), Some((region, r_span))) =
-            (&self.defaults.partition, &self.defaults.region)
-        {
-            let derived = Partition::of_region(region);
-            if derived != *partition {
-                let d = Diagnostic::new(Kind::PartitionContradictsRegion, format!(
-                    "partition `{partition}` contradicts region `{region}`, which is in partition `{derived}`"
-                ))
-                .at(p_span.clone())
-                .label(format!("region `{region}` is in `{derived}`"))
-                .related(r_span.clone(), "region set here")
-                .help(format!(
-                    "remove `partition` (it follows the region) or set partition = \"{derived}\""
-                ));
-                self.push(d);
-            }
-        }
-        let (grant_key, grants_value) = grants_value?;
-        self.has_grant_key = true;
-        self.bad_grant_key = !grants_value.get_ref().is_table();
-        if grants_value.get_ref().is_array() {
-            self.push(
-                Diagnostic::new(
-                    Kind::GrantArray,
-                    "`grant` must be a table of named grants, not an array",
-                )
-                .at(grant_key.span())
-                .help("write each grant as `[grant.NAME]` instead of `[[grant]]`"),
-            );
-            return None;
-        }
-        self.table(grants_value, "grant")?;
-        Some(grants_value)
-    }
-
     /// Checks every grant of one `grant` table (the whole file's, or one section's).
     fn grant_tables(&mut self, grants_value: &Value<'_>) {
         let Some(grant_tables) = grants_value.get_ref().as_table() else {
@@ -273,35 +201,20 @@ impl Validator<'_> {
             if let Some((first, first_span)) = self.seen.get(lower.as_str()) {
                 let first = first.as_deref().unwrap_or(&lower);
                 // Both spans are absolute here: push without shifting.
-                let d = Diagnostic::new(
-                    Kind::CaseCollision,
-                    format!("grant `{name}` differs from grant `{first}` only in letter case"),
-                )
-                .at(self.shift(name_span.clone()))
-                .related(first_span.clone(), format!("`{first}` is defined here"))
-                .help(
-                    "IAM policy names and some file systems ignore case: rename one of the grants",
-                );
-                self.push_absolute(d);
+                let found = Rules::CaseCollision {
+                    grant: name,
+                    first,
+                    first_span: first_span.clone(),
+                };
+                self.push_absolute(found.at(self.shift(name_span.clone())));
             } else {
                 let absolute = self.shift(name_span.clone());
                 let written = (lower != name).then(|| name.into());
                 self.seen.insert(lower.into(), (written, absolute));
             }
             let Some(grant_table) = value.get_ref().as_table() else {
-                self.push(
-                    Diagnostic::new(
-                        Kind::GrantNotTable,
-                        format!(
-                            "grant `{name}` must be a table, found {}",
-                            value.get_ref().type_str()
-                        ),
-                    )
-                    .at(value.span())
-                    .help(format!(
-                        "write it as a table: [grant.{name}] followed by its keys"
-                    )),
-                );
+                let found = value.get_ref().type_str();
+                self.push(Keys::GrantNotTable { name, found }.at(value.span()));
                 continue;
             };
             let missing = self.missing[0].len() + self.missing[1].len();
@@ -319,84 +232,11 @@ impl Validator<'_> {
                 None if self.error_count() == 0
                     && missing == self.missing[0].len() + self.missing[1].len() =>
                 {
-                    let d = Diagnostic::new(
-                        Kind::Internal,
-                        format!("internal error: grant `{name}` could not be compiled"),
-                    )
-                    .at(name_span)
-                    .help("please report this with the grant's text");
-                    self.push(d);
+                    self.push(Rules::Internal { grant: name }.at(name_span));
                 }
                 None => {}
             }
         }
-    }
-
-    fn finish(mut self) -> (Option<Settings>, Vec<Diagnostic>) {
-        for d in self.linter.finish() {
-            self.push_absolute(d);
-        }
-        if !self.has_grant_key {
-            self.push(
-                Diagnostic::new(Kind::NoGrantKey, "no grants: the file defines no `[grant.NAME]` table")
-                    .at(0..0)
-                    .help("add a grant, e.g.\n[grant.web-oncall]\nrole = \"end-user\"\nwho = [\"group:oncall\"]\nconsoles = [\"session-manager\", \"cli\"]\ninstances = [\"i-0123456789abcdef0\"]"),
-            );
-        } else if self.grant_count == 0 && !self.bad_grant_key {
-            self.push(
-                Diagnostic::new(Kind::NoGrants, "`grant` has no grants")
-                    .at(0..0)
-                    .help("add at least one `[grant.NAME]` table"),
-            );
-        }
-        // A key missing everywhere is said once, not once per grant.
-        for (i, key, example) in [
-            (0, "account", "account = \"111122223333\""),
-            (1, "region", "region = \"us-east-2\""),
-        ] {
-            let missing = std::mem::take(&mut self.missing[i]);
-            if missing.is_empty() {
-                continue;
-            }
-            if missing.len() == self.grant_count {
-                self.push(
-                    Diagnostic::new(
-                        Kind::MissingEverywhere,
-                        format!("missing `{key}`: no top-level `{key}` and no grant sets one"),
-                    )
-                    .at(0..0)
-                    .label(format!("`{key}` belongs at the top of the file"))
-                    .help(format!(
-                        "add `{example}` at the top of the file, before the first [grant.NAME]"
-                    )),
-                );
-                continue;
-            }
-            for (name, span) in missing {
-                self.push_absolute(
-                    Diagnostic::new(Kind::MissingInGrant, format!(
-                        "grant `{name}` has no `{key}`, and the file sets none at the top"
-                    ))
-                    .at(span)
-                    .help(format!(
-                        "add `{example}` to [grant.{name}], or at the top of the file for every grant"
-                    )),
-                );
-            }
-        }
-        let has_error = self.diagnostics.iter().any(Diagnostic::is_error);
-        let settings = Settings {
-            output: self.output.take(),
-            formats: self
-                .formats
-                .take()
-                .unwrap_or_else(|| Format::DEFAULT.to_vec()),
-            max_managed_policies: self
-                .max_managed
-                .unwrap_or(crate::aws::limits::DEFAULT_ATTACHED_POLICIES),
-            forbids: std::mem::take(&mut self.forbids),
-        };
-        ((!has_error).then_some(settings), self.diagnostics)
     }
 
     fn error_count(&self) -> usize {
@@ -405,139 +245,4 @@ impl Validator<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Validating section by section must give exactly what validating the whole file gives.
-    fn same_as_whole(text: &str) {
-        let whole = match parse::parse(text) {
-            Ok(tree) => Some(validate(&tree)),
-            Err(_) => None,
-        };
-        // `None` is fine: the caller then falls back to the whole file.
-        let mut grants = Vec::new();
-        if let Some((settings, diagnostics)) = validate_sections(text, &mut |g| grants.push(g)) {
-            grants.sort_by(|a, b| a.name.cmp(&b.name));
-            let sections = (
-                settings.map(|settings| Config { settings, grants }),
-                diagnostics,
-            );
-            assert_eq!(Some(sections), whole, "{text}");
-        }
-    }
-
-    #[test]
-    fn sections_match_whole_file() {
-        let grant = |name: &str, extra: &str| {
-            format!(
-                "[grant.{name}]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"ec2\"]\n{extra}\n"
-            )
-        };
-        let head = "account = \"111122223333\"\nregion = \"us-east-2\"\n\n";
-        let cases = [
-            format!(
-                "{head}{}{}",
-                grant("a", "tags = { A = \"b\" }"),
-                grant("b", "tags = { A = \"c\" }")
-            ),
-            // A sub-table written after another grant belongs to its own grant.
-            format!(
-                "{head}{}{}[grant.a.tags]\nA = \"x\"\n",
-                grant("a", ""),
-                grant("b", "tags = { A = \"c\" }")
-            ),
-            // A header-like line inside a multi-line string is not a header.
-            format!(
-                "{head}{}",
-                grant("a", "tags = { A = \"\"\"\n[grant.z]\n\"\"\" }")
-            ),
-            format!(
-                "{head}{}{}",
-                grant("a", "tags = { A = \"b\" }"),
-                grant("a", "tags = { A = \"b\" }")
-            ),
-            format!(
-                "{head}{}{}",
-                grant("a", "tags = { A = \"b\" }"),
-                grant("A", "tags = { A = \"b\" }")
-            ),
-            format!(
-                "{head}{}{}",
-                grant("a", "instances = [\"i-1\"]"),
-                grant("b", "kms_key = 3\ntags = {}")
-            ),
-            format!(
-                "region = \"us-east-2\"\n{}{}",
-                grant("a", "tags = { A = \"b\" }\naccount = \"111122223333\""),
-                grant("b", "tags = { A = \"b\" }")
-            ),
-            format!("{head}[grant]\n{}", grant("a", "tags = { A = \"b\" }")),
-            format!(
-                "{head}{}[other]\nx = 1\n",
-                grant("a", "tags = { A = \"b\" }")
-            ),
-            format!("{head}{}", grant("a", "tags = { A = ")),
-            // Defaults: applied, overridden, and a bad one reported at its line for two grants.
-            format!(
-                "{head}[defaults]\nkms_key = \"arn:aws:kms:us-east-2:111122223333:key/k\"\nresume_session = true\n{}{}",
-                grant("a", "tags = { A = \"b\" }\nresume_session = false"),
-                grant("b", "tags = { A = \"c\" }\nregion = \"cn-north-1\"")
-            ),
-            format!(
-                "{head}[defaults]\nown_sessions = \"username\"\nconsoles = [\"cli\"]\n{}{}",
-                "[grant.a]\nrole = \"end-user\"\nwho = [\"role:R\"]\ninstances = [\"*\"]\n",
-                "[grant.b]\nrole = \"admin\"\nwho = [\"role:S\"]\ninstances = [\"*\"]\n"
-            ),
-        ];
-        for case in &cases {
-            same_as_whole(case);
-        }
-        assert!(
-            validate_sections(&cases[0], &mut |_| {}).is_some(),
-            "a plain file is checked by sections"
-        );
-    }
-
-    /// Inline-table grants in one `[grant]` table and top-level dotted grants are cut into
-    /// parts (issue 16: one tree of 1.5 GB otherwise), with the same result as the whole file,
-    /// errors and their positions included.
-    #[test]
-    fn large_grant_tables_and_dotted_grants_are_checked_in_parts() {
-        let head = "account = \"111122223333\"\nregion = \"us-east-2\"\n";
-        let inline = |i: usize| {
-            format!(
-                "g{i} = {{ role = \"end-user\", who = [\"user:u{i}\"], consoles = [\"cli\"], instances = [\"*\"] }}\n"
-            )
-        };
-        let dotted = |i: usize| {
-            format!(
-                "grant.d{i}.role = \"end-user\"\ngrant.d{i}.who = [\"user:u{i}\"]\ngrant.d{i}.consoles = [\"cli\"]\ngrant.d{i}.instances = [\"*\"]\n"
-            )
-        };
-        let many = |f: &dyn Fn(usize) -> String| (0..2000).map(f).collect::<String>();
-        let bad = "g7 = { role = \"nope\", who = [\"user:x\"], consoles = [\"cli\"], instances = [\"*\"] }\n";
-        let cases = [
-            format!("{head}[grant]\n{}", many(&inline)),
-            format!("{head}{}", many(&dotted)),
-            // An error far into the table is located the same way.
-            format!(
-                "{head}[grant]\n{}{bad}",
-                many(&inline).replace("g7 = ", "h7 = ")
-            ),
-            // A grant's dotted keys split over two parts: the fallback gives the same answer.
-            format!("{head}{}grant.d5.tags = {{ A = \"b\" }}\n", many(&dotted)),
-            // A table after the grants.
-            format!(
-                "{head}[grant]\n{}[grant.z]\nrole = \"admin\"\nwho = [\"user:z\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n",
-                many(&inline)
-            ),
-        ];
-        for case in &cases {
-            assert!(parse::sections(case).len() > 2, "not cut");
-            same_as_whole(case);
-        }
-        for case in &cases[..3] {
-            assert!(validate_sections(case, &mut |_| {}).is_some(), "fell back");
-        }
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 
 use super::schema::Choice;
 use super::{Validator, Value};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::message::{Keys, Problem};
 use crate::lint::catalogue::{self, Class, Level};
 
 /// What `allow_unknown` lets through with a warning instead of an error.
@@ -68,33 +68,26 @@ impl Validator<'_> {
                         self.linter.levels.set(l.kind, level);
                     }
                 }
-                Some(l) => self.push(
-                    Diagnostic::new(
-                        Kind::UnknownLint,
-                        format!("`{name}` ({}) is an error, not a lint: its level cannot be set", l.code),
-                    )
-                    .at(key.span())
-                    .help(match l.kind {
-                        Kind::UnknownRegion => "remove it; for a region newer than ssm-compile's table write allow_unknown = [\"regions\"]",
-                        Kind::UnknownDocument => "remove it; for an AWS document newer than ssm-compile's table write allow_unknown = [\"documents\"]",
-                        _ => "remove it: errors cannot be allowed",
-                    }),
-                ),
+                Some(l) => {
+                    let found = Keys::LintIsError {
+                        name,
+                        code: l.code,
+                        kind: l.kind,
+                    };
+                    self.push(found.at(key.span()));
+                }
                 None => {
                     let names: Vec<&str> = catalogue::all()
                         .iter()
                         .filter(|l| l.class == Class::Lint)
                         .map(|l| l.name)
                         .collect();
-                    let help = match catalogue::suggest_name(name) {
-                        Some(best) => format!("did you mean `{best}`?"),
-                        None => format!("lints are {}", names.join(", ")),
+                    let found = Keys::UnknownLint {
+                        name,
+                        suggestion: catalogue::suggest_name(name),
+                        lints: &names,
                     };
-                    self.push(
-                        Diagnostic::new(Kind::UnknownLint, format!("unknown lint `{name}`"))
-                            .at(key.span())
-                            .help(help),
-                    );
+                    self.push(found.at(key.span()));
                 }
             }
         }

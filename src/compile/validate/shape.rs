@@ -6,8 +6,10 @@ use toml::de::{DeTable, DeValue};
 use super::schema::Choice;
 use super::{Span, Validator, Value};
 use crate::aws::names::is_placeholder;
-use crate::diagnostic::suggestion::{escape_non_ascii, suggest};
-use crate::diagnostic::{Diagnostic, Kind, list};
+use crate::diagnostic::list;
+use crate::diagnostic::message::keys::Place;
+use crate::diagnostic::message::{Keys, Problem, Shape};
+use crate::diagnostic::suggestion::suggest;
 
 impl Validator<'_> {
     pub(super) fn type_error(
@@ -17,17 +19,14 @@ impl Validator<'_> {
         expected: &str,
         example: &str,
     ) {
-        let found = value.get_ref().type_str();
-        let mut d = Diagnostic::new(
-            Kind::WrongType,
-            format!("`{key}` must be {expected}, found {found}"),
-        )
-        .at(value.span())
-        .help(format!("write it as {example}"));
-        if key == "account" && value.get_ref().is_integer() {
-            d = d.help("quote the account id: account = \"111122223333\" (a number would lose leading zeros)");
-        }
-        self.push(d);
+        let found = Shape::WrongType {
+            key,
+            expected,
+            found: value.get_ref().type_str(),
+            example,
+            account_number: key == "account" && value.get_ref().is_integer(),
+        };
+        self.push(found.at(value.span()));
     }
 
     pub(super) fn string(&mut self, value: &Value<'_>, key: &str) -> Option<String> {
@@ -37,13 +36,7 @@ impl Validator<'_> {
                 // Tag values and the output directory are free text: "region" may be real there.
                 let free_text = key == "output" || key == "tags" || key.starts_with("tags.");
                 if !free_text && is_placeholder(s) {
-                    self.push(
-                        Diagnostic::new(Kind::Placeholder, format!(
-                            "`{s}` is a placeholder from AWS's sample policies, not a real value"
-                        ))
-                        .at(value.span())
-                        .help(format!("replace it with your own value for `{key}`")),
-                    );
+                    self.push(Shape::Placeholder { value: s, key }.at(value.span()));
                     return None;
                 }
                 Some(s.to_owned())
@@ -59,14 +52,12 @@ impl Validator<'_> {
         match value.get_ref() {
             DeValue::Boolean(b) => Some(*b),
             DeValue::String(s) if s == "true" || s == "false" => {
-                self.push(
-                    Diagnostic::new(
-                        Kind::QuotedBoolean,
-                        format!("`{key}` must be a boolean, found string"),
-                    )
-                    .at(value.span())
-                    .help(format!("remove the quotes: {key} = {s}")),
-                );
+                let value_text: &str = s.as_ref();
+                let found = Shape::QuotedBoolean {
+                    key,
+                    value: value_text,
+                };
+                self.push(found.at(value.span()));
                 None
             }
             _ => {
@@ -101,43 +92,30 @@ impl Validator<'_> {
     ) -> Option<Vec<(String, Span)>> {
         let DeValue::Array(items) = value.get_ref() else {
             if let DeValue::String(s) = value.get_ref() {
-                self.push(
-                    Diagnostic::new(
-                        Kind::NotAList,
-                        format!("`{key}` must be a list, found string"),
-                    )
-                    .at(value.span())
-                    .help(format!(
-                        "put the value in square brackets: {key} = [\"{s}\"]"
-                    )),
-                );
+                let found = Shape::NotAList {
+                    key,
+                    value: s.as_ref(),
+                };
+                self.push(found.at(value.span()));
             } else {
                 self.type_error(value, key, "a list of strings", example);
             }
             return None;
         };
         if items.is_empty() {
-            self.push(
-                Diagnostic::new(Kind::Empty, format!("`{key}` is empty"))
-                    .at(value.span())
-                    .help(format!("list at least one value: {example}")),
-            );
+            self.push(Shape::Empty { key, example }.at(value.span()));
             return None;
         }
         let mut out: Vec<(String, Span)> = Vec::new();
         for item in items.iter() {
             if !matches!(item.get_ref(), DeValue::String(_)) {
-                self.push(
-                    Diagnostic::new(
-                        Kind::NotAStringItem,
-                        format!(
-                            "`{key}` holds only strings, found {}",
-                            item.get_ref().type_str()
-                        ),
-                    )
-                    .at(item.span())
-                    .help(format!("quote the value, as in {example}")),
-                );
+                let found = item.get_ref().type_str();
+                let found = Shape::NotAStringItem {
+                    key,
+                    found,
+                    example,
+                };
+                self.push(found.at(item.span()));
                 continue;
             }
             let Some(s) = self.string(item, key) else {
@@ -148,12 +126,13 @@ impl Validator<'_> {
                 .iter()
                 .find(|(o, _)| *o == s || (key == "who" && o.eq_ignore_ascii_case(&s)));
             if let Some((_, first_span)) = repeat {
-                self.push(
-                    Diagnostic::new(Kind::Repeated, format!("`{s}` is repeated in `{key}`"))
-                        .at(item.span())
-                        .related(first_span.clone(), "first listed here")
-                        .help("remove the repeated entry"),
-                );
+                let first_span = first_span.clone();
+                let found = Shape::Repeated {
+                    value: &s,
+                    key,
+                    first_span,
+                };
+                self.push(found.at(item.span()));
                 continue;
             }
             out.push((s, item.span()));
@@ -179,49 +158,28 @@ impl Validator<'_> {
         if let Some((_, c)) = C::NAMES.iter().find(|(n, _)| *n == s) {
             return Some(*c);
         }
-        let list = list::quoted(&options);
-        let help = match suggest(&s, options.iter().copied()) {
-            Some(best) => format!("did you mean \"{best}\"? `{key}` is one of {list}"),
-            None => format!("`{key}` is one of {list}"),
+        let found = Shape::UnknownChoice {
+            key,
+            value: &s,
+            suggestion: suggest(&s, options.iter().copied()),
+            options: &options,
         };
-        self.push(
-            Diagnostic::new(Kind::UnknownChoice, format!("unknown {key} \"{s}\""))
-                .at(value.span())
-                .help(help),
-        );
+        self.push(found.at(value.span()));
         None
     }
 
     /// A grant's key above the first `[grant.NAME]`: TOML puts it in the top-level table.
     pub(super) fn grant_key_at_top(&mut self, key: &str, span: Span) {
-        self.push(
-            Diagnostic::new(
-                Kind::GrantKeyAtTop,
-                format!("`{key}` is a grant key, written above the first grant"),
-            )
-            .at(span)
-            .label("this line is in the top-level table, not in a grant")
-            .help(format!(
-                "move `{key}` below the `[grant.NAME]` header of the grant it belongs to"
-            )),
-        );
+        self.push(Keys::GrantKeyAtTop { key }.at(span));
     }
 
-    pub(super) fn unknown_key(&mut self, key: &str, span: Span, known: &[&str], place: &str) {
-        let help = match suggest(key, known.iter().copied()) {
-            // A look-alike (Cyrillic `о` for `o`) would print identical to the suggestion:
-            // show what differs.
-            Some(best) if !key.is_ascii() => format!(
-                "did you mean `{best}`? `{key}` is written `{}`: it holds characters that only look like ASCII",
-                escape_non_ascii(key)
-            ),
-            Some(best) => format!("did you mean `{best}`?"),
-            None => format!("known keys {place}: {}", known.join(", ")),
+    pub(super) fn unknown_key(&mut self, key: &str, span: Span, known: &[&str], place: Place) {
+        let found = Keys::UnknownKey {
+            key,
+            place,
+            suggestion: suggest(key, known.iter().copied()),
+            known,
         };
-        self.push(
-            Diagnostic::new(Kind::UnknownKey, format!("unknown key `{key}` {place}"))
-                .at(span)
-                .help(help),
-        );
+        self.push(found.at(span));
     }
 }

@@ -1,19 +1,15 @@
-//! The value of each key: accounts, regions, principals, consoles, instances, tags, documents,
-//! KMS keys. The AWS facts behind the checks are in `crate::aws`.
-
-use toml::de::DeValue;
+//! The value of each key: accounts, regions, principals, consoles, instances, documents, KMS
+//! keys (tags are in `tags.rs`). The AWS facts behind the checks are in `crate::aws`.
 
 use super::schema::CONSOLES;
 use super::{Span, Validator, Value};
 use crate::aws::arn::{KmsArnProblem, KmsKeyArn};
-use crate::aws::names::{
-    document_problem, instance_problem, is_policy_char, is_policy_name_char, is_tag_char,
-    region_problem,
-};
+use crate::aws::names::{document_problem, instance_problem, is_policy_name_char, region_problem};
 use crate::aws::{documents as aws_documents, regions};
 use crate::compile::config::{Format, Partition, Principal, PrincipalKind, Target};
+use crate::diagnostic::message::values::{GrantName, PrincipalName};
+use crate::diagnostic::message::{Problem, Values};
 use crate::diagnostic::suggestion::suggest;
-use crate::diagnostic::{Diagnostic, Kind, list};
 
 impl Validator<'_> {
     pub(super) fn account(&mut self, value: &Value<'_>) -> Option<String> {
@@ -21,12 +17,7 @@ impl Validator<'_> {
         if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
             return Some(s);
         }
-        self.push(
-            Diagnostic::new(Kind::BadAccount, format!("`{s}` is not an AWS account id"))
-                .at(value.span())
-                .label("expected 12 digits")
-                .help("an account id is 12 digits, as a string: account = \"111122223333\""),
-        );
+        self.push(Values::BadAccount { value: &s }.at(value.span()));
         None
     }
 
@@ -37,19 +28,13 @@ impl Validator<'_> {
             Some(problem) => {
                 let unsupported =
                     regions::unsupported_partition(&s).is_some() || s.contains("-iso");
-                let help = match regions::suggest(&s).filter(|_| !unsupported) {
-                    Some(best) => format!("did you mean \"{best}\"?"),
-                    None => "write a region code such as \"us-east-2\", \"eu-west-1\", \"cn-north-1\" or \"us-gov-west-1\"".to_owned(),
+                let suggestion = regions::suggest(&s).filter(|_| !unsupported);
+                let found = Values::BadRegion {
+                    value: &s,
+                    problem,
+                    suggestion,
                 };
-                self.push(
-                    Diagnostic::new(
-                        Kind::BadRegion,
-                        format!("`{s}` is not a region ssm-compile supports"),
-                    )
-                    .at(value.span())
-                    .label(problem)
-                    .help(help),
-                );
+                self.push(found.at(value.span()));
                 None
             }
         }
@@ -58,11 +43,7 @@ impl Validator<'_> {
     pub(super) fn output(&mut self, value: &Value<'_>) -> Option<String> {
         let s = self.string(value, "output")?;
         if s.trim().is_empty() {
-            self.push(
-                Diagnostic::new(Kind::EmptyOutput, "`output` is empty")
-                    .at(value.span())
-                    .help("name a directory relative to access.toml, e.g. output = \"policies\""),
-            );
+            self.push(Values::EmptyOutput.at(value.span()));
             return None;
         }
         Some(s)
@@ -86,14 +67,8 @@ impl Validator<'_> {
         match n {
             Some(n) if (1..=max).contains(&n) => Some(n),
             _ => {
-                self.push(
-                    Diagnostic::new(
-                        Kind::BadMaxManagedPolicies,
-                        format!("`max_managed_policies` is {}; IAM allows a user or role 1 to {max}", int.as_str()),
-                    )
-                    .at(value.span())
-                    .help(format!("write a number from 1 to {max}: 10 is IAM's default quota, {max} its maximum after a quota increase")),
-                );
+                let written = int.as_str();
+                self.push(Values::BadMaxManagedPolicies { written, max }.at(value.span()));
                 None
             }
         }
@@ -118,16 +93,12 @@ impl Validator<'_> {
                 "policy" | "policies" | "iam" => Some("json"),
                 lower => suggest(lower, names.iter().copied()),
             };
-            let list = list::quoted(&names);
-            let help = match best {
-                Some(b) => format!("did you mean \"{b}\"? formats are {list}"),
-                None => format!("formats are {list}"),
+            let found = Values::UnknownFormat {
+                value: &s,
+                suggestion: best,
+                known: &names,
             };
-            self.push(
-                Diagnostic::new(Kind::UnknownFormat, format!("unknown format \"{s}\""))
-                    .at(span)
-                    .help(help),
-            );
+            self.push(found.at(span));
         }
         out.sort();
         ok.then_some(out)
@@ -137,36 +108,20 @@ impl Validator<'_> {
         // The policy file's name must be one every system can hold (a checkout on Windows too).
         let bad: Vec<char> = name.chars().filter(|c| !is_policy_name_char(*c)).collect();
         let problem = if name.is_empty() {
-            Some("the grant name is empty".to_owned())
+            Some(GrantName::Empty)
         } else if name.chars().count() > 128 {
-            Some(format!(
-                "the grant name is {} characters long; IAM policy names have at most 128",
-                name.chars().count()
-            ))
+            Some(GrantName::TooLong(name.chars().count()))
         } else if !bad.is_empty() {
-            let mut shown: Vec<String> = bad.iter().map(|c| format!("{c:?}")).collect();
-            shown.dedup();
-            Some(format!(
-                "the grant name `{name}` has characters IAM policy names cannot hold: {}",
-                shown.join(", ")
-            ))
+            Some(GrantName::BadChars(bad))
         } else if name.starts_with('.') || name.contains("..") {
-            Some(format!(
-                "the grant name `{name}` starts with '.' or holds \"..\", which would make a hidden or confusing file name"
-            ))
+            Some(GrantName::Dots)
         } else if is_windows_device(name) {
-            Some(format!(
-                "the grant name `{name}` is a device name on Windows: `{name}.json` cannot be created or checked out there"
-            ))
+            Some(GrantName::WindowsDevice)
         } else {
             None
         };
         if let Some(problem) = problem {
-            self.push(
-                Diagnostic::new(Kind::BadGrantName, problem)
-                    .at(span)
-                    .help("name grants with 1 to 128 of A-Z a-z 0-9 + = , . @ _ - (e.g. [grant.web-oncall]); the name is the policy name and the file name"),
-            );
+            self.push(Values::BadGrantName { name, problem }.at(span));
         }
     }
 
@@ -180,28 +135,17 @@ impl Validator<'_> {
                 Some(("role", n)) => (PrincipalKind::Role, n),
                 Some(("permission-set", n)) => (PrincipalKind::PermissionSet, n),
                 Some((k, _)) => {
-                    let hint = suggest(k, ["user", "group", "role", "permission-set"])
-                        .map(|b| format!(" (did you mean `{b}`?)"))
-                        .unwrap_or_default();
-                    self.push(
-                        Diagnostic::new(
-                            Kind::UnknownPrincipalType,
-                            format!("unknown principal type `{k}` in `{s}`{hint}"),
-                        )
-                        .at(span)
-                        .help("write principals as \"user:NAME\", \"group:NAME\", \"role:NAME\" or \"permission-set:NAME\""),
-                    );
+                    let suggestion = suggest(k, ["user", "group", "role", "permission-set"]);
+                    let found = Values::UnknownPrincipalType {
+                        kind: k,
+                        value: &s,
+                        suggestion,
+                    };
+                    self.push(found.at(span));
                     continue;
                 }
                 None => {
-                    self.push(
-                        Diagnostic::new(
-                            Kind::UntypedPrincipal,
-                            format!("`{s}` does not say whether it is a user, a group or a role"),
-                        )
-                        .at(span)
-                        .help(format!("write \"user:{s}\", \"group:{s}\" or \"role:{s}\"")),
-                    );
+                    self.push(Values::UntypedPrincipal { value: &s }.at(span));
                     continue;
                 }
             };
@@ -212,28 +156,25 @@ impl Validator<'_> {
                 _ => 64,
             };
             let problem = if name.is_empty() {
-                Some("the name is empty".to_owned())
+                Some(PrincipalName::Empty)
             } else if name.starts_with("arn:") || name.contains('/') {
-                Some("write the plain name, not an ARN or a path".to_owned())
+                Some(PrincipalName::ArnOrPath)
             } else if name.chars().count() > max {
-                Some(format!(
-                    "IAM {} names have at most {max} characters",
-                    kind.as_str()
-                ))
+                Some(PrincipalName::TooLong { max })
             } else {
                 name.chars()
                     .find(|c| !is_policy_name_char(*c))
-                    .map(|c| format!("{c:?} cannot appear in an IAM name"))
+                    .map(PrincipalName::BadChar)
             };
             if let Some(problem) = problem {
+                let kind = kind.as_str();
                 self.push(
-                    Diagnostic::new(
-                        Kind::BadPrincipalName,
-                        format!("`{s}` is not a valid IAM {} name", kind.as_str()),
-                    )
-                    .at(span)
-                    .label(problem)
-                    .help("IAM names use A-Z a-z 0-9 and + = , . @ _ - only"),
+                    Values::BadPrincipalName {
+                        value: &s,
+                        kind,
+                        problem,
+                    }
+                    .at(span),
                 );
                 continue;
             }
@@ -265,20 +206,12 @@ impl Validator<'_> {
                 "ec2" => ec2 = Some(span),
                 other => {
                     ok = false;
-                    let help = match suggest(other, known.iter().copied()) {
-                        Some(b) => {
-                            format!("did you mean \"{b}\"? consoles are {}", list::quoted(known))
-                        }
-                        None => format!("consoles are {}", list::quoted(known)),
+                    let found = Values::UnknownConsole {
+                        value: other,
+                        suggestion: suggest(other, known.iter().copied()),
+                        known,
                     };
-                    self.push(
-                        Diagnostic::new(
-                            Kind::UnknownConsole,
-                            format!("unknown console \"{other}\""),
-                        )
-                        .at(span)
-                        .help(help),
-                    );
+                    self.push(found.at(span));
                 }
             }
         }
@@ -290,12 +223,7 @@ impl Validator<'_> {
             self.string_list(value, "instances", "instances = [\"i-0123456789abcdef0\"]")?;
         if let Some((_, star)) = items.iter().find(|(s, _)| s == "*") {
             if items.len() > 1 {
-                self.push(
-                    Diagnostic::new(Kind::StarNotAlone, "`*` must stand alone in `instances`")
-                        .at(star.clone())
-                        .label("`*` already means every instance")
-                        .help("remove the other ids, or remove \"*\" to grant only the listed instances"),
-                );
+                self.push(Values::StarNotAlone.at(star.clone()));
                 return None;
             }
             return Some(Target::AllInstances);
@@ -304,165 +232,10 @@ impl Validator<'_> {
         for (s, span) in &items {
             if let Some(problem) = instance_problem(s) {
                 ok = false;
-                self.push(
-                    Diagnostic::new(Kind::BadInstanceId, format!("`{s}` is not an instance id"))
-                        .at(span.clone())
-                        .label(problem)
-                        .help("write EC2 instances as i- and 8 or 17 lowercase hex digits, managed nodes as mi- and 17; use [\"*\"] for every instance or `tags` to select by tag"),
-                );
+                self.push(Values::BadInstanceId { value: s, problem }.at(span.clone()));
             }
         }
         ok.then(|| Target::Instances(items.into_iter().map(|(s, _)| s).collect()))
-    }
-
-    /// The tag target and where each key is written.
-    pub(super) fn tags(&mut self, value: &Value<'_>) -> Option<(Target, Vec<Span>)> {
-        let Some(table) = value.get_ref().as_table() else {
-            self.type_error(
-                value,
-                "tags",
-                "a table",
-                "tags = { Team = \"web\", Env = [\"prod\", \"staging\"] }",
-            );
-            return None;
-        };
-        if table.is_empty() {
-            self.push(
-                Diagnostic::new(Kind::Empty, "`tags` is empty")
-                    .at(value.span())
-                    .help("name at least one tag: tags = { Team = \"web\" }"),
-            );
-            return None;
-        }
-        let mut out = Vec::new();
-        let mut spans = Vec::new();
-        let mut ok = true;
-        let mut lower: Vec<(String, &str, Span)> = Vec::new();
-        for (key, v) in table.iter() {
-            let k: &str = key.get_ref().as_ref();
-            ok &= self.tag_key(k, key.span());
-            ok &= self.tag_key_case(k, key.span(), &mut lower);
-            spans.push(key.span());
-            let values = match v.get_ref() {
-                DeValue::String(_) => self.string(v, "tags").map(|s| vec![(s, v.span())]),
-                DeValue::Array(_) => {
-                    self.string_list(v, &format!("tags.{k}"), &format!("{k} = [\"v1\", \"v2\"]"))
-                }
-                _ => {
-                    self.type_error(
-                        v,
-                        &format!("tags.{k}"),
-                        "a string or a list of strings",
-                        &format!("{k} = \"value\" or {k} = [\"v1\", \"v2\"]"),
-                    );
-                    None
-                }
-            };
-            let Some(values) = values else {
-                ok = false;
-                continue;
-            };
-            ok &= self.tag_values(k, &values);
-            out.push((k.to_owned(), values.into_iter().map(|(s, _)| s).collect()));
-        }
-        ok.then_some((Target::Tags(out), spans))
-    }
-
-    /// Condition key names ignore case: `Finance` and `finance` are one key that would have to
-    /// match two values at once. False (reported) for the second spelling.
-    fn tag_key_case<'k>(
-        &mut self,
-        k: &'k str,
-        span: Span,
-        seen: &mut Vec<(String, &'k str, Span)>,
-    ) -> bool {
-        let lower = k.to_lowercase();
-        let Some((_, first, first_span)) = seen.iter().find(|(l, _, _)| *l == lower) else {
-            seen.push((lower, k, span));
-            return true;
-        };
-        let d = Diagnostic::new(
-            Kind::TagKeyCase,
-            format!("tag keys `{first}` and `{k}` differ only in letter case"),
-        )
-        .at(span)
-        .label("IAM condition keys ignore case: this is the same key")
-        .related(first_span.clone(), format!("`{first}` is here"))
-        .help(
-            "one tag value cannot match both: keep one spelling, or write two grants for either/or",
-        );
-        self.push(d);
-        false
-    }
-
-    /// A tag key usable in an IAM condition; false (reported) if not.
-    fn tag_key(&mut self, k: &str, span: Span) -> bool {
-        let key_problem = if k == "tag-key" {
-            Some(format!("`{k}` is a placeholder from AWS's sample policies"))
-        } else if k.is_empty() || k.chars().count() > 128 {
-            Some("a tag key has 1 to 128 characters".to_owned())
-        } else if k.to_lowercase().starts_with("aws:") {
-            Some("tag keys starting with `aws:` are reserved by AWS".to_owned())
-        } else {
-            k.chars()
-                .find(|c| !is_tag_char(*c))
-                .map(|c| format!("{c:?} cannot appear in a tag key used in an IAM condition"))
-        };
-        if let Some(problem) = key_problem {
-            let help = if k == "tag-key" {
-                "replace it with the key of a tag your instances carry, e.g. tags = { Team = \"web\" }"
-            } else {
-                "tag keys have 1 to 128 letters, digits, spaces and _ . : / = + - @, and do not start with aws:"
-            };
-            self.push(
-                Diagnostic::new(Kind::BadTagKey, format!("invalid tag key `{k}`"))
-                    .at(span)
-                    .label(problem)
-                    .help(help),
-            );
-            return false;
-        }
-        true
-    }
-
-    /// Tag values an IAM policy can hold; false (each bad one reported) if not.
-    fn tag_values(&mut self, k: &str, values: &[(String, Span)]) -> bool {
-        let mut ok = true;
-        for (s, span) in values {
-            if s == "tag-value" {
-                ok = false;
-                self.push(
-                    Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
-                        .at(span.clone())
-                        .label("`tag-value` is a placeholder from AWS's sample policies")
-                        .help("replace it with the value your instances carry in this tag"),
-                );
-                continue;
-            }
-            let problem = if s.chars().count() > 256 {
-                Some(format!(
-                    "{} characters; a tag value has at most 256",
-                    s.chars().count()
-                ))
-            } else {
-                s.chars().find(|c| !is_policy_char(*c)).map(|c| {
-                    format!(
-                        "{c:?} (U+{:04X}) cannot be written in an IAM policy",
-                        c as u32
-                    )
-                })
-            };
-            if let Some(problem) = problem {
-                ok = false;
-                self.push(
-                Diagnostic::new(Kind::BadTagValue, format!("invalid tag value for `{k}`"))
-                    .at(span.clone())
-                    .label(problem)
-                    .help("IAM policies hold only characters U+0020 to U+00FF; `*` and `?` are wildcards"),
-            );
-            }
-        }
-        ok
     }
 
     /// The document names and where each is written.
@@ -476,19 +249,12 @@ impl Validator<'_> {
         for (s, span) in &items {
             if let Some(problem) = document_problem(s) {
                 ok = false;
-                let help = match aws_documents::suggest(s) {
-                    Some(best) => format!("did you mean \"{best}\"?"),
-                    None => "write the document's name (3 to 128 of A-Z a-z 0-9 _ - .), e.g. \"SSM-SessionManagerRunShell\" or \"AWS-StartSSHSession\"".to_owned(),
+                let found = Values::BadDocumentName {
+                    value: s,
+                    problem,
+                    suggestion: aws_documents::suggest(s),
                 };
-                self.push(
-                    Diagnostic::new(
-                        Kind::BadDocumentName,
-                        format!("`{s}` is not a session document name"),
-                    )
-                    .at(span.clone())
-                    .label(problem)
-                    .help(help),
-                );
+                self.push(found.at(span.clone()));
             } else {
                 ok &= self.aws_document(s, span.clone());
             }
@@ -497,52 +263,32 @@ impl Validator<'_> {
     }
 
     pub(super) fn kms_key(&mut self, key: &str, span: Span, partition: Partition, region: &str) {
-        let err = |problem: String| {
-            Diagnostic::new(Kind::BadKmsArn, format!("`kms_key` is not a KMS key ARN: {problem}"))
-                .at(span.clone())
-                .help("write the key's ARN: arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (aws kms describe-key --key-id ... --query KeyMetadata.Arn)")
-        };
         let arn = match KmsKeyArn::parse(key) {
             Ok(arn) => arn,
             Err(KmsArnProblem::Shape) => {
-                let d = err("expected arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID".to_owned());
-                return self.push(d);
+                return self.push(Values::BadKmsArn { problem: None }.at(span));
             }
-            Err(KmsArnProblem::Alias) => {
-                return self.push(
-                    Diagnostic::new(Kind::KmsAlias, "`kms_key` is an alias ARN; IAM cannot grant a key through its alias")
-                        .at(span)
-                        .label("a policy on an alias ARN does not allow using the key")
-                        .help("use the key ARN the alias points to: aws kms describe-key --key-id alias/NAME --query KeyMetadata.Arn"),
-                );
+            Err(KmsArnProblem::Alias) => return self.push(Values::KmsAlias.at(span)),
+            Err(KmsArnProblem::Field(problem)) => {
+                let problem = Some(problem);
+                return self.push(Values::BadKmsArn { problem }.at(span));
             }
-            Err(KmsArnProblem::Field(problem)) => return self.push(err(problem)),
         };
         let (p, r) = (arn.partition, arn.region);
         if !self.known_region(r, span.clone(), " in `kms_key`") {
             return;
         }
         if p != partition {
-            self.push(
-                Diagnostic::new(Kind::KmsPartition, format!(
-                    "`kms_key` is in partition `{p}`, but the grant is in partition `{partition}`"
-                ))
-                .at(span)
-                .label("an ARN of another partition silently grants nothing")
-                .help(format!(
-                    "use a key of region `{region}`, whose ARN starts with arn:{partition}:kms:"
-                )),
-            );
+            let found = Values::KmsPartition {
+                key: p.to_string(),
+                grant: partition.to_string(),
+                region,
+            };
+            self.push(found.at(span));
             return;
         }
         if r != region {
-            self.push(
-                Diagnostic::new(Kind::KmsRegion, format!(
-                    "`kms_key` is in region `{r}`, but the grant's sessions are in region `{region}`"
-                ))
-                .at(span)
-                .help("Session Manager encrypts with a key of the sessions' region; check that this is the key your session preferences name"),
-            );
+            self.push(Values::KmsRegion { key: r, region }.at(span));
         }
     }
 }

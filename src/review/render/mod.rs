@@ -14,14 +14,14 @@ use crate::review::model::{GrantEntry, PrincipalVerdict, Report, RequestView};
 const SHOWN: usize = 3;
 
 /// What the verdict is about, said once above it: the answer is "at most".
-pub const SCOPE: &str = "what these policies allow; other policies, SCPs and permission boundaries can still limit or add access";
+const SCOPE: &str = "what these policies allow; other policies, SCPs and permission boundaries can still limit or add access";
 
 /// What the grant lines are, said once above them.
-pub const PER_GRANT: &str =
+const PER_GRANT: &str =
     "the verdict above is what counts: a principal's access is the union of its grants";
 
 /// One request, as a person reads it: `ACTION on RESOURCE with KEY = VALUE, ...`.
-pub fn request(r: &RequestView) -> String {
+fn request(r: &RequestView) -> String {
     let mut s = format!("{} on {}", r.action, r.resource);
     for (i, (k, v)) in r.context.iter().enumerate() {
         s.push_str(if i == 0 { " with " } else { ", " });
@@ -32,7 +32,7 @@ pub fn request(r: &RequestView) -> String {
 
 /// How a principal's access changes, in a few words, where the mark (widens, narrows) does not
 /// say it all.
-pub fn principal_word(p: &PrincipalVerdict) -> Option<&'static str> {
+fn principal_word(p: &PrincipalVerdict) -> Option<&'static str> {
     match (&p.undecidable, p.gained.is_empty(), p.lost.is_empty()) {
         (Some(_), _, _) => Some("cannot decide, counted as widening"),
         (None, false, false) => Some("also narrows"),
@@ -43,7 +43,7 @@ pub fn principal_word(p: &PrincipalVerdict) -> Option<&'static str> {
 
 /// The witnesses of a principal, each with its direction (`+` gains, `-` loses), at most
 /// [`SHOWN`] of each, and a line counting the rest.
-pub fn witness_lines(gained: &[RequestView], lost: &[RequestView]) -> Vec<String> {
+fn witness_lines(gained: &[RequestView], lost: &[RequestView]) -> Vec<String> {
     let mut out = Vec::new();
     for (sign, list, verb) in [("+", gained, "can now"), ("-", lost, "can no longer")] {
         for r in list.iter().take(SHOWN) {
@@ -57,7 +57,7 @@ pub fn witness_lines(gained: &[RequestView], lost: &[RequestView]) -> Vec<String
 }
 
 /// A grant's change in one line: what happened to it, its `who`, and its policy.
-pub fn grant_line(g: &GrantEntry) -> String {
+fn grant_line(g: &GrantEntry) -> String {
     use crate::review::model::GrantChange;
     let list = |v: &[String]| {
         if v.is_empty() {
@@ -100,7 +100,7 @@ pub fn grant_line(g: &GrantEntry) -> String {
 }
 
 /// The report's first line.
-pub fn headline(r: &Report) -> String {
+fn headline(r: &Report) -> String {
     let widening = r.principals.iter().filter(|p| p.widens).count();
     let changed = r.changed_principals().count();
     if r.files.is_empty() && r.principals.is_empty() && !r.terraform_loads.is_empty() {
@@ -143,7 +143,7 @@ fn principals(n: usize) -> &'static str {
 }
 
 /// Lines that explain what the report does not count as a change.
-pub fn notes(r: &Report) -> Vec<String> {
+fn notes(r: &Report) -> Vec<String> {
     use crate::review::model::ManifestStatus;
     let mut notes = Vec::new();
     for f in r.files.iter().filter(|f| f.blocked) {

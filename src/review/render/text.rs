@@ -8,10 +8,10 @@ use anstyle::{AnsiColor, Style};
 use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, witness_lines};
 use crate::review::model::{GrantChange, PrincipalVerdict, Report};
 
-pub fn render(report: &Report, color: bool) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(report));
-    let verdict = verdict(report, color);
+    let verdict = verdict(report);
     if !verdict.is_empty() {
         out.push('\n');
         out.push_str(&verdict);
@@ -21,7 +21,7 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     for f in &report.files {
         match &f.diff {
-            Some(diff) => out.push_str(&paint_diff(diff, color)),
+            Some(diff) => out.push_str(&paint_diff(diff)),
             None => {
                 let _ = writeln!(out, "Binary files {} differ", f.path);
             }
@@ -32,11 +32,7 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
         let bold = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
         for w in warnings {
-            let _ = if color {
-                writeln!(out, "{bold}warning:{bold:#} {w}")
-            } else {
-                writeln!(out, "warning: {w}")
-            };
+            let _ = writeln!(out, "{bold}warning:{bold:#} {w}");
         }
     }
     let notes = notes(report);
@@ -51,12 +47,12 @@ pub fn render(report: &Report, color: bool) -> String {
 
 /// The per-principal verdict and the grants: what `diff` leads with and `--watch` prints after
 /// each save. Empty when no grant changed.
-pub fn verdict(report: &Report, color: bool) -> String {
+pub fn verdict(report: &Report) -> String {
     let mut out = String::new();
     if !report.principals.is_empty() {
         let _ = writeln!(out, "Access per principal ({SCOPE}):");
         for p in &report.principals {
-            principal(&mut out, p, color);
+            principal(&mut out, p);
         }
     }
     if !report.grants.is_empty() {
@@ -74,7 +70,7 @@ pub fn verdict(report: &Report, color: bool) -> String {
     out
 }
 
-fn principal(out: &mut String, p: &PrincipalVerdict, color: bool) {
+fn principal(out: &mut String, p: &PrincipalVerdict) {
     let (mark, style) = match (p.widens, p.lost.is_empty()) {
         (true, _) => (
             "WIDENS ",
@@ -86,12 +82,7 @@ fn principal(out: &mut String, p: &PrincipalVerdict, color: bool) {
         ),
         (false, true) => ("same   ", Style::new()),
     };
-    let mark = if color {
-        format!("{style}{mark}{style:#}")
-    } else {
-        mark.to_owned()
-    };
-    let _ = write!(out, "  {mark} {}", p.principal);
+    let _ = write!(out, "  {style}{mark}{style:#} {}", p.principal);
     if let Some(word) = principal_word(p) {
         let _ = write!(out, ": {word}");
     }
@@ -120,10 +111,7 @@ fn principal(out: &mut String, p: &PrincipalVerdict, color: bool) {
 }
 
 /// Git's colours: bold headers, cyan hunk lines, red removals, green additions.
-pub fn paint_diff(diff: &str, color: bool) -> String {
-    if !color {
-        return diff.to_owned();
-    }
+fn paint_diff(diff: &str) -> String {
     let mut out = String::with_capacity(diff.len() * 2);
     for (i, line) in diff.split_inclusive('\n').enumerate() {
         let body = line.strip_suffix('\n').unwrap_or(line);
@@ -151,10 +139,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn colour_marks_diff_lines_only_when_asked() {
+    fn colour_marks_removed_and_added_lines() {
         let diff = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
-        assert_eq!(paint_diff(diff, false), diff);
-        let painted = paint_diff(diff, true);
+        let painted = paint_diff(diff);
         assert!(painted.contains("\u{1b}[31m-a\u{1b}[0m\n"), "{painted:?}");
         assert!(painted.contains("\u{1b}[32m+b\u{1b}[0m\n"), "{painted:?}");
     }

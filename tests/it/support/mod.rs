@@ -4,6 +4,8 @@
 //! users write: quoted and bare grant names, inline tag tables, single strings and lists.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod brute;
+
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 

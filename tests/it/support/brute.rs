@@ -1,5 +1,5 @@
-//! A brute-force evaluator for the review's property test, written apart from the decision
-//! procedure (`ssm_compile::access`): it reads the policy JSON directly and matches with its
+//! A brute-force evaluator for the property tests of the review (`review.rs`) and the queries
+//! (`queries.rs`), written apart from the decision procedure (`ssm_compile::access`): it reads the policy JSON directly and matches with its
 //! own recursive glob matcher. It knows only what the compiler emits: `Allow` statements,
 //! `Action`, `Resource` (`*` or a six-field ARN, `*` and `?` not crossing the first five
 //! colons), `StringLike`, `StringEquals`, `Bool`, `BoolIfExists`, `${aws:...}` variables
