@@ -131,16 +131,35 @@ class Failed(Exception):
     pass
 
 
-def run(args, cwd, expect=0):
+# Runs argv[2:] and writes its peak RSS (KiB) to the file argv[1], exiting with its code. Linux
+# carries a process's peak RSS across exec, so a child forked from this script (which holds
+# the 30 MB shapes and more) would report at least this script's size: a small interpreter in
+# between gives its child a small start.
+MEASURE = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execv(sys.argv[2], sys.argv[2:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def run(args, cwd, expect=0, isolated=False):
     """Runs a command with stdout discarded and stderr kept; returns (seconds, peak RSS in MiB,
-    stderr text). Raises `Failed` on an unexpected exit code."""
-    with tempfile.TemporaryFile() as err:
+    stderr text). Raises `Failed` on an unexpected exit code. `isolated`: measure the peak
+    through a small interpreter (see MEASURE; costs its start-up time)."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        argv = [sys.executable, "-c", MEASURE, peak.name, *map(str, args)] if isolated else args
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         err.seek(0)
         text = err.read().decode(errors="replace")
+        if isolated:
+            usage = type("Usage", (), {"ru_maxrss": int(peak.read() or 0)})
     code = os.waitstatus_to_exitcode(status)
     if expect is not None and code != expect:
         raise Failed(f"{' '.join(map(str, args))}: exit {code}, expected {expect}\n{text[-2000:]}")
@@ -480,12 +499,14 @@ def memory_shapes(log):
             (work / "access.toml").write_text(text)
             size = len(text.encode())
             log(f"{name}: {size / 2**20:.1f} MiB")
-            _, check_rss, _ = run([BIN, "check", "-o", "out"], work, expect=1)
+            del text
+            _, check_rss, _ = run([BIN, "check", "-o", "out"], work, expect=1, isolated=True)
             peaks = [check_rss]
             if templates:
-                _, build_rss, _ = run([BIN, "build", "-o", "out", "--emit", "json"], work, expect=0)
-                peaks.append(build_rss)
-            _, templates_rss, _ = run([BIN, "build", "-o", "out-templates", *templates], work, expect=0)
+                cmd = [BIN, "build", "-o", "out", "--emit", "json"]
+                peaks.append(run(cmd, work, expect=0, isolated=True)[1])
+            cmd = [BIN, "build", "-o", "out-templates", *templates]
+            _, templates_rss, _ = run(cmd, work, expect=0, isolated=True)
             peaks.append(templates_rss)
             limit = min(20 * size, 1e9)
             ok = max(peaks) * 2**20 <= limit
