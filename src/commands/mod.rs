@@ -27,6 +27,7 @@ mod files;
 mod init;
 mod manual;
 mod watch;
+mod watched;
 mod who_can;
 
 pub use access::{MatrixFormat, access};
