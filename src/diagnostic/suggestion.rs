@@ -1,7 +1,10 @@
 //! "Did you mean": the closest known word, when it is close enough to be a likely typo.
 
 /// The closest of `candidates` to `word` (case ignored), within a third of its length.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word = word.to_lowercase();
     let len = word.chars().count();
     candidates
@@ -16,7 +19,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `word` with what is not ASCII escaped as `\u{..}`, so two look-alike words print differently.
-pub fn escape_non_ascii(word: &str) -> String {
+pub(crate) fn escape_non_ascii(word: &str) -> String {
     word.chars()
         .map(|c| {
             if c.is_ascii() {
