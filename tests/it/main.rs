@@ -22,6 +22,7 @@ mod diff_check;
 mod errors;
 mod example;
 mod expansion;
+mod formats;
 mod hostile;
 mod lints;
 mod outdir;
