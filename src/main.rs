@@ -1,6 +1,8 @@
 //! The ssm-compile binary: the command line (`cli`), the command shells (`commands`), and the
 //! output streams, which strip colour where it is off (anstream). The core is the library.
 
+#![warn(clippy::too_many_lines)]
+
 mod cli;
 mod commands;
 

@@ -211,8 +211,11 @@ pub(crate) fn suggest(name: &str) -> Option<&'static str> {
         return Some(d.name);
     }
     let wanted = wanted.to_ascii_lowercase();
+    // The distance is at least the difference in length, and no more than 3 is close.
+    let len = wanted.chars().count();
     let (distance, best) = DOCUMENTS
         .iter()
+        .filter(|d| len.abs_diff(d.name.len()) <= 3)
         .map(|d| {
             (
                 strsim::levenshtein(&wanted, &d.name.to_ascii_lowercase()),

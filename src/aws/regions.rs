@@ -104,8 +104,11 @@ pub(crate) fn suggest(region_name: &str) -> Option<&'static str> {
         return Some(r.name);
     }
     // Ties go to the first name in table order (`eu-central-9` gives `eu-central-1`).
+    // The distance is at least the difference in length, and no more than 3 is close.
+    let len = wanted.chars().count();
     let (distance, best) = REGIONS
         .iter()
+        .filter(|r| len.abs_diff(r.name.len()) <= 3)
         .map(|r| (strsim::levenshtein(&wanted, r.name), r.name))
         .min_by_key(|(d, _)| *d)?;
     // Close means a few edits, and fewer than a third of the name: `xx-1` suggests nothing.

@@ -5,7 +5,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::diff::{compare, emit, shown};
 use super::{Exit, Options};
-use ssm_compile::diagnostic::count::Count;
+use ssm_compile::diagnostic::Count;
 use ssm_compile::review::{GrantChange, ManifestStatus, Report};
 
 /// `ssm-compile check`: exit 1 with one line per stale file when `build` would write anything,

@@ -27,6 +27,7 @@ mod files;
 mod init;
 mod manual;
 mod watch;
+mod watched;
 mod who_can;
 
 pub use access::{MatrixFormat, access};
@@ -156,7 +157,7 @@ impl Messages {
         let mut text = diagnostic::render(&diagnostics[..shown], source);
         let more = format!(
             "{} more not shown; `ssm-compile check -c {}` lists them all",
-            diagnostic::count::Count(diagnostics.len() - shown, "diagnostic"),
+            diagnostic::Count(diagnostics.len() - shown, "diagnostic"),
             source.path
         );
         text.push_str(&diagnostic::render_summary(Severity::Warning, &more));

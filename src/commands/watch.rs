@@ -20,9 +20,9 @@ use ssm_compile::diagnostic::message::{Problem, World};
 use ssm_compile::diagnostic::{Diagnostic, Source};
 use ssm_compile::outdir;
 use ssm_compile::review::render;
-use ssm_compile::watch::{
-    Read, Stamp, Timing, Verdict, Watch, Watched, watch_error, watched_paths,
-};
+use ssm_compile::watch::{Read, Stamp, Timing, Verdict, Watch, watch_error};
+
+use super::watched::{Watched, watched_paths};
 
 /// The notify-debouncer-full timeout: an event is handed over this long after it happened.
 /// Together with `Timing::quiet` a save settles about 100 ms after its last write: below what

@@ -10,7 +10,7 @@ use super::message::{Problem, World};
 
 /// "could not WHAT PATH: REASON", with the kind and help that fit the error (the words are
 /// `message::World::Failed`'s).
-pub fn error(what: &str, path: &str, e: &io::Error) -> Diagnostic {
+pub(crate) fn error(what: &str, path: &str, e: &io::Error) -> Diagnostic {
     World::Failed {
         what,
         path,
@@ -20,7 +20,7 @@ pub fn error(what: &str, path: &str, e: &io::Error) -> Diagnostic {
 }
 
 /// The reason in lower-case words, without "(os error N)" and without any path.
-pub fn reason(e: &io::Error) -> String {
+pub(crate) fn reason(e: &io::Error) -> String {
     let words = match e.kind() {
         ErrorKind::NotFound => "no such file or directory",
         ErrorKind::PermissionDenied => "permission denied",

@@ -1,7 +1,7 @@
 //! Lists in messages: `"a", "b", "c"` and `a, b, c`.
 
 /// Each option in double quotes, comma-separated: how a message shows the values of a key.
-pub fn quoted(options: &[&str]) -> String {
+pub(crate) fn quoted(options: &[&str]) -> String {
     let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
     quoted.join(", ")
 }

@@ -6,22 +6,23 @@
 //! Spans are byte ranges into the configuration source, so the renderer can show
 //! `FILE:LINE:COL`, the line and a caret.
 
-pub mod count;
+pub(crate) mod count;
 mod explanation;
 mod github;
 mod human;
-pub mod io;
+pub(crate) mod io;
 mod json;
 mod kind;
-pub mod list;
+pub(crate) mod list;
 mod location;
 pub mod message;
 pub mod rules;
 mod sarif;
-pub mod suggestion;
+pub(crate) mod suggestion;
 
 use std::ops::Range;
 
+pub use count::Count;
 pub use human::{render, render_summary};
 pub use kind::Kind;
 pub use location::{Located, Region, locate};
@@ -52,8 +53,6 @@ pub fn render_machine(format: MessageFormat, located: &[Located]) -> Option<Stri
         MessageFormat::Sarif => Some(sarif::render(located)),
     }
 }
-
-use count::Count;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -117,12 +116,6 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
         }
-    }
-
-    /// An error outside the configuration: reading or writing a file, watching a directory.
-    /// A new one belongs in the catalogue instead (`message::World`).
-    pub fn error(message: impl Into<String>) -> Self {
-        Diagnostic::new(Kind::Io, message)
     }
 
     pub fn at(mut self, span: Range<usize>) -> Self {

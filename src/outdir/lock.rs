@@ -24,7 +24,7 @@ pub const LOCK: &str = ".ssm-compile.lock";
 
 /// How long a build waits for another one before it gives up, unless
 /// `SSM_COMPILE_LOCK_TIMEOUT` (e.g. `500ms`, `2m`) says otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How to wait for the lock.
 pub struct Wait<'a> {
@@ -45,20 +45,20 @@ impl Wait<'_> {
 
 /// A held lock; released (and its file removed if nobody else holds it) when dropped.
 #[derive(Debug)]
-pub struct Lock {
+pub(super) struct Lock {
     file: File,
     path: PathBuf,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(super) enum Mode {
     Shared,
     Exclusive,
 }
 
 /// Takes the lock of the existing directory `dir`. `Ok(None)`: a shared lock could not be had
 /// because the directory is not writable (a read-only checkout); the reader goes on without.
-pub fn acquire(dir: &Path, mode: Mode, wait: &mut Wait) -> Result<Option<Lock>, Diagnostic> {
+pub(super) fn acquire(dir: &Path, mode: Mode, wait: &mut Wait) -> Result<Option<Lock>, Diagnostic> {
     let path = dir.join(LOCK);
     let start = Instant::now();
     let mut told = false;

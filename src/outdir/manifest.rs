@@ -19,10 +19,10 @@ pub const MANIFEST: &str = ".ssm-compile-manifest";
 /// A manifest larger than this is refused: a 32 MiB configuration holds at most a few hundred
 /// thousand grants, whose names (at most 133 bytes with `.json`) fit in far less. A link to
 /// `/dev/zero` or a runaway file must not take the memory of the machine.
-pub const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+pub(super) const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 
 /// The manifest that lists exactly `names`, one per line, after a short header.
-pub fn for_names<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<u8> {
+pub(super) fn for_names<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<u8> {
     let mut out = String::from(
         "# Written by ssm-compile: the files it generated in this directory.\n\
          # Commit it with them; ssm-compile never touches a file not listed here.\n",
@@ -58,7 +58,7 @@ pub fn parse(text: &str) -> Vec<String> {
 
 /// Whether ssm-compile could have written a file of this name: a grant's policy
 /// (`NAME.json`, NAME being 1 to 128 of the policy-name characters) or one of the templates.
-pub fn may_own(name: &str) -> bool {
+pub(super) fn may_own(name: &str) -> bool {
     if deploy::is_template(name) {
         return true;
     }
@@ -77,7 +77,7 @@ pub fn may_own(name: &str) -> bool {
 /// a FIFO, a device) is not read and counts as no manifest (`None`): `check` calls it missing and
 /// `build` replaces it with a real one (a rename replaces the link, never writes through it). A
 /// regular file over [`MAX_MANIFEST_BYTES`] is an error.
-pub fn read(path: &Path) -> Result<Option<Vec<u8>>, Diagnostic> {
+pub(super) fn read(path: &Path) -> Result<Option<Vec<u8>>, Diagnostic> {
     let file = match open_no_follow(path) {
         Ok(file) => file,
         Err(e) if is_link_error(&e) => return Ok(None),

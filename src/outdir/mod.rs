@@ -14,13 +14,13 @@ use crate::compile::plan::Plan;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::message::{Problem, World};
 
-pub mod lock;
-pub mod manifest;
+mod lock;
+pub(crate) mod manifest;
 mod state;
 mod write;
 
 pub use lock::{LOCK, Wait};
-pub use manifest::MANIFEST;
+pub use manifest::{MANIFEST, for_plan as manifest_for, parse as parse_manifest};
 pub use state::{Change, ChangeKind, DiskState};
 
 /// Temporary files are named like this, so a run killed mid-write can be cleaned up by the next.

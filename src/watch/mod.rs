@@ -277,43 +277,6 @@ impl Watch {
     }
 }
 
-/// What to watch for a configuration path: the directories, and the paths under which the
-/// watcher reports the file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Watched {
-    pub dirs: Vec<PathBuf>,
-    pub paths: Vec<PathBuf>,
-}
-
-/// Watching the config's directory, not the file, keeps the watch alive when an editor
-/// replaces the file (rename, delete and re-create). When the config is a symbolic link, the
-/// directory of the file it points to is watched too: edits to the target happen there.
-pub fn watched_paths(config: &Path) -> std::io::Result<Watched> {
-    let dir = match config.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let dir = dir.canonicalize()?;
-    let name = config
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("the configuration path names no file"))?;
-    let path = dir.join(name);
-    let mut watched = Watched {
-        dirs: vec![dir],
-        paths: vec![path.clone()],
-    };
-    let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-    if linked && let Ok(target) = path.canonicalize() {
-        if let Some(target_dir) = target.parent()
-            && !watched.dirs.iter().any(|d| d == target_dir)
-        {
-            watched.dirs.push(target_dir.to_path_buf());
-        }
-        watched.paths.push(target);
-    }
-    Ok(watched)
-}
-
 /// The diagnostic for a watcher that could not start or broke, naming the limit to raise.
 pub fn watch_error(e: &notify::Error, dir: &Path) -> Diagnostic {
     let dir = dir.to_string_lossy();

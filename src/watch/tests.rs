@@ -345,32 +345,6 @@ fn intervals_parse_with_units_and_reject_nonsense() {
 }
 
 #[test]
-fn the_config_is_matched_under_its_canonical_directory() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("access.toml");
-    let watched = watched_paths(&config).unwrap();
-    let real = dir.path().canonicalize().unwrap();
-    assert_eq!(watched.dirs, vec![real.clone()]);
-    assert_eq!(watched.paths, vec![real.join("access.toml")]);
-}
-
-#[cfg(unix)]
-#[test]
-fn a_linked_config_is_watched_in_its_targets_directory_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let real = dir.path().canonicalize().unwrap();
-    std::fs::create_dir(real.join("shared")).unwrap();
-    std::fs::write(real.join("shared/real.toml"), "").unwrap();
-    std::os::unix::fs::symlink("shared/real.toml", real.join("access.toml")).unwrap();
-    let watched = watched_paths(&real.join("access.toml")).unwrap();
-    assert_eq!(watched.dirs, vec![real.clone(), real.join("shared")]);
-    assert_eq!(
-        watched.paths,
-        vec![real.join("access.toml"), real.join("shared/real.toml")]
-    );
-}
-
-#[test]
 fn watch_limit_errors_name_the_sysctl_to_raise() {
     let dir = Path::new("/w");
     let text = |e: notify::Error| format!("{:?}", watch_error(&e, dir));

@@ -62,7 +62,7 @@ fn expected(plan: &Plan) -> Vec<(String, Vec<u8>)> {
         .keys()
         .map(|n| (n.clone(), plan.bytes(n).unwrap().into_owned()))
         .collect();
-    want.push((MANIFEST.to_owned(), outdir::manifest::for_plan(plan)));
+    want.push((MANIFEST.to_owned(), outdir::manifest_for(plan)));
     want.sort();
     want
 }

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use ssm_compile::outdir::MANIFEST;
-use ssm_compile::outdir::manifest::parse as parse_manifest;
+use ssm_compile::outdir::parse_manifest;
 use ssm_compile::{Plan, compile, outdir};
 
 const GRANTS: usize = 10_000;

@@ -5,6 +5,8 @@
 //! `TRYCMD=overwrite cargo test --test it` (trycmd's own switch, shared by the transcripts of
 //! `tests/cmd` and `support::bless`). The golden policies of `tests/golden` are never rewritten.
 
+#![warn(clippy::too_many_lines)]
+
 mod support;
 
 mod bad_input;
@@ -20,6 +22,7 @@ mod diff_check;
 mod errors;
 mod example;
 mod expansion;
+mod formats;
 mod hostile;
 mod lints;
 mod outdir;

@@ -1,0 +1,319 @@
+//! Choosing the outputs: the `formats` key and `--emit`, their errors, template file names a
+//! grant cannot take, and the managed-policy quota per principal.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use assert_cmd::Command;
+
+use crate::deploy::{CFN, HEAD, TF, files, grants_for, run};
+
+const ONE_GRANT: &str = "[grant.ops]\nrole = \"admin\"\nwho = [\"group:ops\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n";
+
+#[test]
+fn default_is_json_only() {
+    let r = run(&format!("{HEAD}{ONE_GRANT}"), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from(["ops.json".to_owned(), ".ssm-compile-manifest".to_owned()])
+    );
+}
+
+#[test]
+fn formats_key_picks_the_outputs() {
+    let r = run(
+        &format!("{HEAD}formats = [\"cloudformation\", \"terraform\"]\n{ONE_GRANT}"),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from([
+            CFN.to_owned(),
+            TF.to_owned(),
+            ".ssm-compile-manifest".to_owned()
+        ])
+    );
+    let manifest = fs::read_to_string(r.out.join(".ssm-compile-manifest")).unwrap();
+    assert!(manifest.contains(CFN) && manifest.contains(TF));
+}
+
+#[test]
+fn emit_overrides_the_file() {
+    let text = format!("{HEAD}formats = [\"json\", \"cloudformation\"]\n{ONE_GRANT}");
+    let r = run(&text, &["--emit", "terraform"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from([TF.to_owned(), ".ssm-compile-manifest".to_owned()])
+    );
+    let r = run(&text, &["build", "--emit", "json,terraform,json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from([
+            "ops.json".to_owned(),
+            TF.to_owned(),
+            ".ssm-compile-manifest".to_owned()
+        ])
+    );
+}
+
+#[test]
+fn emit_rejects_unknown_formats() {
+    let r = run(&format!("{HEAD}{ONE_GRANT}"), &["--emit", "json,cfn"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cfn"), "{}", r.stderr);
+    assert!(r.stderr.contains("cloudformation"), "{}", r.stderr);
+    assert!(!r.out.exists());
+}
+
+#[test]
+fn dropping_a_format_removes_its_file() {
+    let r = run(
+        &format!("{HEAD}formats = [\"json\", \"cloudformation\", \"terraform\"]\n{ONE_GRANT}"),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.out.join(CFN).exists() && r.out.join(TF).exists());
+    fs::write(
+        &r.config,
+        format!("{HEAD}formats = [\"json\"]\n{ONE_GRANT}"),
+    )
+    .unwrap();
+    let output = Command::cargo_bin("ssm-compile")
+        .unwrap()
+        .arg("-c")
+        .arg(&r.config)
+        .arg("-o")
+        .arg(&r.out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        files(&r.out),
+        BTreeSet::from(["ops.json".to_owned(), ".ssm-compile-manifest".to_owned()])
+    );
+}
+
+/// A bad configuration: exit 2, the message, the location, the help, and nothing written.
+fn assert_rejected(text: &str, message: &str, location: &str, help: &str) {
+    let r = run(text, &[]);
+    assert_eq!(r.code, 2, "{text}\n{}", r.stderr);
+    assert!(
+        r.stderr.contains(message),
+        "want {message:?}:\n{}",
+        r.stderr
+    );
+    let loc = format!("{}:{location}", r.config.display());
+    assert!(r.stderr.contains(&loc), "want {loc:?}:\n{}", r.stderr);
+    assert!(r.stderr.contains(help), "want {help:?}:\n{}", r.stderr);
+    assert!(!r.out.exists(), "something was written");
+}
+
+#[test]
+fn formats_validation() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "formats = \"json\"",
+            "`formats` must be a list, found string",
+            "3:11",
+            "formats = [\"json\"]",
+        ),
+        (
+            "formats = { json = true }",
+            "`formats` must be a list of strings, found",
+            "3:11",
+            "formats = [",
+        ),
+        (
+            "formats = []",
+            "`formats` is empty",
+            "3:11",
+            "list at least one value",
+        ),
+        (
+            "formats = [\"cfn\"]",
+            "unknown format \"cfn\"",
+            "3:12",
+            "did you mean \"cloudformation\"?",
+        ),
+        (
+            "formats = [\"terrafrom\"]",
+            "unknown format \"terrafrom\"",
+            "3:12",
+            "did you mean \"terraform\"?",
+        ),
+        (
+            "formats = [\"json\", \"yaml\"]",
+            "unknown format \"yaml\"",
+            "3:20",
+            "formats are \"json\", \"cloudformation\", \"terraform\"",
+        ),
+        (
+            "formats = [\"json\", \"json\"]",
+            "`json` is repeated in `formats`",
+            "3:20",
+            "remove the repeated entry",
+        ),
+        (
+            "formats = [\"json\", 1]",
+            "`formats` holds only strings, found integer",
+            "3:20",
+            "formats",
+        ),
+        (
+            "format = [\"json\"]",
+            "unknown key `format` at the top level",
+            "3:1",
+            "did you mean `formats`?",
+        ),
+    ];
+    for (line, message, location, help) in cases {
+        assert_rejected(
+            &format!("{HEAD}{line}\n{ONE_GRANT}"),
+            message,
+            location,
+            help,
+        );
+    }
+    assert_rejected(
+        &format!("{HEAD}{ONE_GRANT}formats = [\"json\"]\n"),
+        "`formats` is not a grant key",
+        "8:1",
+        "applies to the whole file",
+    );
+}
+
+#[test]
+fn all_format_errors_are_reported_together() {
+    let r = run(
+        &format!("{HEAD}formats = [\"cfn\", \"tf\", \"json\", \"json\"]\n{ONE_GRANT}"),
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown format \"cfn\""));
+    assert!(r.stderr.contains("unknown format \"tf\""));
+    assert!(r.stderr.contains("did you mean \"terraform\"?"));
+    assert!(r.stderr.contains("`json` is repeated"));
+    assert!(r.stderr.contains("3 errors"), "{}", r.stderr);
+}
+
+// ---- file name collisions ----
+
+fn named(name: &str, formats: &str) -> String {
+    format!(
+        "{HEAD}formats = {formats}\n[grant.\"{name}\"]\nrole = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+    )
+}
+
+#[test]
+fn a_grant_cannot_take_a_template_file_name() {
+    assert_rejected(
+        &named("ssm-compile.tf", "[\"json\", \"terraform\"]"),
+        "grant `ssm-compile.tf` would write ssm-compile.tf.json, the file of the terraform output",
+        "4:8",
+        "rename the grant",
+    );
+    assert_rejected(
+        &named("SSM-Compile.CFN", "[\"json\", \"cloudformation\"]"),
+        "the file of the cloudformation output",
+        "4:8",
+        "rename the grant",
+    );
+    assert_rejected(
+        &named("web.tf", "[\"json\", \"terraform\"]"),
+        "which Terraform would load as configuration",
+        "4:8",
+        "does not end in `.tf`",
+    );
+    // Without the colliding format there is no collision.
+    for (name, formats) in [
+        ("ssm-compile.tf", "[\"json\", \"cloudformation\"]"),
+        ("web.tf", "[\"json\"]"),
+        ("ssm-compile.cfn", "[\"cloudformation\", \"terraform\"]"),
+    ] {
+        let r = run(&named(name, formats), &[]);
+        assert_eq!(r.code, 0, "{name} {formats}: {}", r.stderr);
+    }
+}
+
+// ---- quotas ----
+
+#[test]
+fn ten_policies_per_principal_is_fine() {
+    let r = run(&grants_for("user:alice", 10), &[]);
+    assert_eq!(r.code, 0);
+    assert!(!r.stderr.contains("managed policies"), "{}", r.stderr);
+}
+
+#[test]
+fn over_the_default_quota_is_a_warning_naming_principal_and_grants() {
+    for principal in ["user:alice", "role:Ops"] {
+        let r = run(&grants_for(principal, 11), &["--emit", "json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let want = format!(
+            "warning[W0601]: {principal} is attached to 11 managed policies, more than IAM allows for a {} by default (10): grants g01, g02, g03, g04, g05, g06, g07, g08, g09, g10, g11",
+            principal.split(':').next().unwrap()
+        );
+        assert!(r.stderr.contains(&want), "{}", r.stderr);
+        // Located at the first `who` entry, with the others shown.
+        assert!(
+            r.stderr.contains(&format!("{}:5:8", r.config.display())),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("attached by grant `g11`"), "{}", r.stderr);
+        assert!(r.stderr.contains("Service Quotas"), "{}", r.stderr);
+        // One quota warning (the lints on these admin grants have codes of their own).
+        assert_eq!(r.stderr.matches("warning[W").count(), 1, "{}", r.stderr);
+        assert!(r.out.join("g11.json").exists());
+    }
+}
+
+#[test]
+fn over_the_hard_maximum_is_an_error() {
+    for (principal, count) in [("user:alice", 21), ("role:Ops", 21), ("group:ops", 11)] {
+        let r = run(&grants_for(principal, count), &[]);
+        assert_eq!(r.code, 2, "{principal}: {}", r.stderr);
+        let max = if principal.starts_with("group") {
+            10
+        } else {
+            20
+        };
+        let want = format!(
+            "error[E0602]: {principal} is attached to {count} managed policies, more than IAM ever allows for a {} ({max})",
+            principal.split(':').next().unwrap()
+        );
+        assert!(r.stderr.contains(&want), "{}", r.stderr);
+        assert!(r.stderr.contains(&format!("{}:5:8", r.config.display())));
+        assert!(!r.out.exists());
+    }
+    let r = run(&grants_for("user:alice", 20), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn quota_counts_names_without_case() {
+    let mut text = grants_for("user:alice", 10);
+    text.push_str(
+        "[grant.g11]\nrole = \"admin\"\nwho = [\"user:Alice\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n",
+    );
+    let r = run(&text, &[]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains("is attached to 11 managed policies"),
+        "{}",
+        r.stderr
+    );
+    // Principals of different kinds are different principals.
+    let mut text = grants_for("user:ops", 10);
+    text.push_str(
+        "[grant.g11]\nrole = \"admin\"\nwho = [\"group:ops\"]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n",
+    );
+    let r = run(&text, &[]);
+    assert!(!r.stderr.contains("managed policies"), "{}", r.stderr);
+}
+
+// ---- attachments, for permission summaries ----
