@@ -26,7 +26,9 @@ use crate::aws::limits::{
 };
 use crate::compile::config::{Format, GrantSummary, Principal, PrincipalKind};
 use crate::compile::policy::{PolicyDocument, VERSION};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::Problem;
+use crate::diagnostic::message::deploy::{Deploy, Givers};
 
 /// The CloudFormation template in the output directory (with one account; with several,
 /// `ssm-compile.ACCOUNT.cfn.json` each).
@@ -264,39 +266,32 @@ pub fn quotas(grants: &[GrantSummary]) -> Vec<Diagnostic> {
         let principal = entries[0].1;
         let mut names: Vec<&str> = entries.iter().map(|(g, _, _)| g.name.as_str()).collect();
         names.sort_unstable();
-        let kind_name = kind.as_str();
-        let mut d = if count > max {
-            Diagnostic::new(Kind::TooManyAttachments, format!(
-                "{principal} is attached to {count} managed policies, more than IAM ever allows for a {kind_name} ({max}): grants {}",
-                names.join(", ")
-            ))
-            .help(match kind {
-                PrincipalKind::Group => format!(
-                    "merge grants given to {principal}, or give some of them to another group of the same members; policies attached to it outside ssm-compile count too"
-                ),
-                PrincipalKind::User => format!(
-                    "merge grants given to {principal}, or give some of them to a group the user belongs to; policies attached to it outside ssm-compile count too"
-                ),
-                PrincipalKind::Role | PrincipalKind::PermissionSet => format!(
-                    "merge grants given to {principal} (a role cannot hold more); policies attached to it outside ssm-compile count too"
-                ),
-            })
-        } else {
-            Diagnostic::new(Kind::ManyAttachments, format!(
-                "{principal} is attached to {count} managed policies, more than IAM allows for a {kind_name} by default ({DEFAULT_ATTACHED_POLICIES}): grants {}",
-                names.join(", ")
-            ))
-            .help(format!(
-                "attaching fails unless the account's quota \"Managed policies per {kind_name}\" is raised (Service Quotas, at most {max}); or merge grants; policies attached outside ssm-compile count too"
-            ))
+        let givers = Givers {
+            grants: names,
+            first: entries[0].0.name.as_str(),
+            others: entries[1..]
+                .iter()
+                .map(|(g, _, span)| (span.clone(), g.name.as_str()))
+                .collect(),
         };
-        d = d
-            .at(entries[0].2.clone())
-            .label(format!("attached by grant `{}`", entries[0].0.name));
-        for (g, _, span) in &entries[1..] {
-            d = d.related(span.clone(), format!("attached by grant `{}`", g.name));
-        }
-        out.push(d);
+        let span = entries[0].2.clone();
+        out.push(if count > max {
+            Deploy::TooManyAttachments {
+                principal,
+                count,
+                max,
+                givers,
+            }
+            .at(span)
+        } else {
+            Deploy::ManyAttachments {
+                principal,
+                count,
+                max,
+                givers,
+            }
+            .at(span)
+        });
     }
     out
 }
@@ -332,15 +327,13 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
     for g in grants {
         for file in json_files(&g.name, g.parts) {
             if let Some(other) = files.insert(file.to_ascii_lowercase(), g) {
-                out.push(
-                    Diagnostic::new(
-                        Kind::OutputFileCollision,
-                        format!("grants `{}` and `{}` would both write {file}", other.name, g.name),
-                    )
-                    .at(g.span.clone())
-                    .related(other.span.clone(), "the other grant")
-                    .help("rename one of the grants: a policy split into parts writes NAME.partN.json"),
-                );
+                let problem = Deploy::SameFile {
+                    grant: &g.name,
+                    other: &other.name,
+                    other_span: other.span.clone(),
+                    file: &file,
+                };
+                out.push(problem.at(g.span.clone()));
             }
         }
     }
@@ -351,27 +344,19 @@ pub fn check(grants: &[GrantSummary], formats: &[Format]) -> Vec<Diagnostic> {
             && templates.contains(&format)
         {
             // Case-insensitive file systems would merge the two files.
-            out.push(
-                Diagnostic::new(
-                    Kind::OutputFileCollision,
-                    format!(
-                        "grant `{}` would write {file}, the file of the {format} output",
-                        g.name
-                    ),
-                )
-                .at(g.span.clone())
-                .help("rename the grant"),
-            );
+            let problem = Deploy::TemplateFile {
+                grant: &g.name,
+                file: &file,
+                format,
+            };
+            out.push(problem.at(g.span.clone()));
         }
         if tf && g.name.to_ascii_lowercase().ends_with(".tf") && out.len() == before {
-            out.push(
-                Diagnostic::new(Kind::TerraformFileCollision, format!(
-                    "grant `{}` would write {file}, which Terraform would load as configuration",
-                    g.name
-                ))
-                .at(g.span.clone())
-                .help("rename the grant so that it does not end in `.tf`"),
-            );
+            let problem = Deploy::TerraformLoads {
+                grant: &g.name,
+                file: &file,
+            };
+            out.push(problem.at(g.span.clone()));
         }
     }
     out
@@ -405,18 +390,14 @@ pub fn resources(packed: &[Packed], grants: &[GrantSummary]) -> Vec<Diagnostic> 
         let first = grants
             .iter()
             .find(|g| g.account == place.account && g.partition.as_str() == place.partition);
-        let mut d = Diagnostic::new(
-            Kind::TooManyResources,
-            format!(
-                "the grants for account {} pack into {n} policies; a CloudFormation template holds at most {MAX_TEMPLATE_RESOURCES} resources",
-                place.account
-            ),
-        )
-        .help("give grants the same `who` (or a group) so they share policies, or split access.toml into several files, one stack each");
-        if let Some(g) = first {
-            d = d.at(g.span.clone());
-        }
-        out.push(d);
+        let problem = Deploy::TooManyResources {
+            account: &place.account,
+            policies: n,
+        };
+        out.push(match first {
+            Some(g) => problem.at(g.span.clone()),
+            None => problem.diagnostic(),
+        });
     }
     out
 }

@@ -8,8 +8,10 @@ use super::Expanded;
 use super::pack::{Key, Sets, key};
 use super::trie::Bins;
 use crate::aws::limits::managed_policy_quota;
-use crate::compile::config::{GrantSummary, Principal, PrincipalKind};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::compile::config::{GrantSummary, Principal};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::Problem;
+use crate::diagnostic::message::deploy::{Deploy, Givers};
 
 /// The principals over their quota, with the policies they would need.
 pub(super) fn over(
@@ -55,35 +57,22 @@ pub(super) fn over_quota(
             continue;
         };
         let names: Vec<&str> = entries.iter().map(|(g, _, _)| g.name.as_str()).collect();
-        let quota = managed_policy_quota(kind, max_managed);
-        let (what, help) = match kind {
-            PrincipalKind::PermissionSet => (
-                "its one inline policy of 10,240 characters".to_owned(),
-                "a permission set has one inline policy: give some of these grants to another permission set".to_owned(),
-            ),
-            PrincipalKind::Group => (
-                format!("the {quota} managed policies IAM allows a group"),
-                "give some of these grants to another group of the same members, or give them the same `who` so they share policies".to_owned(),
-            ),
-            _ => (
-                format!("the {quota} managed policies allowed (`max_managed_policies`, at most 20)"),
-                format!("give some of these grants to a group, give them the same `who` so they share policies, or raise the account's quota and set max_managed_policies (now {max_managed}, at most 20)"),
-            ),
+        let givers = Givers {
+            grants: names,
+            first: first.name.as_str(),
+            others: entries[1..]
+                .iter()
+                .map(|(g, _, span)| (span.clone(), g.name.as_str()))
+                .collect(),
         };
-        let mut d = Diagnostic::new(
-            Kind::TooManyAttachments,
-            format!(
-                "the grants of {principal} do not fit {what}: packed, they need {needed}: grants {}",
-                names.join(", ")
-            ),
-        )
-        .at(span)
-        .label(format!("given by grant `{}`", first.name))
-        .help(help);
-        for (g, _, span) in &entries[1..] {
-            d = d.related(span.clone(), format!("given by grant `{}`", g.name));
-        }
-        out.push(d);
+        let problem = Deploy::PackedOverQuota {
+            principal,
+            quota: managed_policy_quota(kind, max_managed),
+            max_managed,
+            needed,
+            givers,
+        };
+        out.push(problem.at(span));
     }
     out
 }

@@ -19,7 +19,9 @@ use super::compact::{self, Compact};
 use super::{Expanded, Packed, Place};
 use crate::access::{self, Policy};
 use crate::compile::config::PrincipalKind;
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::message::Problem;
+use crate::diagnostic::message::deploy::{AccessChange, Deploy};
 
 /// FNV-1a 64 of a statement's compact JSON.
 fn statement_hash(bytes: &[u8]) -> u64 {
@@ -108,23 +110,18 @@ fn exact(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
             if !delta.changed() {
                 continue;
             }
-            let what = match (&delta.undecidable, delta.gained.first(), delta.lost.first()) {
-                (Some(reason), _, _) => format!("cannot be proven equal ({reason})"),
-                (None, Some(w), _) => format!("would gain {w:?}"),
-                (None, None, Some(w)) => format!("would lose {w:?}"),
-                (None, None, None) => "would change".to_owned(),
+            let change = match (&delta.undecidable, delta.gained.first(), delta.lost.first()) {
+                (Some(reason), _, _) => AccessChange::Undecidable(reason),
+                (None, Some(w), _) => AccessChange::Gains(format!("{w:?}")),
+                (None, None, Some(w)) => AccessChange::Loses(format!("{w:?}")),
+                (None, None, None) => AccessChange::Other,
             };
-            out.push(
-                Diagnostic::new(
-                    Kind::PackingChangesAccess,
-                    format!(
-                        "the packed policies of {} in account {} {what}",
-                        delta.principal, place.account
-                    ),
-                )
-                .at(0..0)
-                .help("this is a bug in ssm-compile: please report it with the configuration; deploy the per-grant policy files meanwhile"),
-            );
+            let problem = Deploy::PackingChangesAccess {
+                principal: &delta.principal,
+                account: &place.account,
+                change,
+            };
+            out.push(problem.at(0..0));
         }
     }
     out
@@ -231,15 +228,12 @@ fn statements(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
     wrong
         .into_iter()
         .map(|(kind, name, _, account)| {
-            Diagnostic::new(
-                Kind::PackingChangesAccess,
-                format!(
-                    "the packed policies of {}:{name} in account {account} would not hold exactly the statements of its grants",
-                    kind.as_str()
-                ),
-            )
+            Deploy::PackedStatementsDiffer {
+                kind: *kind,
+                name,
+                account,
+            }
             .at(0..0)
-            .help("this is a bug in ssm-compile: please report it with the configuration; deploy the per-grant policy files meanwhile")
         })
         .collect()
 }

@@ -1,11 +1,11 @@
 //! The message catalogue: every problem ssm-compile reports, with the data its words need, and
-//! the one place those words are written (casey/just's `CompileErrorKind`). The deployable
-//! templates' problems (`src/deploy`) are still worded there (`tests::WORDED_IN_DEPLOY`).
+//! the one place those words are written (casey/just's `CompileErrorKind`).
 //!
 //! A detection site says what it found, `Values::BadAccount { value }.at(span)`, and the
 //! problem's group file (one per code group of `kind.rs`) turns it into a [`Diagnostic`]: its
 //! [`Kind`], message, label, help and related places. The renderers see only `Diagnostic`.
 
+pub mod deploy;
 pub mod grant;
 pub mod keys;
 pub mod lints;
