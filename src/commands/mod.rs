@@ -154,13 +154,13 @@ impl Messages {
             return report(err, diagnostics, source);
         }
         // Only the first ones are rendered; the count covers them all.
-        let mut text = diagnostic::render(&diagnostics[..shown], source);
+        render_buffered(err, &diagnostics[..shown], source);
         let more = format!(
             "{} more not shown; `ssm-compile check -c {}` lists them all",
             diagnostic::Count(diagnostics.len() - shown, "diagnostic"),
             source.path
         );
-        text.push_str(&diagnostic::render_summary(Severity::Warning, &more));
+        let mut text = diagnostic::render_summary(Severity::Warning, &more);
         if let Some(summary) = diagnostic::summary(diagnostics, source) {
             text.push_str(&diagnostic::render_summary(Severity::Error, &summary));
         }
@@ -294,6 +294,13 @@ pub(super) fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
 /// Prints diagnostics (without warnings under `-q`) and, when there are errors, a closing count.
 /// Styles are always written; the stream (anstream, set up in `main`) strips them when colour is
 /// off.
+/// Renders into `err` a buffer at a time: the text of many diagnostics is never held whole.
+fn render_buffered(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source) {
+    let mut buffered = std::io::BufWriter::with_capacity(64 << 10, err);
+    let _ = diagnostic::render_to(&mut buffered, diagnostics, source);
+    let _ = buffered.flush();
+}
+
 pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source) {
     let kept: Vec<Diagnostic>;
     let diagnostics = if verbosity() == Verbosity::Quiet {
@@ -309,14 +316,11 @@ pub fn report(err: &mut dyn Write, diagnostics: &[Diagnostic], source: &Source) 
     if diagnostics.is_empty() {
         return;
     }
-    let mut text = diagnostic::render(diagnostics, source);
+    render_buffered(err, diagnostics, source);
     if let Some(summary) = diagnostic::summary(diagnostics, source) {
-        text.push_str(&diagnostic::render_summary(
-            diagnostic::Severity::Error,
-            &summary,
-        ));
+        let text = diagnostic::render_summary(diagnostic::Severity::Error, &summary);
+        let _ = err.write_all(text.as_bytes());
     }
-    let _ = err.write_all(text.as_bytes());
 }
 
 /// The verbosity of this run, set once by `run`: read where diagnostics are printed, so the

@@ -16,9 +16,20 @@ use super::{Diagnostic, Severity, Source, floor_char_boundary};
 /// for a string). A span is clamped to the source, so no
 /// diagnostic can make the renderer panic.
 pub fn render(diagnostics: &[Diagnostic], source: &Source) -> String {
+    let mut out = Vec::new();
+    let _ = render_to(&mut out, diagnostics, source);
+    String::from_utf8(out).expect("rendered text is UTF-8")
+}
+
+/// [`render`] into `out`, one diagnostic at a time: 400,000 warnings are never held as one
+/// text.
+pub fn render_to(
+    out: &mut dyn std::io::Write,
+    diagnostics: &[Diagnostic],
+    source: &Source,
+) -> std::io::Result<()> {
     let renderer = Renderer::styled();
     let lines = LineStarts::new(&source.text);
-    let mut out = String::new();
     for d in diagnostics {
         let level = level(d.severity);
         let title = level.primary_title(d.message.as_str()).id(d.code());
@@ -34,10 +45,10 @@ pub fn render(diagnostics: &[Diagnostic], source: &Source) -> String {
                 Level::HELP.secondary_title(help.as_str()),
             ));
         }
-        out.push_str(&renderer.render(&report));
-        out.push_str("\n\n");
+        out.write_all(renderer.render(&report).as_bytes())?;
+        out.write_all(b"\n\n")?;
     }
-    out
+    Ok(())
 }
 
 /// A closing line such as `error: 3 errors in access.toml; nothing was written`: styled like a

@@ -23,7 +23,7 @@ pub(crate) mod suggestion;
 use std::ops::Range;
 
 pub use count::Count;
-pub use human::{render, render_summary};
+pub use human::{render, render_summary, render_to};
 pub use kind::Kind;
 pub use location::{Located, Region, locate};
 
