@@ -146,17 +146,6 @@ pub fn template_file(format: Format, place: &Place, single: bool) -> String {
     }
 }
 
-/// The places the grants deploy to, in order.
-pub fn places(grants: &[GrantSummary]) -> BTreeSet<Place> {
-    grants
-        .iter()
-        .map(|g| Place {
-            partition: g.partition.as_str(),
-            account: g.account.clone(),
-        })
-        .collect()
-}
-
 /// The template format a generated file name belongs to, if it is one.
 fn template_format(name: &str) -> Option<Format> {
     let rest = name.strip_prefix("ssm-compile.")?;
