@@ -131,39 +131,39 @@ class Failed(Exception):
     pass
 
 
-# Runs argv[2:] and writes its peak RSS (KiB) to the file argv[1], exiting with its code. Linux
-# carries a process's peak RSS across exec, so a child forked from this script (which holds
-# the 30 MB shapes and more) would report at least this script's size: a small interpreter in
-# between gives its child a small start.
+# Runs argv[2:] and writes its peak RSS (KiB) and wall time (s) to the file argv[1], exiting
+# with its code. Linux carries a process's peak RSS across exec, so a child forked from this
+# script (which holds the generated configurations, 30 MB shapes and more) would report at
+# least this script's size: a small interpreter in between gives its child a small start, and
+# times it from its own fork, so the interpreter's start-up is not counted either.
 MEASURE = (
-    "import os, sys\n"
+    "import os, sys, time\n"
+    "start = time.perf_counter()\n"
     "pid = os.fork()\n"
     "if pid == 0:\n"
     "    os.execv(sys.argv[2], sys.argv[2:])\n"
     "_, status, usage = os.wait4(pid, 0)\n"
-    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "elapsed = time.perf_counter() - start\n"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {elapsed}')\n"
     "sys.exit(os.waitstatus_to_exitcode(status))\n"
 )
 
 
-def run(args, cwd, expect=0, isolated=False):
-    """Runs a command with stdout discarded and stderr kept; returns (seconds, peak RSS in MiB,
-    stderr text). Raises `Failed` on an unexpected exit code. `isolated`: measure the peak
-    through a small interpreter (see MEASURE; costs its start-up time)."""
-    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
-        start = time.perf_counter()
-        argv = [sys.executable, "-c", MEASURE, peak.name, *map(str, args)] if isolated else args
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
+def run(args, cwd, expect=0):
+    """Runs a command with stdout discarded and stderr kept, through a small interpreter (see
+    MEASURE); returns (seconds, peak RSS in MiB, stderr text). Raises `Failed` on an unexpected
+    exit code."""
+    args = [shutil.which(args[0]) or args[0], *args[1:]]
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as measured:
+        argv = [sys.executable, "-c", MEASURE, measured.name, *map(str, args)]
+        proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
         err.seek(0)
         text = err.read().decode(errors="replace")
-        if isolated:
-            usage = type("Usage", (), {"ru_maxrss": int(peak.read() or 0)})
-    code = os.waitstatus_to_exitcode(status)
+        peak, elapsed = measured.read().split()
+    code = proc.returncode
     if expect is not None and code != expect:
         raise Failed(f"{' '.join(map(str, args))}: exit {code}, expected {expect}\n{text[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, text
+    return float(elapsed), int(peak) / 1024, text
 
 
 def counts(stderr: str):
@@ -500,13 +500,13 @@ def memory_shapes(log):
             size = len(text.encode())
             log(f"{name}: {size / 2**20:.1f} MiB")
             del text
-            _, check_rss, _ = run([BIN, "check", "-o", "out"], work, expect=1, isolated=True)
+            _, check_rss, _ = run([BIN, "check", "-o", "out"], work, expect=1)
             peaks = [check_rss]
             if templates:
                 cmd = [BIN, "build", "-o", "out", "--emit", "json"]
-                peaks.append(run(cmd, work, expect=0, isolated=True)[1])
+                peaks.append(run(cmd, work, expect=0)[1])
             cmd = [BIN, "build", "-o", "out-templates", *templates]
-            _, templates_rss, _ = run(cmd, work, expect=0, isolated=True)
+            _, templates_rss, _ = run(cmd, work, expect=0)
             peaks.append(templates_rss)
             limit = min(20 * size, 1e9)
             ok = max(peaks) * 2**20 <= limit
