@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, request};
+use super::{PER_GRANT, SCOPE, grant_line, grants_moved, headline, notes, principal_word, request};
 use crate::review::model::{
     FileDiff, GrantChange, GrantEntry, PrincipalVerdict, Report, RequestView,
 };
@@ -96,20 +96,8 @@ fn principal(out: &mut String, p: &PrincipalVerdict) {
     if let Some(word) = principal_word(p) {
         let _ = write!(out, ": {word}");
     }
-    if p.grants_before != p.grants_after {
-        let list = |g: &[String]| {
-            if g.is_empty() {
-                "none".to_owned()
-            } else {
-                g.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ")
-            }
-        };
-        let _ = write!(
-            out,
-            " (grants {} → {})",
-            list(&p.grants_before),
-            list(&p.grants_after)
-        );
+    if let Some(moved) = grants_moved(p, "→", code) {
+        out.push_str(&moved);
     }
     out.push('\n');
     if let Some(reason) = &p.undecidable {

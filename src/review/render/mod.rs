@@ -190,3 +190,23 @@ fn notes(r: &Report) -> Vec<String> {
     }
     notes
 }
+
+/// ` (grants A, B -> C)` when the principal's grants changed, each name shown by `name`; the
+/// text and markdown reports differ only in the arrow and how a name is written.
+fn grants_moved(p: &PrincipalVerdict, arrow: &str, name: fn(&str) -> String) -> Option<String> {
+    if p.grants_before == p.grants_after {
+        return None;
+    }
+    let list = |g: &[String]| {
+        if g.is_empty() {
+            "none".to_owned()
+        } else {
+            g.iter().map(|n| name(n)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    Some(format!(
+        " (grants {} {arrow} {})",
+        list(&p.grants_before),
+        list(&p.grants_after)
+    ))
+}

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{PER_GRANT, SCOPE, grant_line, headline, notes, principal_word, witness_lines};
+use super::{
+    PER_GRANT, SCOPE, grant_line, grants_moved, headline, notes, principal_word, witness_lines,
+};
 use crate::review::model::{GrantChange, PrincipalVerdict, Report};
 
 pub fn render(report: &Report) -> String {
@@ -86,20 +88,8 @@ fn principal(out: &mut String, p: &PrincipalVerdict) {
     if let Some(word) = principal_word(p) {
         let _ = write!(out, ": {word}");
     }
-    if p.grants_before != p.grants_after {
-        let list = |g: &[String]| {
-            if g.is_empty() {
-                "none".to_owned()
-            } else {
-                g.join(", ")
-            }
-        };
-        let _ = write!(
-            out,
-            " (grants {} -> {})",
-            list(&p.grants_before),
-            list(&p.grants_after)
-        );
+    if let Some(moved) = grants_moved(p, "->", str::to_owned) {
+        out.push_str(&moved);
     }
     out.push('\n');
     if let Some(reason) = &p.undecidable {
