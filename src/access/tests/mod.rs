@@ -1,9 +1,12 @@
 //! Tests of the access model: glob corner cases, decisions, and properties against a brute-force
-//! evaluator written separately (`brute.rs`).
+//! evaluator written separately (`tests/it/support/brute.rs`, shared with the integration tests).
 
 // `&[p.clone()]` reads better than `std::slice::from_ref(&p)` in assertions.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+// One brute-force evaluator for every property test: the integration tests' own.
+#[allow(unreachable_pub)]
+#[path = "../../../tests/it/support/brute.rs"]
 mod brute;
 mod decisions;
 mod emitted;

@@ -1,5 +1,5 @@
-//! A brute-force evaluator for the property tests of the review (`review.rs`) and the queries
-//! (`queries.rs`), written apart from the decision procedure (`ssm_compile::access`): it reads the policy JSON directly and matches with its
+//! A brute-force evaluator for the property tests of the access model (`src/access/tests`),
+//! the review (`review.rs`) and the queries (`queries.rs`), written apart from the decision procedure (`ssm_compile::access`): it reads the policy JSON directly and matches with its
 //! own recursive glob matcher. It knows only what the compiler emits: `Allow` statements,
 //! `Action`, `Resource` (`*` or a six-field ARN, `*` and `?` not crossing the first five
 //! colons), `StringLike`, `StringEquals`, `Bool`, `BoolIfExists`, `${aws:...}` variables
@@ -85,7 +85,8 @@ fn resource(pattern: &str, arn: &str, ctx: &Context) -> bool {
     p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| like(p, a, ctx, true))
 }
 
-fn condition(op: &str, key: &str, values: &[String], ctx: &Context) -> bool {
+/// Whether one condition operator's test holds for `key` in the context.
+pub fn condition(op: &str, key: &str, values: &[String], ctx: &Context) -> bool {
     match (op, value(ctx, key)) {
         ("BoolIfExists", None) => true,
         (_, None) => false,
