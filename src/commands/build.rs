@@ -57,32 +57,8 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
     if level == Verbosity::Verbose {
         text.push_str(&super::compiled_line(loaded));
     }
-    for change in done.written.iter().filter(|_| level > Verbosity::Quiet) {
-        let _ = writeln!(
-            text,
-            "{:>9} {}",
-            change.kind.as_str(),
-            out_path(dir, &change.name)
-        );
-    }
-    for change in done.removed.iter().filter(|_| level > Verbosity::Quiet) {
-        let _ = writeln!(text, "{:>9} {}", "removed", out_path(dir, &change.name));
-    }
-    for name in done.leftovers.iter().filter(|_| level > Verbosity::Quiet) {
-        let _ = writeln!(
-            text,
-            "{:>9} {} (left by an interrupted build)",
-            "removed",
-            out_path(dir, name)
-        );
-    }
-    for name in done.untouched.iter().filter(|_| level > Verbosity::Quiet) {
-        let _ = writeln!(
-            text,
-            "{:>9} {} (not written by ssm-compile; left as it is)",
-            "skipped",
-            out_path(dir, name)
-        );
+    if level > Verbosity::Quiet {
+        list_files(&mut text, dir, done);
     }
     let grants = loaded.compiled.grants.len();
     let files = loaded.compiled.plan.files.len();
@@ -97,6 +73,38 @@ pub(super) fn print_report(err: &mut dyn Write, loaded: &Loaded, done: &BuildRep
         done.unchanged
     );
     let _ = err.write_all(text.as_bytes());
+}
+
+/// One line per file the build wrote, removed or left alone.
+fn list_files(text: &mut String, dir: &std::path::Path, done: &BuildReport) {
+    use std::fmt::Write as _;
+    for change in &done.written {
+        let _ = writeln!(
+            text,
+            "{:>9} {}",
+            change.kind.as_str(),
+            out_path(dir, &change.name)
+        );
+    }
+    for change in &done.removed {
+        let _ = writeln!(text, "{:>9} {}", "removed", out_path(dir, &change.name));
+    }
+    for name in &done.leftovers {
+        let _ = writeln!(
+            text,
+            "{:>9} {} (left by an interrupted build)",
+            "removed",
+            out_path(dir, name)
+        );
+    }
+    for name in &done.untouched {
+        let _ = writeln!(
+            text,
+            "{:>9} {} (not written by ssm-compile; left as it is)",
+            "skipped",
+            out_path(dir, name)
+        );
+    }
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -231,6 +231,30 @@ fn template_files(out: &Path, suffix: &str) -> Vec<PathBuf> {
     v
 }
 
+/// What the templates attach is exactly each grant's `who`, and each grant's deployed parts
+/// hold exactly its policy files' statements.
+fn assert_deployed_as_configured(
+    config: &Path,
+    text: &str,
+    out: &Path,
+    attached: &Attached,
+    parts: Parts,
+) {
+    let who = who_of(text);
+    assert_eq!(attached, &who, "{}", config.display());
+    let grants: BTreeSet<String> = who.iter().map(|(g, _, _)| g.clone()).collect();
+    let deployed: BTreeMap<String, Vec<Value>> = parts
+        .into_iter()
+        .map(|(g, p)| (g, p.into_values().flatten().collect()))
+        .collect();
+    assert_eq!(
+        deployed,
+        grant_statements(out, &grants),
+        "{}",
+        config.display()
+    );
+}
+
 #[test]
 fn cloudformation_holds_the_json_policies_attached_to_who() {
     for config in structure_cases() {
@@ -297,19 +321,7 @@ fn cloudformation_holds_the_json_policies_attached_to_who() {
                 }
             }
         }
-        let who = who_of(&text);
-        assert_eq!(attached, who, "{}", config.display());
-        let grants: BTreeSet<String> = who.iter().map(|(g, _, _)| g.clone()).collect();
-        let deployed: BTreeMap<String, Vec<Value>> = parts
-            .into_iter()
-            .map(|(g, p)| (g, p.into_values().flatten().collect()))
-            .collect();
-        assert_eq!(
-            deployed,
-            grant_statements(out.path(), &grants),
-            "{}",
-            config.display()
-        );
+        assert_deployed_as_configured(&config, &text, out.path(), &attached, parts);
     }
 }
 
@@ -427,19 +439,7 @@ fn terraform_holds_the_exact_policy_files_and_one_attachment_per_principal() {
             );
             terraform_resources(resource, &mut parts, &mut attached);
         }
-        let who = who_of(&text);
-        assert_eq!(attached, who, "{}", config.display());
-        let grants: BTreeSet<String> = who.iter().map(|(g, _, _)| g.clone()).collect();
-        let deployed: BTreeMap<String, Vec<Value>> = parts
-            .into_iter()
-            .map(|(g, p)| (g, p.into_values().flatten().collect()))
-            .collect();
-        assert_eq!(
-            deployed,
-            grant_statements(out.path(), &grants),
-            "{}",
-            config.display()
-        );
+        assert_deployed_as_configured(&config, &text, out.path(), &attached, parts);
     }
 }
 
