@@ -3,7 +3,7 @@
 //! simulated save (an editor between its steps).
 
 use std::fs::{self, OpenOptions};
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -59,23 +59,8 @@ impl Watching {
             .spawn()
             .unwrap();
         let log = Arc::new(Mutex::new(String::new()));
-        for mut pipe in [
-            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stdout.take().unwrap()),
-        ] {
-            let log = log.clone();
-            thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = pipe.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    log.lock()
-                        .unwrap()
-                        .push_str(&String::from_utf8_lossy(&buf[..n]));
-                }
-            });
-        }
+        crate::support::collect(child.stderr.take().unwrap(), log.clone());
+        crate::support::collect(child.stdout.take().unwrap(), log.clone());
         Watching { child, log, dir }
     }
 

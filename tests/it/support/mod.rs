@@ -439,3 +439,22 @@ pub fn check_all(cases: &[String], check: impl Fn(&str) + std::panic::RefUnwindS
         failed.join("\n")
     );
 }
+
+/// Appends what a child writes on `pipe` to `log`, from a thread, until the pipe closes: how
+/// the watch tests read a running `--watch`.
+pub fn collect(
+    mut pipe: impl std::io::Read + Send + 'static,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            log.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+}
