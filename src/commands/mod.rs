@@ -249,8 +249,11 @@ pub fn load_bytes(
             messages.report(err, &compiled.warnings, &source);
             Err((Exit::Error, source.text.into_bytes()))
         }
-        Ok(compiled) => {
+        Ok(mut compiled) => {
             messages.report(err, &compiled.warnings, &source);
+            // Printed, so no longer needed: a lint on each of 400,000 grants would otherwise
+            // stay in memory through the writing (issue 16).
+            compiled.warnings = Vec::new();
             let out_dir = outdir::resolve(
                 &opts.config,
                 opts.out.as_deref(),

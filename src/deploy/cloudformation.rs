@@ -168,7 +168,7 @@ fn resource(p: &Packed) -> Resource {
         kind: kind.to_owned(),
         depends_on,
         metadata: Metadata {
-            grants: p.items.clone(),
+            grants: p.items.to_vec(),
         },
         properties,
     }

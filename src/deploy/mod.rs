@@ -126,7 +126,7 @@ fn by_grant(
 /// outside `aws`.
 fn place_tag(place: &Place) -> String {
     if place.partition == "aws" {
-        place.account.clone()
+        place.account.to_string()
     } else {
         format!("{}-{}", place.partition, place.account)
     }
@@ -378,7 +378,7 @@ pub fn resources(packed: &[Packed], grants: &[GrantSummary]) -> Vec<Diagnostic> 
         }
         let first = grants
             .iter()
-            .find(|g| g.account == place.account && g.partition.as_str() == place.partition);
+            .find(|g| *g.account == *place.account && g.partition.as_str() == place.partition);
         let problem = Deploy::TooManyResources {
             account: &place.account,
             policies: n,

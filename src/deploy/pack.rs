@@ -25,6 +25,9 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +43,41 @@ use crate::diagnostic::Diagnostic;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Place {
     pub partition: &'static str,
-    pub account: String,
+    /// Shared by the policies of the account.
+    pub account: Arc<str>,
+}
+
+/// A principal set's hash: 8 hex digits, held inline (400,000 sets of a policy each).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SetId([u8; 8]);
+
+impl SetId {
+    fn new(hex: &str) -> Self {
+        SetId(
+            hex.as_bytes()
+                .try_into()
+                .expect("a set hash is 8 hex digits"),
+        )
+    }
+}
+
+impl Deref for SetId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits")
+    }
+}
+
+impl fmt::Display for SetId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl fmt::Debug for SetId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", &**self)
+    }
 }
 
 /// One grant part held by a packed policy, and how many statements of the policy it gave.
@@ -60,18 +97,18 @@ pub struct Item {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Packed {
     pub place: Place,
-    /// The principal set's hash: 8 hex digits.
-    pub set: String,
+    /// The principal set's hash.
+    pub set: SetId,
     /// The policy's name within the set: its trie path without trailing zeros, read as the
     /// binary number `1b₀b₁…` (the root is 1); 1, 2, 3... for a `tight` set.
     pub bucket: u64,
     /// The set's policies this one is written after: those below it in the trie.
-    pub after: Vec<u64>,
-    pub principals: Vec<Principal>,
-    pub items: Vec<Item>,
+    pub after: Box<[u64]>,
+    pub principals: Box<[Principal]>,
+    pub items: Box<[Item]>,
     /// The compact documents of its grant parts, one per item: the policy holds their
     /// statements in this order. Shared with the plan's policy files, never copied.
-    pub parts: Vec<Compact>,
+    pub parts: Box<[Compact]>,
     /// Packed first-fit decreasing rather than hashed (see the module comment).
     pub tight: bool,
 }
@@ -156,33 +193,37 @@ pub fn pack(grants: &Expanded<'_>, max_managed: usize) -> Result<Vec<Packed>, Ve
 fn policies(sets: Sets<'_>, bins: Vec<(Bins, bool)>) -> Vec<Packed> {
     // Exact size: a vector grown by doubling held up to twice the policies of 400,000 sets.
     let mut out = Vec::with_capacity(bins.iter().map(|(b, _)| b.len()).sum());
+    let mut shared: Option<Arc<str>> = None;
     for (((partition, account, _), set), (b, tight)) in sets.into_iter().zip(bins) {
-        let id = set_id(partition, account, &set.principals);
-        let place = Place {
-            partition,
-            account: account.to_owned(),
+        let id = SetId::new(&set_id(partition, account, &set.principals));
+        // Sets are in account order: one copy of each account's number.
+        let account = match shared.take() {
+            Some(a) if *a == *account => a,
+            _ => Arc::from(account),
         };
+        shared = Some(account.clone());
+        let place = Place { partition, account };
         for (bucket, members, after) in b {
-            let (items, parts) = members
-                .into_iter()
-                .map(|i| {
-                    let (g, part, doc) = set.parts[i];
-                    let item = Item {
-                        grant: g.name.clone(),
-                        part,
-                        statements: compact::statement_count(doc),
-                    };
-                    (item, doc.clone())
-                })
-                .unzip();
+            // Exact sizes: `unzip` reserves four of each, and most policies hold one grant.
+            let mut items = Vec::with_capacity(members.len());
+            let mut parts = Vec::with_capacity(members.len());
+            for i in members {
+                let (g, part, doc) = set.parts[i];
+                items.push(Item {
+                    grant: g.name.clone(),
+                    part,
+                    statements: compact::statement_count(doc),
+                });
+                parts.push(doc.clone());
+            }
             out.push(Packed {
                 place: place.clone(),
-                set: id.clone(),
+                set: id,
                 bucket,
-                after,
+                after: after.into(),
                 principals: set.principals.iter().map(|p| (*p).clone()).collect(),
-                items,
-                parts,
+                items: items.into(),
+                parts: parts.into(),
                 tight,
             });
         }
@@ -235,7 +276,8 @@ fn principal_sets<'a>(grants: &'a Expanded<'a>) -> Sets<'a> {
             let place = (g.partition.as_str(), g.account.as_str());
             let set = sets.entry((place.0, place.1, keys)).or_insert_with(|| Set {
                 principals: ps,
-                parts: Vec::new(),
+                // Most sets hold one grant: a first push would reserve four.
+                parts: Vec::with_capacity(1),
             });
             for (i, doc) in parts.iter().enumerate() {
                 set.parts.push((g, i + 1, doc));

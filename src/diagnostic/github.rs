@@ -29,7 +29,7 @@ pub(super) fn render(located: &[Located]) -> String {
             props.push(format!("endColumn={}", r.end_column));
         }
         props.push(format!("title={}", property(d.code)));
-        let mut message = d.message.clone();
+        let mut message = d.message.to_string();
         if let Some(help) = &d.help {
             let _ = write!(message, "\nhelp: {help}");
         }

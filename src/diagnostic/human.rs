@@ -32,7 +32,7 @@ pub fn render_to(
     let lines = LineStarts::new(&source.text);
     for d in diagnostics {
         let level = level(d.severity);
-        let title = level.primary_title(d.message.as_str()).id(d.code());
+        let title = level.primary_title(&*d.message).id(d.code());
         let mut group = Group::with_title(title);
         if let Some(span) = &d.span {
             group = group.element(snippet(d, span, source, &lines));
@@ -41,9 +41,7 @@ pub fn render_to(
         }
         let mut report: Vec<Group<'_>> = vec![group];
         if let Some(help) = &d.help {
-            report.push(Group::with_title(
-                Level::HELP.secondary_title(help.as_str()),
-            ));
+            report.push(Group::with_title(Level::HELP.secondary_title(&**help)));
         }
         out.write_all(renderer.render(&report).as_bytes())?;
         out.write_all(b"\n\n")?;
@@ -93,7 +91,7 @@ fn snippet<'a>(
     let local = |s: &Range<usize>| s.start.max(start) - start..s.end.max(start) - start;
     let mut primary = AnnotationKind::Primary.span(local(&primary));
     if let Some(label) = &d.label {
-        primary = primary.label(label.as_str());
+        primary = primary.label(&**label);
     }
     let mut snippet = Snippet::source(&text[start..end])
         .line_start(first + 1)

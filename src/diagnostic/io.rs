@@ -55,7 +55,10 @@ mod tests {
         );
         let d = error("write", "out/web.json", &e);
         assert_eq!(d.kind, Kind::PermissionDenied);
-        assert_eq!(d.message, "could not write out/web.json: permission denied");
+        assert_eq!(
+            &*d.message,
+            "could not write out/web.json: permission denied"
+        );
         assert!(d.help.unwrap().contains("-o DIR"));
         let d = error("read", "x", &io::Error::from(ErrorKind::IsADirectory));
         assert_eq!(d.kind, Kind::NotAFile);

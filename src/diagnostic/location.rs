@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::{Diagnostic, Severity, Source, floor_char_boundary};
+use super::{Diagnostic, Severity, Source, Text, floor_char_boundary};
 
 const BOM: &str = "\u{FEFF}";
 
@@ -64,9 +64,9 @@ pub struct Region {
 pub struct Located {
     pub code: &'static str,
     pub severity: Severity,
-    pub message: String,
-    pub help: Option<String>,
-    pub label: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
+    pub label: Option<Text>,
     /// The file as the user named it; empty when the problem is in no file.
     pub file: String,
     pub region: Option<Region>,

@@ -20,7 +20,9 @@ pub mod rules;
 mod sarif;
 pub(crate) mod suggestion;
 
+use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::Arc;
 
 pub use count::Count;
 pub use human::{render, render_summary, render_to};
@@ -60,18 +62,45 @@ pub enum Severity {
     Warning,
 }
 
+/// A diagnostic's text: shared, since a file can hold 400,000 warnings of one lint whose
+/// label and help are the same words (issue 16: as owned strings they were most of the peak).
+pub type Text = Arc<str>;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub kind: Kind,
     pub severity: Severity,
-    pub message: String,
+    pub message: Text,
     /// Where in the configuration the problem is; `None` for problems outside it (I/O).
     pub span: Option<Range<usize>>,
     /// Short text under the caret.
-    pub label: Option<String>,
+    pub label: Option<Text>,
     /// Other places that explain the problem (the first of two duplicates, say).
     pub related: Vec<(Range<usize>, String)>,
-    pub help: Option<String>,
+    pub help: Option<Text>,
+}
+
+/// The label and help texts seen so far, so that diagnostics with the same words hold one copy.
+#[derive(Debug, Default)]
+pub struct Shared(HashSet<Text>);
+
+impl Shared {
+    fn text(&mut self, text: &mut Option<Text>) {
+        let Some(t) = text else { return };
+        match self.0.get(t) {
+            Some(seen) => *t = seen.clone(),
+            None => {
+                self.0.insert(t.clone());
+            }
+        }
+    }
+
+    /// `d` with its label and help shared with the diagnostics before it.
+    pub fn share(&mut self, mut d: Diagnostic) -> Diagnostic {
+        self.text(&mut d.label);
+        self.text(&mut d.help);
+        d
+    }
 }
 
 /// A message quotes values from the file; one of 1 MiB must not be echoed whole. A quoted
@@ -110,7 +139,7 @@ impl Diagnostic {
         Diagnostic {
             kind,
             severity: kind.severity(),
-            message: shorten(message.into()),
+            message: shorten(message.into()).into(),
             span: None,
             label: None,
             related: Vec::new(),
@@ -124,12 +153,12 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(label.into().into());
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(shorten(help.into()));
+        self.help = Some(shorten(help.into()).into());
         self
     }
 

@@ -59,7 +59,7 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn result(d: &Located, rules: &[&Rule]) -> Value {
-    let mut text = d.message.clone();
+    let mut text = d.message.to_string();
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
         text.push_str(help);

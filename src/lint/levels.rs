@@ -45,11 +45,14 @@ impl Levels {
                     level.as_str()
                 )
             };
-            let fix = d.help.take().unwrap_or_else(|| lint.fix.to_owned());
-            d.help = Some(format!(
-                "{fix}\nlint `{}` {why} (`ssm-compile explain {}`)",
-                lint.name, lint.code
-            ));
+            let fix = d.help.take().unwrap_or_else(|| lint.fix.into());
+            d.help = Some(
+                format!(
+                    "{fix}\nlint `{}` {why} (`ssm-compile explain {}`)",
+                    lint.name, lint.code
+                )
+                .into(),
+            );
         }
         Some(d)
     }

@@ -9,7 +9,7 @@ use super::levels::Levels;
 use crate::aws::documents;
 use crate::compile::config::{Grant, OwnSessions, PrincipalKind, Role, Target};
 use crate::diagnostic::message::{Lints, Problem};
-use crate::diagnostic::{Diagnostic, Kind};
+use crate::diagnostic::{Diagnostic, Kind, Shared};
 
 type Span = Range<usize>;
 
@@ -31,6 +31,8 @@ pub(crate) struct Linter {
     users: Vec<(Box<str>, Span)>,
     /// Users of grants that scope own sessions by user name: name, where, and the grant.
     scoped: Vec<(Box<str>, Span, Box<str>)>,
+    /// A lint fires on every grant of a large file with the same label and help.
+    shared: Shared,
 }
 
 impl Linter {
@@ -41,6 +43,7 @@ impl Linter {
             .iter()
             .flat_map(|lint| lint(g))
             .filter_map(|d| self.levels.apply(d))
+            .map(|d| self.shared.share(d))
             .collect()
     }
 

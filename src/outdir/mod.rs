@@ -157,10 +157,15 @@ fn apply<'p>(
             )?);
         }
     }
-    write::sync_batch(&staged)?;
+    let name_of = |i: usize| {
+        let change = changes.iter().filter(|c| c.new.is_some()).nth(i);
+        dir.join(&change.expect("a staged file is a change").name)
+    };
+    write::sync_batch(&staged, &name_of)?;
     touched |= !changes.is_empty();
-    for s in staged {
-        write::commit(s)?;
+    let writes = changes.iter().filter(|c| c.new.is_some());
+    for (s, change) in staged.into_iter().zip(writes) {
+        write::commit(s, &dir.join(&change.name))?;
     }
     for change in changes.iter().filter(|c| c.new.is_none()) {
         remove_owned(dir, &twins, &change.name)?;

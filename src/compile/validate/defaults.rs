@@ -159,7 +159,7 @@ impl Validator<'_> {
                 continue;
             }
             if d.label.is_none() {
-                d.label = Some(SET_IN_DEFAULTS.to_owned());
+                d.label = Some(SET_IN_DEFAULTS.into());
             }
             d.related.push((at.clone(), note.clone()));
             self.defaults.grant.seen.insert(id, self.diagnostics.len());

@@ -48,8 +48,8 @@ fn every_problem_has_words() {
     for d in every_example() {
         assert!(!d.message.trim().is_empty(), "{:?} has no message", d.kind);
         assert_eq!(d.severity, d.kind.severity());
-        let texts = [Some(&d.message), d.label.as_ref(), d.help.as_ref()];
-        let related = d.related.iter().map(|(_, t)| Some(t));
+        let texts = [Some(&*d.message), d.label.as_deref(), d.help.as_deref()];
+        let related = d.related.iter().map(|(_, t)| Some(t.as_str()));
         for text in texts.into_iter().chain(related).flatten() {
             assert!(!text.trim().is_empty(), "{:?}: an empty text", d.kind);
             assert_eq!(placeholder(text), None, "{:?}: {text}", d.kind);
