@@ -6,7 +6,9 @@
 //!
 //! Two checks, both always run:
 //! - statement-level equality (statements are moved, never changed; `split` proves its cuts
-//!   with `split::atoms`), by a 64-bit hash of each statement's JSON, per principal;
+//!   with `split::atoms`), by a 64-bit hash of each statement's JSON, per principal: each
+//!   principal's set of statement hashes is folded into one 64-bit digest on each side, and
+//!   the digests must match (a false "equal" needs a 64-bit collision);
 //! - the exact access model (`crate::access::compare_principals`), per account: each
 //!   principal's deployed policies against its grants' policies, both directions. It settles
 //!   equal statement sets by equality and decides the rest exactly, so an undecidable or a
