@@ -70,10 +70,17 @@ pub(super) fn compare(
     }
     let dir = &loaded.out_dir;
     let mut tell = |dir: &Path| super::build::waiting(err, dir);
+    // `check` only says which files differ; `diff` shows and reviews them.
+    let old = if with_diffs {
+        outdir::OldBytes::Keep
+    } else {
+        outdir::OldBytes::Skip
+    };
     let read = outdir::read_with(
         dir,
         &loaded.compiled.plan,
         &mut outdir::default_wait(&mut tell),
+        old,
     );
     let state = match read {
         Ok(state) => state,

@@ -26,7 +26,8 @@ pub(crate) fn check(forbids: &[Forbid], planner: &Planner) -> Vec<Diagnostic> {
                 continue;
             }
         };
-        for (g, json) in planner.policies() {
+        for (g, compact) in planner.policies() {
+            let json = &compact.to_vec();
             if !mentions(json, &f.actions) {
                 continue;
             }

@@ -1,13 +1,14 @@
 //! Grants to the exact bytes of every output file: what `build` writes and `diff`/`check` compare.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::aws::limits::MAX_POLICY_CHARS;
 use crate::compile::config::{Config, Format, Grant, GrantSummary};
 use crate::compile::expand::expand;
 use crate::compile::policy::{PolicyDocument, Statement, char_count, pretty_from_compact};
+use crate::deploy::compact::{Compact, Interner};
 use crate::deploy::{self, split};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::message::{Outputs, Problem};
@@ -24,10 +25,10 @@ pub struct Plan {
 /// What one planned file holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {
-    /// A policy document as compact JSON; the file holds it pretty-printed
-    /// ([`pretty_from_compact`]). Half the size of the file's bytes: the plan of 100,000
-    /// grants holds every policy at once, and this keeps it within the memory target.
-    Policy(Arc<[u8]>),
+    /// A policy document as compact JSON statements; the file holds it pretty-printed
+    /// ([`pretty_from_compact`]). Less than half the size of the file's bytes: the plan of
+    /// 100,000 grants holds every policy at once, and this keeps it within the memory target.
+    Policy(Compact),
     /// The file's bytes as they are.
     Bytes(Vec<u8>),
     /// A deployable template, rendered where its bytes are used: the Terraform file of
@@ -40,8 +41,9 @@ impl Content {
     pub fn bytes(&self) -> Cow<'_, [u8]> {
         match self {
             Content::Policy(compact) => {
+                let compact = compact.to_vec();
                 let mut out = Vec::with_capacity(2 * compact.len() + 64);
-                pretty_from_compact(compact, &mut out);
+                pretty_from_compact(&compact, &mut out);
                 Cow::Owned(out)
             }
             Content::Bytes(bytes) => Cow::Borrowed(bytes),
@@ -60,12 +62,15 @@ impl Content {
 
     /// Whether the file's bytes are exactly `bytes`. `scratch` is reused between calls, so
     /// comparing a directory of policies allocates nothing per file.
-    pub fn is(&self, bytes: &[u8], scratch: &mut Vec<u8>) -> bool {
+    pub fn is(&self, bytes: &[u8], scratch: &mut (Vec<u8>, Vec<u8>)) -> bool {
         match self {
             Content::Policy(compact) => {
-                scratch.clear();
-                pretty_from_compact(compact, scratch);
-                scratch.as_slice() == bytes
+                let (joined, pretty) = scratch;
+                joined.clear();
+                compact.write(joined);
+                pretty.clear();
+                pretty_from_compact(joined, pretty);
+                pretty.as_slice() == bytes
             }
             Content::Bytes(own) => own.as_slice() == bytes,
             Content::Template(t) => t.is(bytes),
@@ -165,25 +170,16 @@ pub struct Planner {
     files: BTreeMap<String, Content>,
     /// Reused for each grant's compact JSON, which is then stored in an exact-size allocation.
     scratch: Vec<u8>,
-    /// Every distinct policy so far: grants that differ only in `who` have one policy, and
-    /// 400,000 of them in a 30 MB file would otherwise hold 400,000 copies (issue 16).
-    distinct: HashSet<Arc<[u8]>>,
+    /// Every distinct policy and statement so far: grants that differ only in `who` have one
+    /// policy, and 400,000 of them in a 30 MB file would otherwise hold 400,000 copies
+    /// (issue 16).
+    distinct: Interner,
     grants: Vec<GrantSummary>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
 
 impl Planner {
-    /// The scratch bytes as a shared allocation, the one already made when they were seen.
-    fn intern(&mut self) -> Arc<[u8]> {
-        if let Some(seen) = self.distinct.get(self.scratch.as_slice()) {
-            return seen.clone();
-        }
-        let new: Arc<[u8]> = self.scratch.as_slice().into();
-        self.distinct.insert(new.clone());
-        new
-    }
-
     pub fn add(&mut self, grant: Grant) {
         let doc = expand(&grant);
         self.scratch.clear();
@@ -193,7 +189,7 @@ impl Planner {
         let mut summary: GrantSummary = grant.into();
         if size <= MAX_POLICY_CHARS {
             if self.errors.is_empty() {
-                let policy = Content::Policy(self.intern());
+                let policy = Content::Policy(self.distinct.intern(&self.scratch));
                 self.files
                     .insert(deploy::json_file(&summary.name, 1), policy);
             }
@@ -203,7 +199,7 @@ impl Planner {
                 for (k, part) in parts.iter().enumerate() {
                     self.files.insert(
                         deploy::json_file(&summary.name, k + 1),
-                        Content::Policy(part.to_compact_json().into()),
+                        Content::Policy(self.distinct.intern(&part.to_compact_json())),
                     );
                 }
             }
@@ -246,12 +242,12 @@ impl Planner {
 
     /// Each grant added so far with its policy's compact JSON, once per part of a split grant
     /// (none once a grant had an error).
-    pub fn policies(&self) -> impl Iterator<Item = (&GrantSummary, &[u8])> {
+    pub fn policies(&self) -> impl Iterator<Item = (&GrantSummary, &Compact)> {
         self.grants.iter().flat_map(move |g| {
             deploy::json_files(&g.name, g.parts)
                 .into_iter()
                 .filter_map(move |f| match self.files.get(&f) {
-                    Some(Content::Policy(json)) => Some((g, &json[..])),
+                    Some(Content::Policy(json)) => Some((g, json)),
                     _ => None,
                 })
         })
@@ -417,8 +413,8 @@ region = "cn-north-1"
                 String::from_utf8(plan.bytes(&name).unwrap().into_owned()).unwrap(),
                 String::from_utf8(want.clone()).unwrap()
             );
-            assert!(plan.files[&name].is(&want, &mut Vec::new()));
-            assert!(!plan.files[&name].is(&want[1..], &mut Vec::new()));
+            assert!(plan.files[&name].is(&want, &mut Default::default()));
+            assert!(!plan.files[&name].is(&want[1..], &mut Default::default()));
         }
     }
 }

@@ -123,7 +123,7 @@ impl Packed {
 
     /// The policy's document as compact JSON, into `out`.
     pub fn compact_into(&self, out: &mut Vec<u8>) {
-        compact::join(self.parts.iter().map(|p| &p[..]), out);
+        compact::join(self.parts.iter(), out);
     }
 
     /// The policy's document.
@@ -212,7 +212,7 @@ fn policies(sets: Sets<'_>, bins: Vec<(Bins, bool)>) -> Vec<Packed> {
                 items.push(Item {
                     grant: g.name.clone(),
                     part,
-                    statements: compact::statement_count(doc),
+                    statements: doc.statement_count(),
                 });
                 parts.push(doc.clone());
             }
@@ -305,10 +305,7 @@ fn limits(principals: &[&Principal], max_managed: usize) -> (usize, usize) {
 
 /// A part's share of a policy's size: its statements and a comma each.
 fn weights(set: &Set<'_>) -> Vec<usize> {
-    set.parts
-        .iter()
-        .map(|(_, _, doc)| compact::weight(doc))
-        .collect()
+    set.parts.iter().map(|(_, _, doc)| doc.weight()).collect()
 }
 
 /// The set's hash: its place and its principals, so it never changes while they do not.

@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::compact::{self, Compact};
+use super::compact::Compact;
 use super::{Expanded, Packed, Place};
 use crate::access::{self, Policy};
 use crate::compile::config::PrincipalKind;
@@ -38,7 +38,7 @@ fn statement_hash(bytes: &[u8]) -> u64 {
 /// The hash of each statement of compact documents, in order.
 fn hashes<'a>(docs: impl IntoIterator<Item = &'a Compact>) -> Vec<u64> {
     docs.into_iter()
-        .flat_map(|d| compact::each_statement(compact::statements(d)))
+        .flat_map(Compact::statements)
         .map(statement_hash)
         .collect()
 }
@@ -85,7 +85,7 @@ fn exact(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
                 .iter()
                 .map(|p| principal_key(p.kind, &p.name))
                 .collect(),
-            policies: parts.iter().map(|d| parsed(d)).collect(),
+            policies: parts.iter().map(|d| parsed(&d.to_vec())).collect(),
         });
     }
     let mut bytes = Vec::new();
@@ -301,7 +301,8 @@ tags = { Team = "web" }
     #[test]
     fn an_exact_packing_passes_and_every_kind_of_mistake_is_caught() {
         let (grants, docs) = packed_example();
-        let compact = |d: &crate::compile::policy::PolicyDocument| d.to_compact_json().into();
+        let compact =
+            |d: &crate::compile::policy::PolicyDocument| Compact::new(&d.to_compact_json());
         let docs = docs.iter().map(|d| d.iter().map(compact).collect());
         let expanded: Vec<_> = grants.iter().zip(docs).collect();
         let packed = pack(&expanded, 10).unwrap();

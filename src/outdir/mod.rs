@@ -21,7 +21,7 @@ mod write;
 
 pub use lock::{LOCK, Wait};
 pub use manifest::{MANIFEST, for_plan as manifest_for, parse as parse_manifest};
-pub use state::{Change, ChangeKind, DiskState};
+pub use state::{Change, ChangeKind, DiskState, OldBytes};
 
 /// Temporary files are named like this, so a run killed mid-write can be cleaned up by the next.
 const TEMP_PREFIX: &str = ".ssm-compile-";
@@ -42,17 +42,22 @@ fn is_temp_name(name: &str) -> bool {
 /// build running at the same time is seen whole or not at all. Waits up to the default time,
 /// silently; see [`read_with`]. A missing directory is an empty state.
 pub fn read(dir: &Path, plan: &Plan) -> Result<DiskState, Diagnostic> {
-    read_with(dir, plan, &mut default_wait(&mut |_| {}))
+    read_with(dir, plan, &mut default_wait(&mut |_| {}), OldBytes::Keep)
 }
 
-/// [`read`], waiting for a build as `wait` says.
-pub fn read_with(dir: &Path, plan: &Plan, wait: &mut Wait) -> Result<DiskState, Diagnostic> {
+/// [`read`], waiting for a build as `wait` says, keeping the old bytes of changed files or not.
+pub fn read_with(
+    dir: &Path,
+    plan: &Plan,
+    wait: &mut Wait,
+    old: OldBytes,
+) -> Result<DiskState, Diagnostic> {
     let dir = &normalize(dir);
     if !dir.is_dir() {
-        return state::read_unlocked(dir, plan);
+        return state::read_unlocked(dir, plan, old);
     }
     let _lock = lock::acquire(dir, lock::Mode::Shared, wait)?;
-    state::read_unlocked(dir, plan)
+    state::read_unlocked(dir, plan, old)
 }
 
 /// A lock wait with the timeout from the environment (see [`Wait::timeout_from_env`]).
@@ -96,7 +101,7 @@ pub fn build_with<'p>(
         fs::create_dir_all(dir).map_err(|e| one(io_error("create", dir, &e)))?;
     }
     let _lock = lock::acquire(dir, lock::Mode::Exclusive, wait).map_err(one)?;
-    let state = state::read_unlocked(dir, plan).map_err(one)?;
+    let state = state::read_unlocked(dir, plan, OldBytes::Skip).map_err(one)?;
     let mut conflicts = state.conflicts(plan);
     let changes = state.changes(plan);
     conflicts.extend(case_aliases(dir, &state, &changes));

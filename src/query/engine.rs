@@ -14,12 +14,13 @@ use crate::access::{
 };
 
 use super::{Ask, is_tag_key};
+use crate::deploy::compact::Compact;
 
 #[derive(Default)]
 pub(super) struct Pool<'a> {
     /// A policy's bytes to its id (`None`: dropped): grants of the same shape have the same
     /// bytes and are parsed once.
-    seen: HashMap<&'a [u8], Option<usize>>,
+    seen: HashMap<&'a Compact, Option<usize>>,
     policies: Vec<Policy>,
     /// Per policy: whether a statement about an asked action uses a variable (computed once).
     matters: Vec<bool>,
@@ -32,13 +33,13 @@ impl<'a> Pool<'a> {
     /// The policy's id; `None` when it alone can allow none of the requests.
     pub(super) fn add(
         &mut self,
-        json: &'a [u8],
+        json: &'a Compact,
         asks: &[Ask],
     ) -> Result<Option<usize>, Undecidable> {
         if let Some(&id) = self.seen.get(json) {
             return Ok(id);
         }
-        let id = self.parse(json, asks)?;
+        let id = self.parse(&json.to_vec(), asks)?;
         self.seen.insert(json, id);
         Ok(id)
     }

@@ -128,7 +128,7 @@ fn add(row: &mut Row, g: &Grant) {
 fn reach(text: &str, index: &Index<'_>, instances: &[Instance], rows: &mut BTreeMap<String, Row>) {
     let mut policies: BTreeMap<&str, Vec<Policy>> = BTreeMap::new();
     for e in &index.entries {
-        let Ok(value) = serde_json::from_slice::<serde_json::Value>(e.json) else {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&e.json.to_vec()) else {
             continue;
         };
         let Ok(policy) = Policy::parse(&value) else {

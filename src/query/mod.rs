@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use crate::access::{Answer, Condition, Request, Undecidable};
 use crate::compile::Compiled;
 use crate::compile::plan::Content;
+use crate::deploy::compact::Compact;
 use crate::diagnostic::suggestion::suggest;
 
 use engine::Pool;
@@ -30,7 +31,7 @@ pub use request::{Ask, Place, key_value, start_session};
 pub struct Entry<'a> {
     pub name: &'a str,
     pub who: Vec<String>,
-    pub json: &'a [u8],
+    pub json: &'a Compact,
 }
 
 /// The grants of a compiled configuration (compiled with the `json` format: the policies are
@@ -155,10 +156,12 @@ pub fn can(index: &Index<'_>, principal: &str, asks: &[Ask]) -> Result<Finding, 
 }
 
 /// Whether the policy's JSON names one of the asked actions (quoted, any case).
-fn relevant(json: &[u8], asks: &[Ask]) -> bool {
+fn relevant(json: &Compact, asks: &[Ask]) -> bool {
     asks.iter().any(|a| {
+        // A quoted action name never spans two statements.
         let needle = format!("\"{}\"", a.request.action);
-        contains_ignore_case(json, needle.as_bytes())
+        json.statements()
+            .any(|s| contains_ignore_case(s, needle.as_bytes()))
     })
 }
 

@@ -200,6 +200,10 @@ impl Report {
         diffs: bool,
     ) -> Report {
         let Inputs { plan, state, .. } = *inputs;
+        assert!(
+            state.kept_old || !(review || diffs),
+            "reviewing or showing changes needs the old bytes (OldBytes::Keep)"
+        );
         let changes = state.changes(plan);
         let conflicts = state.conflicts(plan);
         let verdict = if review {

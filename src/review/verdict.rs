@@ -190,7 +190,7 @@ fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Policy, Undecidable> {
 
 fn parse_content(content: &Content) -> Result<Policy, Undecidable> {
     match content {
-        Content::Policy(compact) => parse_bytes("the plan", compact),
+        Content::Policy(compact) => parse_bytes("the plan", &compact.to_vec()),
         other => parse_bytes("the plan", &other.bytes()),
     }
 }

@@ -45,7 +45,7 @@ proptest! {
         let policies: Vec<(Vec<String>, Value)> = index
             .entries
             .iter()
-            .map(|e| (e.who.clone(), serde_json::from_slice(e.json).unwrap()))
+            .map(|e| (e.who.clone(), serde_json::from_slice(&e.json.to_vec()).unwrap()))
             .collect();
         let principals: Vec<&str> = index.principals();
         let user = principals.iter().find_map(|p| p.strip_prefix("user:")).unwrap_or("nobody");
