@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::compile::plan::{Content, Plan};
 use crate::diagnostic::Diagnostic;
@@ -27,7 +28,7 @@ pub struct DiskState {
     /// Bytes of every other existing file that is planned or owned: what a build would replace
     /// or remove. Identical files are compared as they are read and not kept, so a directory of
     /// 100,000 policies is never held in memory twice.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Arc<Vec<u8>>>,
     /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
     pub foreign: Vec<String>,
     /// Temporary files of a killed run: regular files named like the ones a build makes.
@@ -57,7 +58,8 @@ impl ChangeKind {
 pub struct Change<'p> {
     pub name: String,
     pub kind: ChangeKind,
-    pub old: Option<Vec<u8>>,
+    /// Shared with the [`DiskState`]: an old template can be hundreds of MB.
+    pub old: Option<Arc<Vec<u8>>>,
     pub new: Option<&'p Content>,
 }
 
@@ -155,7 +157,7 @@ pub(super) fn read_unlocked(
         if old == OldBytes::Skip {
             bytes = Vec::new();
         }
-        state.files.insert(name, bytes);
+        state.files.insert(name, Arc::new(bytes));
     }
     Ok(state)
 }

@@ -100,7 +100,10 @@ fn unified_diff(change: &Change, path: &str) -> Option<String> {
         }
     }
     let new_bytes = change.new_bytes();
-    let (old, new) = (text(change.old.as_deref())?, text(new_bytes.as_deref())?);
+    let (old, new) = (
+        text(change.old.as_deref().map(Vec::as_slice))?,
+        text(new_bytes.as_deref())?,
+    );
     // An absolute path outside the current directory keeps its own form, without a/ and b/.
     let (a, b) = if path.starts_with('/') {
         (path.to_owned(), path.to_owned())
@@ -152,7 +155,7 @@ mod tests {
         );
         let removed = Change {
             kind: ChangeKind::Removed,
-            old: added.new_bytes().map(|b| b.into_owned()),
+            old: added.new_bytes().map(|b| b.into_owned().into()),
             new: None,
             ..added.clone()
         };
@@ -163,7 +166,7 @@ mod tests {
         );
         let binary = Change {
             kind: ChangeKind::Changed,
-            old: Some(vec![0xff, 0xfe]),
+            old: Some(vec![0xff, 0xfe].into()),
             ..added
         };
         assert_eq!(unified_diff(&binary, "x.json"), None);
@@ -176,7 +179,7 @@ mod tests {
         let change = Change {
             name: "x.json".into(),
             kind: ChangeKind::Changed,
-            old: Some(old.into_bytes()),
+            old: Some(old.into_bytes().into()),
             new: Some(content(new.as_bytes())),
         };
         let diff = unified_diff(&change, "x.json").unwrap();

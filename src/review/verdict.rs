@@ -280,7 +280,7 @@ fn touched_grants(sides: &Sides, changes: &[Change]) -> BTreeMap<String, Vec<Str
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in changes {
         if deploy::is_template(&c.name) {
-            for g in template_grants(c) {
+            for g in template_grants(sides, c) {
                 out.entry(g).or_default().push(c.name.clone());
             }
         } else if let Some(stem) = c.name.strip_suffix(".json") {
@@ -301,25 +301,43 @@ fn touched_grants(sides: &Sides, changes: &[Change]) -> BTreeMap<String, Vec<Str
     out
 }
 
+/// A template read back: its documents by grant, and its attachments.
+type Read = (
+    BTreeMap<String, PolicyDocument>,
+    BTreeSet<deploy::Attachment>,
+);
+
 /// The grants whose documents or attachments a changed template changes (all of them when a
-/// side does not read as a template).
-fn template_grants(c: &Change) -> BTreeSet<String> {
-    let new = c.new_bytes();
-    let read = |b: Option<&[u8]>| match b {
-        None => Some((BTreeMap::new(), BTreeSet::new())),
-        Some(b) => Some((
-            deploy::documents_in(&c.name, b)?,
-            deploy::attachments_in(&c.name, b)?,
-        )),
+/// side does not read as a template). The old side is the one [`Sides`] parsed already: a
+/// template of 100,000 grants is 250 MB, and each reading of it several times that.
+fn template_grants(sides: &Sides, c: &Change) -> BTreeSet<String> {
+    let read = |b: Option<&[u8]>| -> Option<Read> {
+        match b {
+            None => Some((BTreeMap::new(), BTreeSet::new())),
+            Some(b) => Some((
+                deploy::documents_in(&c.name, b)?,
+                deploy::attachments_in(&c.name, b)?,
+            )),
+        }
     };
-    let (old, new) = (read(c.old.as_deref()), read(new.as_deref()));
+    let parsed = sides.on_disk.iter().find(|(t, ..)| *t == c.name);
+    let fallback: Option<Read>;
+    let old = match (&c.old, parsed) {
+        (Some(_), Some((_, Some(d), Some(a)))) => Some((d, a)),
+        (Some(_), Some(_)) => None,
+        (old, _) => {
+            fallback = read(old.as_deref().map(Vec::as_slice));
+            fallback.as_ref().map(|(d, a)| (d, a))
+        }
+    };
+    let new = read(c.new_bytes().as_deref());
+    let new = new.as_ref().map(|(d, a)| (d, a));
     let mut out = BTreeSet::new();
-    let docs = |s: &Option<(BTreeMap<String, PolicyDocument>, _)>| -> Vec<String> {
-        s.as_ref()
-            .map(|(d, _)| d.keys().cloned().collect())
+    let docs = |s: Option<(&BTreeMap<String, PolicyDocument>, _)>| -> Vec<String> {
+        s.map(|(d, _)| d.keys().cloned().collect())
             .unwrap_or_default()
     };
-    match (&old, &new) {
+    match (old, new) {
         (Some((od, oa)), Some((nd, na))) => {
             for g in od.keys().chain(nd.keys()) {
                 if od.get(g) != nd.get(g) {
@@ -330,7 +348,7 @@ fn template_grants(c: &Change) -> BTreeSet<String> {
                 out.insert(a.grant.clone());
             }
         }
-        _ => out.extend(docs(&old).into_iter().chain(docs(&new))),
+        _ => out.extend(docs(old).into_iter().chain(docs(new))),
     }
     out
 }

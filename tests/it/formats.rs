@@ -317,3 +317,45 @@ fn quota_counts_names_without_case() {
 }
 
 // ---- attachments, for permission summaries ----
+
+/// `check` and a build only need to know which files differ; `diff` reviews them and needs
+/// their old bytes. A changed template (250 MB at 100,000 grants) is kept only when asked.
+#[test]
+fn old_bytes_of_a_changed_template_are_kept_only_for_diff() {
+    use ssm_compile::{compile, outdir};
+    let config = |who: &str| {
+        format!(
+            "{HEAD}formats = [\"json\", \"terraform\"]\n[grant.ops]\nrole = \"admin\"\nwho = [{who}]\nconsoles = [\"cli\"]\ninstances = [\"*\"]\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let before = compile(&config("\"group:ops\"")).unwrap();
+    outdir::build(dir.path(), &before.plan).unwrap();
+    let after = compile(&config("\"group:ops\", \"user:mallory\"")).unwrap();
+    let on_disk = fs::read(dir.path().join(TF)).unwrap();
+    let read = |old| {
+        let mut quiet = |_: &std::path::Path| {};
+        let mut wait = outdir::default_wait(&mut quiet);
+        outdir::read_with(dir.path(), &after.plan, &mut wait, old).unwrap()
+    };
+    let kept = read(outdir::OldBytes::Keep);
+    let skipped = read(outdir::OldBytes::Skip);
+    assert!(kept.kept_old && !skipped.kept_old);
+    assert_eq!(kept.files[TF].as_slice(), on_disk.as_slice());
+    assert!(
+        skipped.files[TF].is_empty(),
+        "not read: only its difference matters"
+    );
+    let names = |s: &outdir::DiskState| -> Vec<(String, outdir::ChangeKind)> {
+        s.changes(&after.plan)
+            .into_iter()
+            .map(|c| (c.name, c.kind))
+            .collect()
+    };
+    assert_eq!(
+        names(&kept),
+        names(&skipped),
+        "the same files differ either way"
+    );
+    assert!(names(&kept).iter().any(|(n, _)| n == TF));
+}
