@@ -215,7 +215,7 @@ pub fn write(policies: &[&Packed], out: &mut dyn std::io::Write) -> std::io::Res
 }
 
 /// The deployed policies: each resource's principals, grant parts and document.
-fn deployed(bytes: &[u8]) -> Option<super::Deployed> {
+pub(super) fn deployed(bytes: &[u8]) -> Option<super::Deployed> {
     let template: Template = serde_json::from_slice(bytes).ok()?;
     let mut out = Vec::new();
     for r in template.resources.into_values() {

@@ -178,6 +178,20 @@ pub fn documents_in(name: &str, bytes: &[u8]) -> Option<BTreeMap<String, PolicyD
     }
 }
 
+/// [`documents_in`] and [`attachments_in`] from one reading of the bytes: a template of
+/// 100,000 grants is 250 MB, and each reading of it several times that.
+pub fn read_template(
+    name: &str,
+    bytes: &[u8],
+) -> Option<(BTreeMap<String, PolicyDocument>, BTreeSet<Attachment>)> {
+    let deployed = match template_format(name)? {
+        Format::CloudFormation => cloudformation::deployed(bytes)?,
+        Format::Terraform => terraform::deployed(bytes)?,
+        Format::Json => return None,
+    };
+    by_grant(deployed)
+}
+
 /// Whether `name` is one of the deployable templates ssm-compile writes.
 pub fn is_template(name: &str) -> bool {
     template_format(name).is_some()

@@ -397,7 +397,7 @@ use super::Deployed;
 
 /// The deployed policies with their principals, each `policy_arn` reference resolved; `None`
 /// if the bytes are not such a configuration.
-fn deployed(bytes: &[u8]) -> Option<Deployed> {
+pub(super) fn deployed(bytes: &[u8]) -> Option<Deployed> {
     let config: Configuration = serde_json::from_slice(bytes).ok()?;
     let r = &config.resource;
     let mut principals: BTreeMap<String, Vec<Principal>> = BTreeMap::new();

@@ -79,11 +79,8 @@ impl<'a> Sides<'a> {
             if state.identical.contains(t) {
                 same.push(t);
             } else if let Some(old) = state.files.get(t).filter(|_| state.owned.contains(t)) {
-                on_disk.push((
-                    t,
-                    deploy::documents_in(t, old),
-                    deploy::attachments_in(t, old),
-                ));
+                let (docs, attached) = deploy::read_template(t, old).unzip();
+                on_disk.push((t, docs, attached));
             }
         }
         // A manifest that is not UTF-8 records nobody: every grant's principals are unknown.
@@ -314,10 +311,7 @@ fn template_grants(sides: &Sides, c: &Change) -> BTreeSet<String> {
     let read = |b: Option<&[u8]>| -> Option<Read> {
         match b {
             None => Some((BTreeMap::new(), BTreeSet::new())),
-            Some(b) => Some((
-                deploy::documents_in(&c.name, b)?,
-                deploy::attachments_in(&c.name, b)?,
-            )),
+            Some(b) => deploy::read_template(&c.name, b),
         }
     };
     let parsed = sides.on_disk.iter().find(|(t, ..)| *t == c.name);
