@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::access::{Facts, Policy, Witness, overlap};
 use crate::compile::config::{Forbid, Target};
 use crate::compile::plan::Planner;
+use crate::deploy::compact::Compact;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::message::{Problem, Questions};
 
@@ -27,11 +28,10 @@ pub(crate) fn check(forbids: &[Forbid], planner: &Planner) -> Vec<Diagnostic> {
             }
         };
         for (g, compact) in planner.policies() {
-            let json = &compact.to_vec();
-            if !mentions(json, &f.actions) {
+            if !mentions(compact, &f.actions) {
                 continue;
             }
-            let grant = match serde_json::from_slice::<Value>(json)
+            let grant = match serde_json::from_slice::<Value>(&compact.to_vec())
                 .map_err(|e| e.to_string())
                 .and_then(|v| Policy::parse(&v).map_err(|e| e.reason))
             {
@@ -109,11 +109,10 @@ fn undecidable(f: &Forbid, span: Option<std::ops::Range<usize>>, reason: &str) -
 
 /// Whether the policy's JSON may hold one of the actions: literal actions must appear
 /// (ssm-compile spells its actions literally); a wildcard action is always checked.
-fn mentions(json: &[u8], actions: &[String]) -> bool {
-    let text = String::from_utf8_lossy(json).to_ascii_lowercase();
-    actions.iter().any(|a| {
-        a.contains(['*', '?']) || text.contains(&format!("\"{}\"", a.to_ascii_lowercase()))
-    })
+fn mentions(policy: &Compact, actions: &[String]) -> bool {
+    actions
+        .iter()
+        .any(|a| a.contains(['*', '?']) || policy.names_action(a))
 }
 
 /// The forbid as a policy document: every partition, region and account.

@@ -22,6 +22,7 @@ pub struct Compact(Arc<[Arc<[u8]>]>);
 impl Compact {
     /// The document of compact JSON `doc` (as `serde_json` writes a `PolicyDocument`), not
     /// shared with any other; [`Interner::intern`] shares.
+    #[cfg(test)]
     pub fn new(doc: &[u8]) -> Compact {
         Compact(each_statement(statements(doc)).map(Arc::from).collect())
     }
@@ -45,6 +46,14 @@ impl Compact {
         let mut out = Vec::new();
         self.write(&mut out);
         out
+    }
+
+    /// Whether a statement names `action` as a quoted string, in any ASCII case (IAM's action
+    /// names ignore case). A quoted name never spans two statements.
+    pub fn names_action(&self, action: &str) -> bool {
+        let needle = format!("\"{action}\"");
+        self.statements()
+            .any(|s| contains_ignore_case(s, needle.as_bytes()))
     }
 
     /// A part's share of a packed policy's size: its statements and a comma each (the size
@@ -84,6 +93,12 @@ impl Interner {
             }
         }
     }
+}
+
+fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len()
+        && (0..=hay.len() - needle.len())
+            .any(|i| hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// The statements of a compact document, as the text between `[` and `]` (empty for none).

@@ -157,21 +157,7 @@ pub fn can(index: &Index<'_>, principal: &str, asks: &[Ask]) -> Result<Finding, 
 
 /// Whether the policy's JSON names one of the asked actions (quoted, any case).
 fn relevant(json: &Compact, asks: &[Ask]) -> bool {
-    asks.iter().any(|a| {
-        // A quoted action name never spans two statements.
-        let needle = format!("\"{}\"", a.request.action);
-        json.statements()
-            .any(|s| contains_ignore_case(s, needle.as_bytes()))
-    })
-}
-
-fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
-    let Some(first) = needle.first() else {
-        return true;
-    };
-    hay.len() >= needle.len()
-        && (0..=hay.len() - needle.len())
-            .any(|i| hay[i] == *first && hay[i..i + needle.len()].eq_ignore_ascii_case(needle))
+    asks.iter().any(|a| json.names_action(&a.request.action))
 }
 
 /// The principal's answer over its grants (entry index, pooled policy id): the conjunction
