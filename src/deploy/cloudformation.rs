@@ -9,13 +9,13 @@
 //! policy that gains the grant is created first, and on a merge the policies that disappear
 //! are deleted in the stack's cleanup phase, after every create and update.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::pack::{Item, Packed};
-use super::{Attachment, by_grant, iam_name, packed_description};
+use super::{iam_name, packed_description};
 use crate::compile::config::{Principal, PrincipalKind};
 use crate::compile::policy::PolicyDocument;
 
@@ -242,15 +242,4 @@ pub(super) fn deployed(bytes: &[u8]) -> Option<super::Deployed> {
         out.push((principals, r.metadata.grants, document));
     }
     Some(out)
-}
-
-/// The policy documents a template deploys, by grant name; `None` if the bytes are not such a
-/// template.
-pub fn documents(bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
-    by_grant(deployed(bytes)?).map(|(docs, _)| docs)
-}
-
-/// The attachments a template deploys; `None` if the bytes are not such a template.
-pub fn attachments(bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
-    by_grant(deployed(bytes)?).map(|(_, attached)| attached)
 }

@@ -161,21 +161,13 @@ fn template_format(name: &str) -> Option<Format> {
 /// The attachments a generated file deploys, read back from its bytes; `None` for a file that
 /// is not a deployable template (policy files, the manifest) or that does not parse.
 pub fn attachments_in(name: &str, bytes: &[u8]) -> Option<BTreeSet<Attachment>> {
-    match template_format(name)? {
-        Format::CloudFormation => cloudformation::attachments(bytes),
-        Format::Terraform => terraform::attachments(bytes),
-        Format::Json => None,
-    }
+    read_template(name, bytes).map(|(_, attached)| attached)
 }
 
 /// The policy documents a generated template deploys, by grant name, read back from its bytes;
 /// `None` for a file that is not a deployable template or that does not parse.
 pub fn documents_in(name: &str, bytes: &[u8]) -> Option<BTreeMap<String, PolicyDocument>> {
-    match template_format(name)? {
-        Format::CloudFormation => cloudformation::documents(bytes),
-        Format::Terraform => terraform::documents(bytes),
-        Format::Json => None,
-    }
+    read_template(name, bytes).map(|(docs, _)| docs)
 }
 
 /// [`documents_in`] and [`attachments_in`] from one reading of the bytes: a template of

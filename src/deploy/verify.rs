@@ -35,12 +35,13 @@ fn statement_hash(bytes: &[u8]) -> u64 {
     h
 }
 
-/// The hash of each statement of compact documents, in order.
-fn hashes<'a>(docs: impl IntoIterator<Item = &'a Compact>) -> Vec<u64> {
-    docs.into_iter()
-        .flat_map(Compact::statements)
-        .map(statement_hash)
-        .collect()
+/// The hash of each statement of compact documents, in order, added to `out`.
+fn hashes(docs: &[Compact], out: &mut Vec<u64>) {
+    out.extend(
+        docs.iter()
+            .flat_map(Compact::statements)
+            .map(statement_hash),
+    );
 }
 
 /// An internal-error diagnostic per principal whose deployed statements differ from its
@@ -149,37 +150,29 @@ fn who_hash(who: &Who<'_>) -> u64 {
     h.finish()
 }
 
-/// One side of the proof (grants, or deployed policies): which documents each principal
-/// has, as (principal hash, document number) pairs. A pair per principal and document, not
-/// per statement, and no table of principals: 400,000 principals held 140 MB of statement
-/// pairs and principal tables (issue 16).
-struct Side<'d> {
-    pairs: Vec<(u64, u32)>,
-    /// The statement hashes of document `n`'s parts.
-    hashes: Box<dyn Fn(u32) -> Vec<u64> + 'd>,
-}
-
-impl Side<'_> {
-    /// Each principal's statement set as one digest (of its sorted, distinct statement
-    /// hashes), sorted by principal.
-    fn digests(mut self) -> Vec<(u64, u64)> {
-        self.pairs.sort_unstable();
-        self.pairs.dedup();
-        let mut out = Vec::new();
-        let mut scratch = Vec::new();
-        for run in self.pairs.chunk_by(|a, b| a.0 == b.0) {
-            scratch.clear();
-            for (_, doc) in run {
-                scratch.extend((self.hashes)(*doc));
-            }
-            scratch.sort_unstable();
-            scratch.dedup();
-            let mut h = DefaultHasher::new();
-            scratch.hash(&mut h);
-            out.push((run[0].0, h.finish()));
+/// One side of the proof (grants, or deployed policies): which documents each principal has,
+/// as (principal hash, document number) pairs, and `statements(n, out)` adding document `n`'s
+/// statement hashes to `out`. Each principal's statement set becomes one digest (of its sorted,
+/// distinct statement hashes), sorted by principal. A pair per principal and document, not per
+/// statement, and no table of principals: 400,000 principals held 140 MB of statement pairs and
+/// principal tables (issue 16).
+fn digests(mut pairs: Vec<(u64, u32)>, statements: impl Fn(u32, &mut Vec<u64>)) -> Vec<(u64, u64)> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = Vec::new();
+    let mut scratch = Vec::new();
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        scratch.clear();
+        for (_, doc) in run {
+            statements(*doc, &mut scratch);
         }
-        out
+        scratch.sort_unstable();
+        scratch.dedup();
+        let mut h = DefaultHasher::new();
+        scratch.hash(&mut h);
+        out.push((run[0].0, h.finish()));
     }
+    out
 }
 
 /// The principals (as hashes) whose digests differ between the sides or that only one side
@@ -230,19 +223,14 @@ fn statements(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
             })
         })
     };
-    let want = Side {
-        pairs: whos_of_grants()
-            .map(|(who, i)| (who_hash(&who), number(i)))
-            .collect(),
-        hashes: Box::new(|n| hashes(&grants[n as usize].1)),
-    };
-    let got = Side {
-        pairs: whos_of_policies()
-            .map(|(who, i)| (who_hash(&who), number(i)))
-            .collect(),
-        hashes: Box::new(|n| hashes(&packed[n as usize].parts)),
-    };
-    let wrong = differing(&want.digests(), &got.digests());
+    let hashed = |(who, i): (Who, usize)| (who_hash(&who), number(i));
+    let want = digests(whos_of_grants().map(hashed).collect(), |n, out| {
+        hashes(&grants[n as usize].1, out);
+    });
+    let got = digests(whos_of_policies().map(hashed).collect(), |n, out| {
+        hashes(&packed[n as usize].parts, out);
+    });
+    let wrong = differing(&want, &got);
     if wrong.is_empty() {
         return Vec::new();
     }

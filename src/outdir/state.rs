@@ -136,26 +136,32 @@ pub(super) fn read_unlocked(
         }
         let path = dir.join(&name);
         // A template is compared a piece at a time: 250 MB for 100,000 grants (issue 16).
-        let template = matches!(planned, Some(Content::Template(_)));
-        if let Some(Content::Template(t)) = planned
-            && t.is_file(&path).map_err(|e| io_error("read", &path, &e))?
-        {
-            state.identical.insert(name);
-            continue;
-        }
-        let mut bytes = Vec::new();
-        if !template || old == OldBytes::Keep {
-            bytes = fs::read(&path).map_err(|e| io_error("read", &path, &e))?;
+        let read = || fs::read(&path).map_err(|e| io_error("read", &path, &e));
+        let bytes = if let Some(Content::Template(t)) = planned {
+            if t.is_file(&path).map_err(|e| io_error("read", &path, &e))? {
+                state.identical.insert(name);
+                continue;
+            }
+            // It differs: its bytes are read only for `diff`.
+            if old == OldBytes::Keep {
+                read()?
+            } else {
+                Vec::new()
+            }
+        } else {
+            let bytes = read()?;
             if planned.is_some_and(|p| p.is(&bytes, &mut scratch)) {
                 state.identical.insert(name);
                 continue;
             }
-        }
+            if old == OldBytes::Keep {
+                bytes
+            } else {
+                Vec::new()
+            }
+        };
         if !owned {
             state.foreign.push(name.clone());
-        }
-        if old == OldBytes::Skip {
-            bytes = Vec::new();
         }
         state.files.insert(name, Arc::new(bytes));
     }
