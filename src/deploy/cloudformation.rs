@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pack::{Item, Packed};
 use super::{iam_name, packed_description};
-use crate::compile::config::{Principal, PrincipalKind};
+use crate::compile::config::PrincipalKind;
 use crate::compile::policy::PolicyDocument;
 
 const TEMPLATE_VERSION: &str = "2010-09-09";
@@ -212,34 +212,4 @@ impl Serialize for Lazy<'_> {
 /// Writes the template of one account's policies to `out`.
 pub fn write(policies: &[&Packed], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     super::template::write_pretty(&Lazy(policies), out)
-}
-
-/// The deployed policies: each resource's principals, grant parts and document.
-pub(super) fn deployed(bytes: &[u8]) -> Option<super::Deployed> {
-    let template: Template = serde_json::from_slice(bytes).ok()?;
-    let mut out = Vec::new();
-    for r in template.resources.into_values() {
-        let (principals, document) = match r.properties {
-            Properties::Policy(p) => {
-                let mut principals = Vec::new();
-                for (kind, names) in [
-                    (PrincipalKind::User, p.users),
-                    (PrincipalKind::Group, p.groups),
-                    (PrincipalKind::Role, p.roles),
-                ] {
-                    principals.extend(names.into_iter().map(|name| Principal { kind, name }));
-                }
-                (principals, p.document)
-            }
-            Properties::PermissionSet(s) => (
-                vec![Principal {
-                    kind: PrincipalKind::PermissionSet,
-                    name: s.name,
-                }],
-                s.document,
-            ),
-        };
-        out.push((principals, r.metadata.grants, document));
-    }
-    Some(out)
 }

@@ -7,6 +7,7 @@ pub mod cloudformation;
 pub mod compact;
 pub mod pack;
 mod quota;
+pub mod read;
 pub mod split;
 pub mod template;
 pub mod terraform;
@@ -25,7 +26,7 @@ use crate::aws::limits::{
     DEFAULT_ATTACHED_POLICIES, MAX_TEMPLATE_RESOURCES, max_attached_policies,
 };
 use crate::compile::config::{Format, GrantSummary, Principal, PrincipalKind};
-use crate::compile::policy::{PolicyDocument, VERSION};
+use crate::compile::policy::PolicyDocument;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::message::Problem;
 use crate::diagnostic::message::deploy::{Deploy, Givers};
@@ -79,49 +80,6 @@ pub fn attachments(grants: &[GrantSummary]) -> BTreeSet<Attachment> {
         .collect()
 }
 
-pub(crate) type Deployed = Vec<(Vec<Principal>, Vec<Item>, PolicyDocument)>;
-
-/// The deployed policies read back per grant: each grant's document (its parts' statements in
-/// part order) and who it is attached to. `None` when the metadata does not match the
-/// documents.
-fn by_grant(
-    deployed: Deployed,
-) -> Option<(BTreeMap<String, PolicyDocument>, BTreeSet<Attachment>)> {
-    let mut parts: BTreeMap<String, BTreeMap<usize, Vec<_>>> = BTreeMap::new();
-    let mut attached = BTreeSet::new();
-    for (principals, items, doc) in deployed {
-        let mut statements = doc.statement.into_iter();
-        for item in items {
-            let taken: Vec<_> = statements.by_ref().take(item.statements).collect();
-            if taken.len() != item.statements {
-                return None;
-            }
-            for p in &principals {
-                attached.insert(Attachment {
-                    principal: p.clone(),
-                    grant: item.grant.clone(),
-                });
-            }
-            parts
-                .entry(item.grant)
-                .or_default()
-                .insert(item.part, taken);
-        }
-        if statements.next().is_some() {
-            return None;
-        }
-    }
-    let docs = parts
-        .into_iter()
-        .map(|(grant, parts)| {
-            let statement = parts.into_values().flatten().collect();
-            let version = VERSION.to_owned();
-            (grant, PolicyDocument { version, statement })
-        })
-        .collect();
-    Some((docs, attached))
-}
-
 /// What one account's stack is called in a file name: the account, prefixed by its partition
 /// outside `aws`.
 fn place_tag(place: &Place) -> String {
@@ -170,18 +128,12 @@ pub fn documents_in(name: &str, bytes: &[u8]) -> Option<BTreeMap<String, PolicyD
     read_template(name, bytes).map(|(docs, _)| docs)
 }
 
-/// [`documents_in`] and [`attachments_in`] from one reading of the bytes: a template of
-/// 100,000 grants is 250 MB, and each reading of it several times that.
+/// [`documents_in`] and [`attachments_in`] from one reading of the bytes.
 pub fn read_template(
     name: &str,
     bytes: &[u8],
 ) -> Option<(BTreeMap<String, PolicyDocument>, BTreeSet<Attachment>)> {
-    let deployed = match template_format(name)? {
-        Format::CloudFormation => cloudformation::deployed(bytes)?,
-        Format::Terraform => terraform::deployed(bytes)?,
-        Format::Json => return None,
-    };
-    by_grant(deployed)
+    read::read(name, bytes, &|_| true).map(|r| (r.docs, r.attached))
 }
 
 /// Whether `name` is one of the deployable templates ssm-compile writes.

@@ -48,11 +48,11 @@ impl Template {
         self.write_to(&mut rest).is_ok() && rest.rest.is_empty()
     }
 
-    /// Whether the file at `path` holds exactly the template, read a piece at a time: a build
-    /// that changes nothing never holds the old template whole.
-    pub fn is_file(&self, path: &std::path::Path) -> io::Result<bool> {
+    /// Whether `input` holds exactly the template, read a piece at a time: a build that
+    /// changes nothing never holds the old template whole.
+    pub fn is_read(&self, input: impl io::Read) -> io::Result<bool> {
         let mut file = CompareFile {
-            file: io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?),
+            file: io::BufReader::with_capacity(1 << 16, input),
             piece: Vec::new(),
             failed: None,
         };
@@ -67,13 +67,13 @@ impl Template {
 
 /// A writer that accepts exactly the next bytes of `file` and fails on anything else,
 /// keeping a read error apart from a difference.
-struct CompareFile {
-    file: io::BufReader<std::fs::File>,
+struct CompareFile<R> {
+    file: io::BufReader<R>,
     piece: Vec<u8>,
     failed: Option<io::Error>,
 }
 
-impl Write for CompareFile {
+impl<R: io::Read> Write for CompareFile<R> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.piece.resize(buf.len(), 0);
         match io::Read::read_exact(&mut self.file, &mut self.piece) {

@@ -393,59 +393,6 @@ pub fn write(policies: &[&Packed], out: &mut dyn std::io::Write) -> std::io::Res
     super::template::write_pretty(&Lazy { policies, pairs }, out)
 }
 
-use super::Deployed;
-
-/// The deployed policies with their principals, each `policy_arn` reference resolved; `None`
-/// if the bytes are not such a configuration.
-pub(super) fn deployed(bytes: &[u8]) -> Option<Deployed> {
-    let config: Configuration = serde_json::from_slice(bytes).ok()?;
-    let r = &config.resource;
-    let mut principals: BTreeMap<String, Vec<Principal>> = BTreeMap::new();
-    let mut add = |kind, name: &str, arn: &str| -> Option<()> {
-        let res = arn
-            .strip_prefix("${aws_iam_policy.")?
-            .strip_suffix(".arn}")?;
-        r.aws_iam_policy.get(res)?;
-        principals
-            .entry(res.to_owned())
-            .or_default()
-            .push(Principal {
-                kind,
-                name: name.to_owned(),
-            });
-        Some(())
-    };
-    for a in r.aws_iam_user_policy_attachment.values() {
-        add(PrincipalKind::User, &a.user, &a.policy_arn)?;
-    }
-    for a in r.aws_iam_group_policy_attachment.values() {
-        add(PrincipalKind::Group, &a.group, &a.policy_arn)?;
-    }
-    for a in r.aws_iam_role_policy_attachment.values() {
-        add(PrincipalKind::Role, &a.role, &a.policy_arn)?;
-    }
-    let mut out = Vec::new();
-    for (res, p) in &r.aws_iam_policy {
-        let who = principals.remove(res).unwrap_or_default();
-        let items = serde_json::from_str(&p.grants).ok()?;
-        out.push((who, items, serde_json::from_str(&unescape(&p.policy)).ok()?));
-    }
-    for (res, p) in &r.aws_ssoadmin_permission_set_inline_policy {
-        let set = r.aws_ssoadmin_permission_set.get(res)?;
-        let who = vec![Principal {
-            kind: PrincipalKind::PermissionSet,
-            name: set.name.clone(),
-        }];
-        let items = serde_json::from_str(&p.grants).ok()?;
-        out.push((
-            who,
-            items,
-            serde_json::from_str(&unescape(&p.inline_policy)).ok()?,
-        ));
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,11 +14,13 @@ use crate::compile::plan::Plan;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::message::{Problem, World};
 
+mod blob;
 mod lock;
 pub(crate) mod manifest;
 mod state;
 mod write;
 
+pub use blob::Blob;
 pub use lock::{LOCK, Wait};
 pub use manifest::{MANIFEST, for_plan as manifest_for, parse as parse_manifest};
 pub use state::{Change, ChangeKind, DiskState, OldBytes};

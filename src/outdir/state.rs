@@ -1,15 +1,16 @@
 //! What is on disk in the output directory, and how it differs from a plan.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::compile::plan::{Content, Plan};
 use crate::diagnostic::Diagnostic;
 
+use super::blob::Blob;
 use super::lock::LOCK;
 use super::manifest::{self, MANIFEST};
 use super::{io_error, is_temp_name};
@@ -27,8 +28,8 @@ pub struct DiskState {
     pub kept_old: bool,
     /// Bytes of every other existing file that is planned or owned: what a build would replace
     /// or remove. Identical files are compared as they are read and not kept, so a directory of
-    /// 100,000 policies is never held in memory twice.
-    pub files: BTreeMap<String, Arc<Vec<u8>>>,
+    /// 100,000 policies is never held in memory twice; a template is kept as its open file.
+    pub files: BTreeMap<String, Blob>,
     /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
     pub foreign: Vec<String>,
     /// Temporary files of a killed run: regular files named like the ones a build makes.
@@ -59,14 +60,27 @@ pub struct Change<'p> {
     pub name: String,
     pub kind: ChangeKind,
     /// Shared with the [`DiskState`]: an old template can be hundreds of MB.
-    pub old: Option<Arc<Vec<u8>>>,
+    pub old: Option<Blob>,
     pub new: Option<&'p Content>,
+    /// `new` as a [`Blob`], made on first use and shared by the review and the diff.
+    spooled: OnceCell<Blob>,
 }
 
 impl<'p> Change<'p> {
+    pub fn new(name: String, kind: ChangeKind, old: Option<Blob>, new: Option<&'p Content>) -> Self {
+        let spooled = OnceCell::new();
+        Change { name, kind, old, new, spooled }
+    }
+
     /// The bytes the plan wants in the file; `None` when the file is removed.
     pub fn new_bytes(&self) -> Option<Cow<'p, [u8]>> {
         self.new.map(Content::bytes)
+    }
+
+    /// The new bytes as a [`Blob`]: a template is rendered once, into a temporary file.
+    pub fn new_blob(&self) -> Option<&Blob> {
+        let new = self.new?;
+        Some(self.spooled.get_or_init(|| Blob::of(new)))
     }
 }
 
@@ -135,35 +149,34 @@ pub(super) fn read_unlocked(
             continue;
         }
         let path = dir.join(&name);
-        // A template is compared a piece at a time: 250 MB for 100,000 grants (issue 16).
-        let read = || fs::read(&path).map_err(|e| io_error("read", &path, &e));
-        let bytes = if let Some(Content::Template(t)) = planned {
-            if t.is_file(&path).map_err(|e| io_error("read", &path, &e))? {
+        let fail = |e: io::Error| io_error("read", &path, &e);
+        // A template is compared a piece at a time, and kept as its open file: 250 MB for
+        // 100,000 grants (issue 16).
+        let blob = if let Some(Content::Template(t)) = planned {
+            let blob = fs::File::open(&path).and_then(Blob::file).map_err(fail)?;
+            if t.is_read(blob.reader()).map_err(fail)? {
                 state.identical.insert(name);
                 continue;
             }
-            // It differs: its bytes are read only for `diff`.
-            if old == OldBytes::Keep {
-                read()?
-            } else {
-                Vec::new()
-            }
+            blob
         } else {
-            let bytes = read()?;
+            let bytes = fs::read(&path).map_err(fail)?;
             if planned.is_some_and(|p| p.is(&bytes, &mut scratch)) {
                 state.identical.insert(name);
                 continue;
             }
-            if old == OldBytes::Keep {
-                bytes
-            } else {
-                Vec::new()
-            }
+            bytes.into()
+        };
+        // A changed file's bytes are kept only for `diff`.
+        let blob = if old == OldBytes::Keep {
+            blob
+        } else {
+            Blob::from(Vec::new())
         };
         if !owned {
             state.foreign.push(name.clone());
         }
-        state.files.insert(name, Arc::new(bytes));
+        state.files.insert(name, blob);
     }
     Ok(state)
 }
@@ -213,18 +226,18 @@ impl DiskState {
                 continue;
             }
             match self.files.get(name) {
-                Some(old) if self.owned.contains(name) => out.push(Change {
-                    name: name.clone(),
-                    kind: ChangeKind::Changed,
-                    old: Some(old.clone()),
-                    new: Some(new),
-                }),
-                _ => out.push(Change {
-                    name: name.clone(),
-                    kind: ChangeKind::Added,
-                    old: None,
-                    new: Some(new),
-                }),
+                Some(old) if self.owned.contains(name) => out.push(Change::new(
+                    name.clone(),
+                    ChangeKind::Changed,
+                    Some(old.clone()),
+                    Some(new),
+                )),
+                _ => out.push(Change::new(
+                    name.clone(),
+                    ChangeKind::Added,
+                    None,
+                    Some(new),
+                )),
             }
         }
         for name in &self.owned {
@@ -232,12 +245,12 @@ impl DiskState {
                 continue;
             }
             if let Some(old) = self.files.get(name) {
-                out.push(Change {
-                    name: name.clone(),
-                    kind: ChangeKind::Removed,
-                    old: Some(old.clone()),
-                    new: None,
-                });
+                out.push(Change::new(
+                    name.clone(),
+                    ChangeKind::Removed,
+                    Some(old.clone()),
+                    None,
+                ));
             }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));

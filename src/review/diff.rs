@@ -3,21 +3,45 @@
 //! of those diffs is left out (and counted), so a reviewer reads each policy change once.
 
 use std::collections::HashSet;
+use std::io;
 
 use similar::TextDiff;
 
+use super::trim;
 use crate::deploy;
-use crate::outdir::Change;
+use crate::outdir::{Blob, Change};
 
-/// Each change's diff (`None`: a side is not UTF-8 text) and how many template hunks were left
-/// out as repeats, in the order of `changes`.
-pub(super) fn diffs(
-    changes: &[Change],
-    show: &dyn Fn(&str) -> String,
-) -> Vec<(Option<String>, usize)> {
+/// The most a diff shows of one file: the changed lines of both sides, with their context.
+/// More is not read whole (a rewritten template of 100,000 grants is 500 MB of diff); the
+/// report says so and why, and the verdict still covers every grant.
+pub(super) const MAX_SHOWN: u64 = 16 << 20;
+
+/// What one file's diff shows.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Shown {
+    /// The unified diff; `None` when a side is not UTF-8 text or it is left out.
+    pub diff: Option<String>,
+    /// How many template hunks were left out as repeats of `.json` diffs.
+    pub repeated: usize,
+    /// Why the diff is left out, when it is.
+    pub omitted: Option<String>,
+}
+
+/// Each change's diff, in the order of `changes`.
+pub(super) fn diffs(changes: &[Change], show: &dyn Fn(&str) -> String) -> Vec<Shown> {
+    let mut omitted = Vec::new();
     let texts: Vec<Option<String>> = changes
         .iter()
-        .map(|c| unified_diff(c, &show(&c.name)))
+        .map(|c| match unified_diff(c, &show(&c.name)) {
+            Ok(text) => {
+                omitted.push(None);
+                text
+            }
+            Err(why) => {
+                omitted.push(Some(why));
+                None
+            }
+        })
         .collect();
     // The changed lines of the policy files, as `+body` / `-body` with indentation and a
     // trailing comma removed (a template nests the same JSON deeper).
@@ -33,12 +57,14 @@ pub(super) fn diffs(
     changes
         .iter()
         .zip(texts)
-        .map(|(c, text)| match text {
+        .zip(omitted)
+        .map(|((c, text), omitted)| match text {
             Some(t) if deploy::is_template(&c.name) && !shown.is_empty() => {
-                let (kept, dropped) = drop_repeated_hunks(&t, &shown);
-                (Some(kept), dropped)
+                let (kept, repeated) = drop_repeated_hunks(&t, &shown);
+                let diff = Some(kept);
+                Shown { diff, repeated, omitted }
             }
-            other => (other, 0),
+            diff => Shown { diff, repeated: 0, omitted },
         })
         .collect()
 }
@@ -91,19 +117,12 @@ fn drop_repeated_hunks(diff: &str, shown: &HashSet<String>) -> (String, usize) {
     (out, dropped)
 }
 
-/// A git-style unified diff of one change, or `None` when a side is not UTF-8 text.
-fn unified_diff(change: &Change, path: &str) -> Option<String> {
-    fn text(b: Option<&[u8]>) -> Option<&str> {
-        match b {
-            Some(bytes) => std::str::from_utf8(bytes).ok(),
-            None => Some(""),
-        }
-    }
-    let new_bytes = change.new_bytes();
-    let (old, new) = (
-        text(change.old.as_deref().map(Vec::as_slice))?,
-        text(new_bytes.as_deref())?,
-    );
+/// A git-style unified diff of one change, `None` when a side is not UTF-8 text; `Err` with
+/// the reason when it is left out.
+fn unified_diff(change: &Change, path: &str) -> Result<Option<String>, String> {
+    let empty = Blob::from(Vec::new());
+    let old = change.old.as_ref().unwrap_or(&empty);
+    let new = change.new_blob().unwrap_or(&empty);
     // An absolute path outside the current directory keeps its own form, without a/ and b/.
     let (a, b) = if path.starts_with('/') {
         (path.to_owned(), path.to_owned())
@@ -120,13 +139,77 @@ fn unified_diff(change: &Change, path: &str) -> Option<String> {
     } else {
         "/dev/null".to_owned()
     };
-    let diff = TextDiff::from_lines(old, new);
-    Some(
-        diff.unified_diff()
-            .context_radius(3)
-            .header(&a, &b)
-            .to_string(),
-    )
+    let unreadable = |e: io::Error| format!("it could not be read ({e})");
+    // `similar` slides an edit along lines equal to it, which may reach past the context of
+    // the middle: widen it until both edges hold the 3 lines of context or the file's end.
+    let mut margin = 3;
+    loop {
+        let m = trim::middle(old, new, margin).map_err(unreadable)?;
+        let size = (m.old.end - m.old.start) + (m.new.end - m.new.start);
+        if size > MAX_SHOWN {
+            return Err(format!(
+                "its changed lines are {} MiB, more than the {} MiB a diff shows; the grants it changes are listed above",
+                size.div_ceil(1 << 20),
+                MAX_SHOWN >> 20
+            ));
+        }
+        let read = |blob: &Blob, range: std::ops::Range<u64>| {
+            blob.range(range.start, range.end).map_err(unreadable)
+        };
+        let edges = trim::is_utf8(old, 0..m.old.start).map_err(unreadable)?
+            && trim::is_utf8(old, m.old.end..old.len()).map_err(unreadable)?;
+        let (Ok(before), Ok(after), true) = (
+            String::from_utf8(read(old, m.old.clone())?),
+            String::from_utf8(read(new, m.new.clone())?),
+            edges,
+        ) else {
+            return Ok(None);
+        };
+        let diff = TextDiff::from_lines(&before, &after);
+        let equal = |op: Option<&similar::DiffOp>| match op {
+            Some(similar::DiffOp::Equal { len, .. }) => *len,
+            _ => 0,
+        };
+        let lead = m.old.start == 0 || equal(diff.ops().first()) >= 3;
+        let trail = m.old.end == old.len() || equal(diff.ops().last()) >= 3;
+        if lead && trail {
+            let text = diff.unified_diff().context_radius(3).header(&a, &b).to_string();
+            return Ok(Some(shift_hunks(&text, m.lines_before)));
+        }
+        margin *= 4;
+    }
+}
+
+/// The diff with every hunk header moved down `lines` lines.
+fn shift_hunks(diff: &str, lines: usize) -> String {
+    if lines == 0 {
+        return diff.to_owned();
+    }
+    let shift = |range: &str| -> String {
+        let (start, len) = match range.split_once(',') {
+            Some((s, l)) => (s, Some(l)),
+            None => (range, None),
+        };
+        let start = start.parse::<usize>().map_or(0, |s| s + lines);
+        match len {
+            Some(l) => format!("{start},{l}"),
+            None => start.to_string(),
+        }
+    };
+    let mut out = String::with_capacity(diff.len() + 64);
+    for line in diff.split_inclusive('\n') {
+        let header = line
+            .strip_prefix("@@ -")
+            .and_then(|rest| rest.strip_suffix(" @@\n"))
+            .and_then(|rest| rest.split_once(" +"));
+        match header {
+            Some((old, new)) => {
+                out.push_str(&format!("@@ -{} +{} @@\n", shift(old), shift(new)));
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -143,46 +226,48 @@ mod tests {
 
     #[test]
     fn diff_headers_are_git_style_with_dev_null_for_missing_sides() {
-        let added = Change {
-            name: "x.json".into(),
-            kind: ChangeKind::Added,
-            old: None,
-            new: Some(content(b"{\n}\n")),
-        };
+        let added = Change::new(
+            "x.json".into(),
+            ChangeKind::Added,
+            None,
+            Some(content(b"{\n}\n")),
+        );
         assert_eq!(
-            unified_diff(&added, "policies/x.json").unwrap(),
+            unified_diff(&added, "policies/x.json").unwrap().unwrap(),
             "--- /dev/null\n+++ b/policies/x.json\n@@ -0,0 +1,2 @@\n+{\n+}\n"
         );
-        let removed = Change {
-            kind: ChangeKind::Removed,
-            old: added.new_bytes().map(|b| b.into_owned().into()),
-            new: None,
-            ..added.clone()
-        };
+        let removed = Change::new(
+            "x.json".into(),
+            ChangeKind::Removed,
+            added.new_bytes().map(|b| b.into_owned().into()),
+            None,
+        );
         assert!(
             unified_diff(&removed, "p/x.json")
                 .unwrap()
+                .unwrap()
                 .starts_with("--- a/p/x.json\n+++ /dev/null\n")
         );
-        let binary = Change {
-            kind: ChangeKind::Changed,
-            old: Some(vec![0xff, 0xfe].into()),
-            ..added
-        };
-        assert_eq!(unified_diff(&binary, "x.json"), None);
+        let binary = Change::new(
+            "x.json".into(),
+            ChangeKind::Changed,
+            Some(vec![0xff, 0xfe].into()),
+            added.new,
+        );
+        assert_eq!(unified_diff(&binary, "x.json"), Ok(None));
     }
 
     #[test]
     fn diff_keeps_three_lines_of_context() {
         let old: String = (1..=20).map(|i| format!("{i}\n")).collect();
         let new = old.replace("10\n", "ten\n");
-        let change = Change {
-            name: "x.json".into(),
-            kind: ChangeKind::Changed,
-            old: Some(old.into_bytes().into()),
-            new: Some(content(new.as_bytes())),
-        };
-        let diff = unified_diff(&change, "x.json").unwrap();
+        let change = Change::new(
+            "x.json".into(),
+            ChangeKind::Changed,
+            Some(old.into_bytes().into()),
+            Some(content(new.as_bytes())),
+        );
+        let diff = unified_diff(&change, "x.json").unwrap().unwrap();
         assert!(
             diff.contains("@@ -7,7 +7,7 @@\n 7\n 8\n 9\n-10\n+ten\n 11\n 12\n 13\n"),
             "{diff}"
@@ -199,5 +284,58 @@ mod tests {
         let (kept, dropped) = drop_repeated_hunks(diff, &shown);
         assert_eq!(dropped, 1);
         assert_eq!(kept, "--- a/t\n+++ b/t\n@@ -9 +9 @@\n-x\n+y\n");
+    }
+
+    /// The full diff, as `similar` makes it from both whole texts.
+    fn untrimmed(old: &str, new: &str) -> String {
+        let diff = TextDiff::from_lines(old, new);
+        diff.unified_diff().context_radius(3).header("a/x", "b/x").to_string()
+    }
+
+    fn text_of(lines: &[u8], newline_at_end: bool) -> String {
+        let words = ["{", "}", "a", "b", "\"x\": 1,", ""];
+        let mut out: String = lines
+            .iter()
+            .map(|i| format!("{}\n", words[usize::from(*i) % words.len()]))
+            .collect();
+        if !newline_at_end {
+            out.pop();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Skipping the common lines at both ends gives the diff of the whole files, whatever
+        /// the lines, the edits and a missing newline at the end.
+        #[test]
+        fn trimming_the_common_ends_changes_no_diff(
+            old in proptest::collection::vec(0u8..6, 0..60),
+            edits in proptest::collection::vec((0usize..60, 0u8..3, 0u8..6), 0..4),
+            old_nl in proptest::bool::ANY,
+            new_nl in proptest::bool::ANY,
+        ) {
+            let mut new = old.clone();
+            for (at, kind, line) in edits {
+                let at = at.min(new.len());
+                match kind {
+                    0 => new.insert(at, line),
+                    1 if at < new.len() => { new.remove(at); }
+                    _ if at < new.len() => new[at] = line,
+                    _ => new.push(line),
+                }
+            }
+            let (a, b) = (text_of(&old, old_nl), text_of(&new, new_nl));
+            if a == b {
+                return Ok(());
+            }
+            let change = Change::new(
+                "x".into(),
+                ChangeKind::Changed,
+                Some(a.clone().into_bytes().into()),
+                Some(content(b.as_bytes())),
+            );
+            let trimmed = unified_diff(&change, "x").unwrap().unwrap();
+            proptest::prop_assert_eq!(trimmed, untrimmed(&a, &b));
+        }
     }
 }

@@ -6,6 +6,7 @@
 mod diff;
 mod model;
 pub mod render;
+mod trim;
 mod verdict;
 
 pub use model::{

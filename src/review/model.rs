@@ -162,6 +162,9 @@ pub struct FileDiff {
     pub diff: Option<String>,
     /// How many hunks were left out because a `.json` diff already shows them.
     pub repeated_hunks: usize,
+    /// Why `diff` is `null` although both sides are text: the changed lines are more than a
+    /// diff shows (16 MiB), or the file could not be read.
+    pub omitted: Option<String>,
 }
 
 /// The manifest's state: `current`, `stale` (build rewrites it) or `missing`.
@@ -217,12 +220,12 @@ impl Report {
         let diffs = if diffs {
             diff::diffs(&changes, show)
         } else {
-            changes.iter().map(|_| (None, 0)).collect()
+            changes.iter().map(|_| diff::Shown::default()).collect()
         };
         let files: Vec<FileDiff> = changes
             .iter()
             .zip(diffs)
-            .map(|(c, (diff, repeated_hunks))| FileDiff {
+            .map(|(c, shown)| FileDiff {
                 path: show(&c.name),
                 grants: verdict
                     .grants
@@ -232,8 +235,9 @@ impl Report {
                     .collect(),
                 change: c.kind.into(),
                 blocked: conflicts.contains(&c.name),
-                diff,
-                repeated_hunks,
+                diff: shown.diff,
+                repeated_hunks: shown.repeated,
+                omitted: shown.omitted,
             })
             .collect();
         let status = match &state.manifest {

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use crate::access::{self, Facts, Policy, Undecidable};
 use crate::compile::plan::{Content, Plan, parse_who, who_words};
 use crate::compile::policy::PolicyDocument;
-use crate::deploy;
-use crate::outdir::{Change, DiskState};
+use crate::deploy::{self, read, read::Reading};
+use crate::outdir::{Blob, Change, DiskState};
 use crate::review::model::{GrantChange, GrantEntry, PrincipalVerdict, RequestView};
 
 /// The reason given for a grant whose principals before the change are not on record.
@@ -27,17 +27,18 @@ pub(super) fn unknown_who(grant: &str) -> String {
     )
 }
 
-/// Documents of one template, by grant; `None`: the file does not read as a template.
-type Docs = Option<BTreeMap<String, PolicyDocument>>;
+/// A template read back, with the file it was read from; `None`: it does not read as one.
+type Read = (Option<Reading>, Blob);
 
-/// Everything the verdict reads, with the templates parsed at most once.
+/// Everything the verdict reads, with the templates read at most twice: once for what changed,
+/// once more for the documents of the grants concerned ([`Sides::load`]).
 struct Sides<'a> {
     plan: &'a Plan,
     state: &'a DiskState,
-    /// The plan's templates, parsed: (file, documents).
-    planned: Vec<(&'static str, Docs)>,
-    /// The templates on disk that differ from the plan (owned ones only), parsed.
-    on_disk: Vec<(&'static str, Docs, Option<BTreeSet<deploy::Attachment>>)>,
+    /// The plan's templates whose documents are the policies after (no `.json` is planned).
+    planned: Vec<(&'static str, Read)>,
+    /// The templates on disk that differ from the plan (owned ones only).
+    on_disk: Vec<(&'static str, Read)>,
     /// Templates on disk with exactly the planned bytes.
     same: Vec<&'static str>,
     /// The principals the manifest records, and the plan's.
@@ -63,24 +64,28 @@ impl<'a> Who<'a> {
 const TEMPLATES: [&str; 2] = [deploy::CLOUDFORMATION_FILE, deploy::TERRAFORM_FILE];
 
 impl<'a> Sides<'a> {
-    fn new(plan: &'a Plan, state: &'a DiskState) -> Sides<'a> {
+    fn new(plan: &'a Plan, state: &'a DiskState, changes: &[Change]) -> Sides<'a> {
         let mut planned = Vec::new();
         let mut on_disk = Vec::new();
         let mut same = Vec::new();
+        let none = |_: &str| false;
         for t in TEMPLATES {
-            let in_plan = plan.files.get(t);
-            if let Some(content) = in_plan {
+            let change = changes.iter().find(|c| c.name == t);
+            if let Some(content) = plan.files.get(t) {
                 // With the `.json` files planned the templates' documents are the same bytes.
                 let policy_file = |n: &String| n.ends_with(".json") && !deploy::is_template(n);
                 if !plan.files.keys().any(policy_file) {
-                    planned.push((t, deploy::documents_in(t, &content.bytes())));
+                    let blob = match change.and_then(Change::new_blob) {
+                        Some(blob) => blob.clone(),
+                        None => Blob::of(content),
+                    };
+                    planned.push((t, (read::read(t, blob.reader(), &none), blob)));
                 }
             }
             if state.identical.contains(t) {
                 same.push(t);
             } else if let Some(old) = state.files.get(t).filter(|_| state.owned.contains(t)) {
-                let (docs, attached) = deploy::read_template(t, old).unzip();
-                on_disk.push((t, docs, attached));
+                on_disk.push((t, (read::read(t, old.reader(), &none), old.clone())));
             }
         }
         // A manifest that is not UTF-8 records nobody: every grant's principals are unknown.
@@ -101,6 +106,18 @@ impl<'a> Sides<'a> {
         }
     }
 
+    /// Reads the templates again, keeping the documents of the `concerned` grants.
+    fn load(&mut self, concerned: &BTreeMap<String, Concern>) {
+        let want = |g: &str| concerned.contains_key(g);
+        for (t, (reading, blob)) in self.planned.iter_mut().chain(&mut self.on_disk) {
+            if let Some(r) = reading
+                && concerned.keys().any(|g| r.digests.contains_key(g))
+            {
+                *reading = read::read(t, blob.reader(), &want);
+            }
+        }
+    }
+
     fn json_on_disk(&self, grant: &str) -> Option<Result<&[u8], ()>> {
         let name = format!("{grant}.json");
         if self.state.identical.contains(&name) {
@@ -111,7 +128,8 @@ impl<'a> Sides<'a> {
             .files
             .get(&name)
             .filter(|_| owned)
-            .map(|b| Ok(b.as_slice()))
+            // A policy file is always held in memory.
+            .map(|b| Ok(b.in_memory().unwrap_or_default()))
     }
 
     /// The grant's policy after the change; `None` when the plan has no such grant.
@@ -119,8 +137,8 @@ impl<'a> Sides<'a> {
         if let Some(content) = self.plan.files.get(&format!("{grant}.json")) {
             return Some(parse_content(content));
         }
-        self.planned.iter().find_map(|(t, docs)| match docs {
-            Some(d) => d.get(grant).map(|doc| parse_doc(t, doc)),
+        self.planned.iter().find_map(|(t, (reading, _))| match reading {
+            Some(r) => r.docs.get(grant).map(|doc| parse_doc(t, doc)),
             None => Some(Err(unreadable(t))),
         })
     }
@@ -137,9 +155,9 @@ impl<'a> Sides<'a> {
         if !self.same.is_empty() && planned {
             out.extend(self.after_policy(grant));
         }
-        for (t, docs, _) in &self.on_disk {
-            match docs {
-                Some(d) => out.extend(d.get(grant).map(|doc| parse_doc(t, doc))),
+        for (t, (reading, _)) in &self.on_disk {
+            match reading {
+                Some(r) => out.extend(r.docs.get(grant).map(|doc| parse_doc(t, doc))),
                 None => out.push(Err(unreadable(t))),
             }
         }
@@ -156,9 +174,9 @@ impl<'a> Sides<'a> {
         if !self.same.is_empty() && after.is_some() {
             found = Some(after.into_iter().flatten().cloned().collect());
         }
-        for (_, _, attached) in &self.on_disk {
+        for (_, (reading, _)) in &self.on_disk {
             let set = found.get_or_insert_default();
-            let attached = attached.as_ref()?;
+            let attached = &reading.as_ref()?.attached;
             set.extend(
                 attached
                     .iter()
@@ -199,6 +217,10 @@ fn parse_doc(file: &str, doc: &PolicyDocument) -> Result<Policy, Undecidable> {
     })
 }
 
+/// A grant the verdict decides: its principals after (`None`: not planned) and before
+/// (`None`: unknown).
+type Concern = (Option<Vec<String>>, Option<Vec<String>>);
+
 /// The verdict of a change: every principal whose grants changed, and every changed grant.
 pub struct Verdict {
     pub principals: Vec<PrincipalVerdict>,
@@ -208,10 +230,10 @@ pub struct Verdict {
 /// Compares the directory (`state`, whose differences from the plan are `changes`) with the
 /// plan.
 pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Verdict {
-    let sides = Sides::new(plan, state);
+    let mut sides = Sides::new(plan, state, changes);
     let touched = touched_grants(&sides, changes);
     let mut principals: BTreeSet<String> = BTreeSet::new();
-    let mut concerned = BTreeMap::new();
+    let mut concerned: BTreeMap<String, Concern> = BTreeMap::new();
     for grant in touched.keys() {
         let now = sides.planned_who.list(grant);
         let who = sides.before_who(grant, now.as_ref());
@@ -233,6 +255,7 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
         let who = sides.before_who(grant, now.as_ref());
         concerned.insert(grant.to_owned(), (now, who));
     }
+    sides.load(&concerned);
     let (mut entries, mut before, mut after, mut unknown) = (vec![], vec![], vec![], vec![]);
     for (grant, (now, who)) in concerned {
         let old = sides.before_policies(&grant, now.is_some());
@@ -298,51 +321,41 @@ fn touched_grants(sides: &Sides, changes: &[Change]) -> BTreeMap<String, Vec<Str
     out
 }
 
-/// A template read back: its documents by grant, and its attachments.
-type Read = (
-    BTreeMap<String, PolicyDocument>,
-    BTreeSet<deploy::Attachment>,
-);
-
 /// The grants whose documents or attachments a changed template changes (all of them when a
-/// side does not read as a template). The old side is the one [`Sides`] parsed already: a
-/// template of 100,000 grants is 250 MB, and each reading of it several times that.
+/// side does not read as a template). A side [`Sides`] read already is not read again: a
+/// template of 100,000 grants is 250 MB.
 fn template_grants(sides: &Sides, c: &Change) -> BTreeSet<String> {
-    let read = |b: Option<&[u8]>| -> Option<Read> {
-        match b {
-            None => Some((BTreeMap::new(), BTreeSet::new())),
-            Some(b) => deploy::read_template(&c.name, b),
-        }
+    let none = |_: &str| false;
+    let known = |list: &[(&str, Read)]| {
+        list.iter()
+            .find(|(t, _)| *t == c.name)
+            .map(|(_, (r, _))| r.clone())
     };
-    let parsed = sides.on_disk.iter().find(|(t, ..)| *t == c.name);
-    let fallback: Option<Read>;
-    let old = match (&c.old, parsed) {
-        (Some(_), Some((_, Some(d), Some(a)))) => Some((d, a)),
-        (Some(_), Some(_)) => None,
-        (old, _) => {
-            fallback = read(old.as_deref().map(Vec::as_slice));
-            fallback.as_ref().map(|(d, a)| (d, a))
-        }
+    let old = match &c.old {
+        None => Some(Reading::default()),
+        Some(blob) => known(&sides.on_disk).unwrap_or_else(|| read::read(&c.name, blob.reader(), &none)),
     };
-    let new = read(c.new_bytes().as_deref());
-    let new = new.as_ref().map(|(d, a)| (d, a));
+    let new = match c.new_blob() {
+        None => Some(Reading::default()),
+        Some(blob) => known(&sides.planned).unwrap_or_else(|| read::read(&c.name, blob.reader(), &none)),
+    };
     let mut out = BTreeSet::new();
-    let docs = |s: Option<(&BTreeMap<String, PolicyDocument>, _)>| -> Vec<String> {
-        s.map(|(d, _)| d.keys().cloned().collect())
-            .unwrap_or_default()
-    };
     match (old, new) {
-        (Some((od, oa)), Some((nd, na))) => {
-            for g in od.keys().chain(nd.keys()) {
-                if od.get(g) != nd.get(g) {
+        (Some(o), Some(n)) => {
+            for g in o.digests.keys().chain(n.digests.keys()) {
+                if o.digests.get(g) != n.digests.get(g) {
                     out.insert(g.clone());
                 }
             }
-            for a in oa.symmetric_difference(na) {
+            for a in o.attached.symmetric_difference(&n.attached) {
                 out.insert(a.grant.clone());
             }
         }
-        _ => out.extend(docs(old).into_iter().chain(docs(new))),
+        (o, n) => {
+            for r in o.iter().chain(&n) {
+                out.extend(r.digests.keys().cloned());
+            }
+        }
     }
     out
 }

@@ -31,6 +31,7 @@ mod pack;
 mod pack_proof;
 mod properties;
 mod queries;
+mod read_back;
 mod review;
 mod schema;
 mod watch;

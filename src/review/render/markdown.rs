@@ -149,9 +149,12 @@ fn file_block(f: &FileDiff, grants: &[&GrantEntry]) -> String {
         html_escape(&f.path),
         f.change.as_str()
     );
-    match &f.diff {
-        Some(diff) => out.push_str(&fenced("diff", diff)),
-        None => {
+    match (&f.diff, &f.omitted) {
+        (Some(diff), _) => out.push_str(&fenced("diff", diff)),
+        (None, Some(why)) => {
+            let _ = writeln!(out, "Diff of {} not shown: {}", code(&f.path), escape_markdown(why));
+        }
+        (None, None) => {
             let _ = writeln!(out, "Binary files {} differ", code(&f.path));
         }
     }

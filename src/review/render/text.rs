@@ -22,9 +22,12 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
     }
     for f in &report.files {
-        match &f.diff {
-            Some(diff) => out.push_str(&paint_diff(diff)),
-            None => {
+        match (&f.diff, &f.omitted) {
+            (Some(diff), _) => out.push_str(&paint_diff(diff)),
+            (None, Some(why)) => {
+                let _ = writeln!(out, "Diff of {} not shown: {why}", f.path);
+            }
+            (None, None) => {
                 let _ = writeln!(out, "Binary files {} differ", f.path);
             }
         }

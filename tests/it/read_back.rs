@@ -1,0 +1,90 @@
+//! Templates read back one resource at a time (`deploy::read`): what `diff` compares is what
+//! the template deploys, and a template that does not say one thing is not read at all.
+
+use std::fs;
+use std::path::Path;
+
+use ssm_compile::compile;
+use ssm_compile::deploy::{self, read};
+
+fn config(name: &str) -> ssm_compile::Compiled {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/deploy").join(name);
+    compile(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn packed() -> ssm_compile::Compiled {
+    config("packed.toml")
+}
+
+/// A reader that hands out one byte at a time: the reading must not depend on how the
+/// input arrives.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match (self.0.split_first(), buf.first_mut()) {
+            (Some((b, rest)), Some(slot)) => {
+                *slot = *b;
+                self.0 = rest;
+                Ok(1)
+            }
+            _ => Ok(0),
+        }
+    }
+}
+
+#[test]
+fn digests_tell_documents_apart_and_only_wanted_documents_are_kept() {
+    for compiled in [packed(), config("odd-names.toml")] {
+        for (file, _) in compiled.plan.files.iter().filter(|(f, _)| deploy::is_template(f)) {
+            let bytes = compiled.plan.bytes(file).unwrap();
+            let all = read::read(file, &bytes[..], &|_| true).unwrap();
+            assert!(!all.docs.is_empty(), "{file}");
+            assert_eq!(all.docs.len(), all.digests.len(), "{file}");
+            assert_eq!(
+                Some((all.docs.clone(), all.attached.clone())),
+                deploy::read_template(file, &bytes)
+            );
+            for (a, da) in &all.docs {
+                for (b, db) in &all.docs {
+                    assert_eq!(da == db, all.digests[a] == all.digests[b], "{file}: {a} {b}");
+                }
+            }
+            let first = all.docs.keys().next().unwrap().clone();
+            let one = read::read(file, Trickle(&bytes), &|g| g == first).unwrap();
+            assert_eq!(one.digests, all.digests);
+            assert_eq!(one.attached, all.attached);
+            assert_eq!(one.docs.keys().collect::<Vec<_>>(), [&first]);
+            assert_eq!(one.docs[&first], all.docs[&first]);
+        }
+    }
+}
+
+#[test]
+fn a_template_that_does_not_say_one_thing_is_not_read() {
+    let compiled = packed();
+    let file = compiled
+        .plan
+        .files
+        .keys()
+        .find(|f| f.ends_with(".tf.json"))
+        .unwrap()
+        .clone();
+    let text = String::from_utf8(compiled.plan.bytes(&file).unwrap().into_owned()).unwrap();
+    assert!(read::read(&file, text.as_bytes(), &|_| false).is_some());
+    // A resource named twice: which one Terraform takes is not ours to guess.
+    let at = text.find("\"aws_iam_policy\": {").unwrap() + "\"aws_iam_policy\": {".len();
+    let close = "\n            }";
+    let end = text[at..].find(close).unwrap() + at + close.len();
+    let twice = format!("{},{}{}", &text[..end], &text[at..end], &text[end..]);
+    assert!(serde_json::from_str::<serde_json::Value>(&twice).is_ok());
+    assert!(read::read(&file, twice.as_bytes(), &|_| true).is_none());
+    // Metadata that claims more statements than the document holds.
+    let count = text.find("\\\"Statements\\\":").unwrap() + "\\\"Statements\\\":".len();
+    let lying = format!("{}9{}", &text[..count], &text[count..]);
+    assert!(read::read(&file, lying.as_bytes(), &|_| true).is_none());
+    for bad in ["", "{}", "[]", "{\"//\": \"x\"}", &text[..text.len() / 2]] {
+        assert!(read::read(&file, bad.as_bytes(), &|_| true).is_none(), "{bad}");
+    }
+    assert!(read::read("web.json", text.as_bytes(), &|_| true).is_none());
+}
