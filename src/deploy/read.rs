@@ -111,7 +111,8 @@ impl Collector<'_> {
             }
             let digest = digest(&taken);
             let keep = want(&item.grant).then_some(taken);
-            self.parts.push((item.grant.clone(), item.part, digest, keep));
+            self.parts
+                .push((item.grant.clone(), item.part, digest, keep));
             grants.push(item.grant);
         }
         if statements.next().is_some() {
@@ -166,18 +167,25 @@ impl Collector<'_> {
                 attached.insert(Attachment { principal, grant });
             }
         }
+        // What was only needed to resolve attachments goes before the digests are made.
+        let parts = std::mem::take(&mut self.parts);
+        drop(self);
         let mut reading = Reading {
             attached,
             ..Reading::default()
         };
         // A part attached to several principal sets is in each of their policies: the copies
         // must agree, or the template does not say one thing.
-        self.parts.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-        self.parts.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1 && a.2 == b.2);
-        if self.parts.windows(2).any(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1) {
+        let mut parts = parts;
+        parts.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        parts.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1 && a.2 == b.2);
+        if parts
+            .windows(2)
+            .any(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+        {
             return None;
         }
-        let mut parts = self.parts.into_iter().peekable();
+        let mut parts = parts.into_iter().peekable();
         while let Some((grant, part, first, statements)) = parts.next() {
             // A grant's digest covers its parts in order, each part's number with its digest.
             let mut hash = Sha256::new();
@@ -237,10 +245,12 @@ where
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        // Keys are told apart by a hash: 100,000 copies of the names were 6 MB.
+        let hasher = std::hash::RandomState::new();
         let mut seen = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             let value: T = map.next_value()?;
-            if !seen.insert(key.clone()) {
+            if !seen.insert(std::hash::BuildHasher::hash_one(&hasher, &key)) {
                 return Err(de::Error::custom(format!("{key} twice")));
             }
             (self.0)(key, value).map_err(de::Error::custom)?;
@@ -347,8 +357,7 @@ fn cfn_resource(c: &mut Collector, r: cfn::Resource) -> Result<(), String> {
             (vec![Principal { kind, name: s.name }], s.document)
         }
     };
-    c.policy(&principals, r.metadata.grants, document)
-        .map(drop)
+    c.policy(&principals, r.metadata.grants, document).map(drop)
 }
 
 struct TfRoot<'c, 'w>(&'c mut Collector<'w>);
@@ -385,55 +394,60 @@ fn tf_policy(c: &mut Collector, grants: &str, policy: &str) -> Result<Vec<String
     c.policy(&[], items, doc)
 }
 
-root_visitor!(TfResources, "Terraform resources", [] as [&str; 0], |c, key, map| {
-    let attach = |c: &mut Collector, kind, name: String, arn: String| {
-        c.attach(kind, name, arn);
-        Ok(())
-    };
-    match key.as_str() {
-        "aws_iam_policy" => {
-            map.next_value_seed(entries(|res, p: tf::Policy| {
-                let grants = tf_policy(c, &p.grants, &p.policy)?;
-                match c.policies.insert(res, grants) {
-                    Some(_) => Err("a policy named twice".to_owned()),
-                    None => Ok(()),
-                }
-            }))?;
-            Some("aws_iam_policy")
+root_visitor!(
+    TfResources,
+    "Terraform resources",
+    [] as [&str; 0],
+    |c, key, map| {
+        let attach = |c: &mut Collector, kind, name: String, arn: String| {
+            c.attach(kind, name, arn);
+            Ok(())
+        };
+        match key.as_str() {
+            "aws_iam_policy" => {
+                map.next_value_seed(entries(|res, p: tf::Policy| {
+                    let grants = tf_policy(c, &p.grants, &p.policy)?;
+                    match c.policies.insert(res, grants) {
+                        Some(_) => Err("a policy named twice".to_owned()),
+                        None => Ok(()),
+                    }
+                }))?;
+                Some("aws_iam_policy")
+            }
+            "aws_iam_user_policy_attachment" => {
+                map.next_value_seed(entries(|_, a: tf::UserAttachment| {
+                    attach(c, PrincipalKind::User, a.user, a.policy_arn)
+                }))?;
+                Some("aws_iam_user_policy_attachment")
+            }
+            "aws_iam_group_policy_attachment" => {
+                map.next_value_seed(entries(|_, a: tf::GroupAttachment| {
+                    attach(c, PrincipalKind::Group, a.group, a.policy_arn)
+                }))?;
+                Some("aws_iam_group_policy_attachment")
+            }
+            "aws_iam_role_policy_attachment" => {
+                map.next_value_seed(entries(|_, a: tf::RoleAttachment| {
+                    attach(c, PrincipalKind::Role, a.role, a.policy_arn)
+                }))?;
+                Some("aws_iam_role_policy_attachment")
+            }
+            "aws_ssoadmin_permission_set" => {
+                map.next_value_seed(entries(|res, s: tf::PermissionSet| {
+                    c.sets.insert(res, s.name);
+                    Ok(())
+                }))?;
+                Some("aws_ssoadmin_permission_set")
+            }
+            "aws_ssoadmin_permission_set_inline_policy" => {
+                map.next_value_seed(entries(|res, p: tf::InlinePolicy| {
+                    let grants = tf_policy(c, &p.grants, &p.inline_policy)?;
+                    c.inline.push((res, grants));
+                    Ok(())
+                }))?;
+                Some("aws_ssoadmin_permission_set_inline_policy")
+            }
+            _ => None,
         }
-        "aws_iam_user_policy_attachment" => {
-            map.next_value_seed(entries(|_, a: tf::UserAttachment| {
-                attach(c, PrincipalKind::User, a.user, a.policy_arn)
-            }))?;
-            Some("aws_iam_user_policy_attachment")
-        }
-        "aws_iam_group_policy_attachment" => {
-            map.next_value_seed(entries(|_, a: tf::GroupAttachment| {
-                attach(c, PrincipalKind::Group, a.group, a.policy_arn)
-            }))?;
-            Some("aws_iam_group_policy_attachment")
-        }
-        "aws_iam_role_policy_attachment" => {
-            map.next_value_seed(entries(|_, a: tf::RoleAttachment| {
-                attach(c, PrincipalKind::Role, a.role, a.policy_arn)
-            }))?;
-            Some("aws_iam_role_policy_attachment")
-        }
-        "aws_ssoadmin_permission_set" => {
-            map.next_value_seed(entries(|res, s: tf::PermissionSet| {
-                c.sets.insert(res, s.name);
-                Ok(())
-            }))?;
-            Some("aws_ssoadmin_permission_set")
-        }
-        "aws_ssoadmin_permission_set_inline_policy" => {
-            map.next_value_seed(entries(|res, p: tf::InlinePolicy| {
-                let grants = tf_policy(c, &p.grants, &p.inline_policy)?;
-                c.inline.push((res, grants));
-                Ok(())
-            }))?;
-            Some("aws_ssoadmin_permission_set_inline_policy")
-        }
-        _ => None,
     }
-});
+);

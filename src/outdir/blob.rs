@@ -84,7 +84,9 @@ impl Blob {
         if pos >= end {
             return Ok(0);
         }
-        let room = usize::try_from(end - pos).unwrap_or(usize::MAX).min(buf.len());
+        let room = usize::try_from(end - pos)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
         let buf = &mut buf[..room];
         match self {
             Blob::Memory(b) => {
@@ -112,7 +114,12 @@ impl Blob {
 
     /// A reader from the start.
     pub fn reader(&self) -> Reader<'_> {
-        Reader { blob: self, pos: 0 }
+        self.reader_at(0)
+    }
+
+    /// A reader from `pos`.
+    pub fn reader_at(&self, pos: u64) -> Reader<'_> {
+        Reader { blob: self, pos }
     }
 }
 

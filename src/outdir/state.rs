@@ -67,9 +67,20 @@ pub struct Change<'p> {
 }
 
 impl<'p> Change<'p> {
-    pub fn new(name: String, kind: ChangeKind, old: Option<Blob>, new: Option<&'p Content>) -> Self {
+    pub fn new(
+        name: String,
+        kind: ChangeKind,
+        old: Option<Blob>,
+        new: Option<&'p Content>,
+    ) -> Self {
         let spooled = OnceCell::new();
-        Change { name, kind, old, new, spooled }
+        Change {
+            name,
+            kind,
+            old,
+            new,
+            spooled,
+        }
     }
 
     /// The bytes the plan wants in the file; `None` when the file is removed.

@@ -7,7 +7,7 @@ use std::io;
 
 use similar::TextDiff;
 
-use super::trim;
+use super::{stream, trim, unified};
 use crate::deploy;
 use crate::outdir::{Blob, Change};
 
@@ -62,9 +62,17 @@ pub(super) fn diffs(changes: &[Change], show: &dyn Fn(&str) -> String) -> Vec<Sh
             Some(t) if deploy::is_template(&c.name) && !shown.is_empty() => {
                 let (kept, repeated) = drop_repeated_hunks(&t, &shown);
                 let diff = Some(kept);
-                Shown { diff, repeated, omitted }
+                Shown {
+                    diff,
+                    repeated,
+                    omitted,
+                }
             }
-            diff => Shown { diff, repeated: 0, omitted },
+            diff => Shown {
+                diff,
+                repeated: 0,
+                omitted,
+            },
         })
         .collect()
 }
@@ -146,22 +154,28 @@ fn unified_diff(change: &Change, path: &str) -> Result<Option<String>, String> {
     loop {
         let m = trim::middle(old, new, margin).map_err(unreadable)?;
         let size = (m.old.end - m.old.start) + (m.new.end - m.new.start);
+        let edges = trim::is_utf8(old, 0..m.old.start).map_err(unreadable)?
+            && trim::is_utf8(old, m.old.end..old.len()).map_err(unreadable)?;
+        if !edges {
+            return Ok(None);
+        }
         if size > MAX_SHOWN {
-            return Err(format!(
-                "its changed lines are {} MiB, more than the {} MiB a diff shows; the grants it changes are listed above",
-                size.div_ceil(1 << 20),
-                MAX_SHOWN >> 20
-            ));
+            // Changes far apart (a policy near the start, its attachment near the end).
+            return match stream::diff(old, new, &m, MAX_SHOWN).map_err(unreadable)? {
+                stream::Outcome::Ops(ops) => Ok(Some(unified::unified(&ops, 3, (&a, &b)))),
+                stream::Outcome::Binary => Ok(None),
+                stream::Outcome::TooLarge => Err(format!(
+                    "its changed lines are more than the {} MiB a diff shows; the grants it changes are listed above",
+                    MAX_SHOWN >> 20
+                )),
+            };
         }
         let read = |blob: &Blob, range: std::ops::Range<u64>| {
             blob.range(range.start, range.end).map_err(unreadable)
         };
-        let edges = trim::is_utf8(old, 0..m.old.start).map_err(unreadable)?
-            && trim::is_utf8(old, m.old.end..old.len()).map_err(unreadable)?;
-        let (Ok(before), Ok(after), true) = (
+        let (Ok(before), Ok(after)) = (
             String::from_utf8(read(old, m.old.clone())?),
             String::from_utf8(read(new, m.new.clone())?),
-            edges,
         ) else {
             return Ok(None);
         };
@@ -173,7 +187,11 @@ fn unified_diff(change: &Change, path: &str) -> Result<Option<String>, String> {
         let lead = m.old.start == 0 || equal(diff.ops().first()) >= 3;
         let trail = m.old.end == old.len() || equal(diff.ops().last()) >= 3;
         if lead && trail {
-            let text = diff.unified_diff().context_radius(3).header(&a, &b).to_string();
+            let text = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string();
             return Ok(Some(shift_hunks(&text, m.lines_before)));
         }
         margin *= 4;
@@ -289,7 +307,10 @@ mod tests {
     /// The full diff, as `similar` makes it from both whole texts.
     fn untrimmed(old: &str, new: &str) -> String {
         let diff = TextDiff::from_lines(old, new);
-        diff.unified_diff().context_radius(3).header("a/x", "b/x").to_string()
+        diff.unified_diff()
+            .context_radius(3)
+            .header("a/x", "b/x")
+            .to_string()
     }
 
     fn text_of(lines: &[u8], newline_at_end: bool) -> String {

@@ -6,7 +6,9 @@
 mod diff;
 mod model;
 pub mod render;
+mod stream;
 mod trim;
+mod unified;
 mod verdict;
 
 pub use model::{

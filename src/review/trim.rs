@@ -52,7 +52,9 @@ pub(super) fn is_utf8(blob: &Blob, range: Range<u64>) -> io::Result<bool> {
     let mut buf = vec![0; BLOCK];
     let (mut pos, mut carry) = (range.start, 0);
     while pos < range.end {
-        let want = usize::try_from(range.end - pos).unwrap_or(BLOCK).min(BLOCK - carry);
+        let want = usize::try_from(range.end - pos)
+            .unwrap_or(BLOCK)
+            .min(BLOCK - carry);
         let n = blob.read_at(pos, &mut buf[carry..carry + want])?;
         if n == 0 {
             break;
@@ -186,7 +188,9 @@ fn rfind_newline(blob: &Blob, range: Range<u64>) -> io::Result<Option<u64>> {
     let mut buf = vec![0; BLOCK];
     let mut end = range.end;
     while end > range.start {
-        let n = usize::try_from(end - range.start).unwrap_or(BLOCK).min(BLOCK);
+        let n = usize::try_from(end - range.start)
+            .unwrap_or(BLOCK)
+            .min(BLOCK);
         let got = fill(blob, end - n as u64, &mut buf[..n])?;
         if let Some(i) = buf[..got].iter().rposition(|b| *b == b'\n') {
             return Ok(Some(end - n as u64 + i as u64));

@@ -137,10 +137,12 @@ impl<'a> Sides<'a> {
         if let Some(content) = self.plan.files.get(&format!("{grant}.json")) {
             return Some(parse_content(content));
         }
-        self.planned.iter().find_map(|(t, (reading, _))| match reading {
-            Some(r) => r.docs.get(grant).map(|doc| parse_doc(t, doc)),
-            None => Some(Err(unreadable(t))),
-        })
+        self.planned
+            .iter()
+            .find_map(|(t, (reading, _))| match reading {
+                Some(r) => r.docs.get(grant).map(|doc| parse_doc(t, doc)),
+                None => Some(Err(unreadable(t))),
+            })
     }
 
     /// The grant's policies before, one per file that holds it (a `.json` and each template);
@@ -333,11 +335,15 @@ fn template_grants(sides: &Sides, c: &Change) -> BTreeSet<String> {
     };
     let old = match &c.old {
         None => Some(Reading::default()),
-        Some(blob) => known(&sides.on_disk).unwrap_or_else(|| read::read(&c.name, blob.reader(), &none)),
+        Some(blob) => {
+            known(&sides.on_disk).unwrap_or_else(|| read::read(&c.name, blob.reader(), &none))
+        }
     };
     let new = match c.new_blob() {
         None => Some(Reading::default()),
-        Some(blob) => known(&sides.planned).unwrap_or_else(|| read::read(&c.name, blob.reader(), &none)),
+        Some(blob) => {
+            known(&sides.planned).unwrap_or_else(|| read::read(&c.name, blob.reader(), &none))
+        }
     };
     let mut out = BTreeSet::new();
     match (old, new) {

@@ -8,7 +8,9 @@ use ssm_compile::compile;
 use ssm_compile::deploy::{self, read};
 
 fn config(name: &str) -> ssm_compile::Compiled {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/deploy").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/deploy")
+        .join(name);
     compile(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -36,7 +38,12 @@ impl std::io::Read for Trickle<'_> {
 #[test]
 fn digests_tell_documents_apart_and_only_wanted_documents_are_kept() {
     for compiled in [packed(), config("odd-names.toml")] {
-        for (file, _) in compiled.plan.files.iter().filter(|(f, _)| deploy::is_template(f)) {
+        for (file, _) in compiled
+            .plan
+            .files
+            .iter()
+            .filter(|(f, _)| deploy::is_template(f))
+        {
             let bytes = compiled.plan.bytes(file).unwrap();
             let all = read::read(file, &bytes[..], &|_| true).unwrap();
             assert!(!all.docs.is_empty(), "{file}");
@@ -47,7 +54,11 @@ fn digests_tell_documents_apart_and_only_wanted_documents_are_kept() {
             );
             for (a, da) in &all.docs {
                 for (b, db) in &all.docs {
-                    assert_eq!(da == db, all.digests[a] == all.digests[b], "{file}: {a} {b}");
+                    assert_eq!(
+                        da == db,
+                        all.digests[a] == all.digests[b],
+                        "{file}: {a} {b}"
+                    );
                 }
             }
             let first = all.docs.keys().next().unwrap().clone();
@@ -84,7 +95,10 @@ fn a_template_that_does_not_say_one_thing_is_not_read() {
     let lying = format!("{}9{}", &text[..count], &text[count..]);
     assert!(read::read(&file, lying.as_bytes(), &|_| true).is_none());
     for bad in ["", "{}", "[]", "{\"//\": \"x\"}", &text[..text.len() / 2]] {
-        assert!(read::read(&file, bad.as_bytes(), &|_| true).is_none(), "{bad}");
+        assert!(
+            read::read(&file, bad.as_bytes(), &|_| true).is_none(),
+            "{bad}"
+        );
     }
     assert!(read::read("web.json", text.as_bytes(), &|_| true).is_none());
 }

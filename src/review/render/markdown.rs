@@ -152,7 +152,12 @@ fn file_block(f: &FileDiff, grants: &[&GrantEntry]) -> String {
     match (&f.diff, &f.omitted) {
         (Some(diff), _) => out.push_str(&fenced("diff", diff)),
         (None, Some(why)) => {
-            let _ = writeln!(out, "Diff of {} not shown: {}", code(&f.path), escape_markdown(why));
+            let _ = writeln!(
+                out,
+                "Diff of {} not shown: {}",
+                code(&f.path),
+                escape_markdown(why)
+            );
         }
         (None, None) => {
             let _ = writeln!(out, "Binary files {} differ", code(&f.path));
