@@ -289,9 +289,7 @@ pub(super) fn too_large(path: &str) -> Diagnostic {
 pub(super) fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = fs::File::open(path)?;
-    // Sized from the file's length: grown by doubling, a 30 MB file took 64 MB (issue 16).
-    let len = file.metadata().map_or(0, |m| m.len()).min(MAX_CONFIG_BYTES);
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    let mut bytes = Vec::new();
     file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= MAX_CONFIG_BYTES).then_some(bytes))
 }

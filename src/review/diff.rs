@@ -304,6 +304,48 @@ mod tests {
         assert_eq!(kept, "--- a/t\n+++ b/t\n@@ -9 +9 @@\n-x\n+y\n");
     }
 
+    /// A file of `n` distinct lines of about 50 bytes.
+    fn big(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("{i:08} a line of a large template, to be diffed\n"))
+            .collect()
+    }
+
+    #[test]
+    fn changes_far_apart_in_a_large_file_are_diffed_as_a_whole_diff_would() {
+        let old = big(400_000);
+        let new =
+            old.replacen("00000010 a", "00000010 b", 1)
+                .replacen("00399990 a", "00399990 b", 1);
+        assert!(
+            old.len() as u64 > MAX_SHOWN,
+            "the windowed path is the one tested"
+        );
+        let change = Change::new(
+            "x".into(),
+            ChangeKind::Changed,
+            Some(old.clone().into_bytes().into()),
+            Some(content(new.as_bytes())),
+        );
+        let diff = unified_diff(&change, "x").unwrap().unwrap();
+        assert_eq!(diff.matches("\n@@ ").count(), 2, "{diff}");
+        assert_eq!(diff, untrimmed(&old, &new));
+    }
+
+    #[test]
+    fn a_diff_past_the_limit_is_left_out_with_the_reason() {
+        let old = big(400_000);
+        let new = old.replace(" a line", " the line");
+        let change = Change::new(
+            "x".into(),
+            ChangeKind::Changed,
+            Some(old.into_bytes().into()),
+            Some(content(new.as_bytes())),
+        );
+        let why = unified_diff(&change, "x").unwrap_err();
+        assert!(why.contains("more than the 16 MiB a diff shows"), "{why}");
+    }
+
     /// The full diff, as `similar` makes it from both whole texts.
     fn untrimmed(old: &str, new: &str) -> String {
         let diff = TextDiff::from_lines(old, new);

@@ -138,4 +138,58 @@ mod tests {
         assert!(painted.contains("\u{1b}[31m-a\u{1b}[0m\n"), "{painted:?}");
         assert!(painted.contains("\u{1b}[32m+b\u{1b}[0m\n"), "{painted:?}");
     }
+
+    /// A file whose diff is left out says why, in the terminal and in a pull request; one that
+    /// is not text says that.
+    #[test]
+    fn a_left_out_diff_says_why() {
+        use crate::review::model::{FileDiff, Manifest, ManifestStatus};
+        let file = |path: &str, omitted: Option<&str>| FileDiff {
+            path: path.to_owned(),
+            grants: Vec::new(),
+            change: GrantChange::Changed,
+            blocked: false,
+            diff: None,
+            repeated_hunks: 0,
+            omitted: omitted.map(str::to_owned),
+        };
+        let report = Report {
+            schema_version: 2,
+            config: "access.toml".to_owned(),
+            output_dir: "out".to_owned(),
+            up_to_date: false,
+            widens: false,
+            principals: Vec::new(),
+            grants: Vec::new(),
+            files: vec![
+                file(
+                    "out/big.tf.json",
+                    Some("its changed lines are more than 16 MiB"),
+                ),
+                file("out/x.json", None),
+            ],
+            manifest: Manifest {
+                path: "out/.ssm-compile-manifest".to_owned(),
+                status: ManifestStatus::Current,
+            },
+            untouched: Vec::new(),
+            leftovers: Vec::new(),
+            terraform_loads: Vec::new(),
+        };
+        let text = render(&report);
+        assert!(
+            text.contains(
+                "Diff of out/big.tf.json not shown: its changed lines are more than 16 MiB\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("Binary files out/x.json differ\n"), "{text}");
+        let md = super::super::markdown::render(&report, None);
+        assert!(
+            md.contains(
+                "Diff of `out/big.tf.json` not shown: its changed lines are more than 16 MiB\n"
+            ),
+            "{md}"
+        );
+    }
 }
