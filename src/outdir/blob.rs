@@ -11,6 +11,9 @@ use std::sync::Arc;
 
 use crate::compile::plan::Content;
 
+/// The most of a file held in memory; a larger one is read from disk a piece at a time.
+const IN_MEMORY: u64 = 8 << 20;
+
 #[derive(Clone, Debug)]
 pub enum Blob {
     Memory(Arc<Vec<u8>>),
@@ -43,20 +46,40 @@ impl Blob {
         Ok(Blob::File(Arc::new(file), len))
     }
 
-    /// The planned content's bytes: a template rendered into an unnamed temporary file (in
-    /// memory if none can be made), anything else in memory.
+    /// The planned content's bytes: a template rendered into memory up to [`IN_MEMORY`] and
+    /// past that into an unnamed temporary file (in memory if none can be made), anything
+    /// else in memory.
     pub fn of(content: &Content) -> Blob {
         if !matches!(content, Content::Template(_)) {
             return content.bytes().into_owned().into();
         }
-        let spooled = tempfile::tempfile().and_then(|file| {
-            let mut out = io::BufWriter::with_capacity(1 << 16, &file);
-            content.write_to(&mut out)?;
-            out.flush()?;
-            drop(out);
-            Blob::file(file)
-        });
-        spooled.unwrap_or_else(|_| content.bytes().into_owned().into())
+        let mut spool = Spool {
+            memory: Vec::new(),
+            file: None,
+        };
+        let written = content.write_to(&mut spool).and_then(|()| spool.flush());
+        match (written, spool.file) {
+            (Ok(()), Some(file)) => match file.into_inner() {
+                Ok(file) => {
+                    Blob::file(file).unwrap_or_else(|_| content.bytes().into_owned().into())
+                }
+                Err(_) => content.bytes().into_owned().into(),
+            },
+            (Ok(()), None) => spool.memory.into(),
+            (Err(_), _) => content.bytes().into_owned().into(),
+        }
+    }
+
+    /// An old file: in memory up to [`IN_MEMORY`], else kept open. A directory of many
+    /// accounts has a template each, and each open file is a descriptor.
+    pub fn open(path: &std::path::Path) -> io::Result<Blob> {
+        let file = File::open(path)?;
+        if file.metadata()?.len() > IN_MEMORY {
+            return Blob::file(file);
+        }
+        let mut bytes = Vec::new();
+        (&file).read_to_end(&mut bytes)?;
+        Ok(bytes.into())
     }
 
     pub fn len(&self) -> u64 {
@@ -123,6 +146,34 @@ impl Blob {
     }
 }
 
+/// A writer into memory that moves to an unnamed temporary file past [`IN_MEMORY`].
+struct Spool {
+    memory: Vec<u8>,
+    file: Option<io::BufWriter<File>>,
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.file.is_none() && (self.memory.len() + buf.len()) as u64 > IN_MEMORY {
+            let mut file = io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
+            file.write_all(&self.memory)?;
+            self.memory = Vec::new();
+            self.file = Some(file);
+        }
+        match &mut self.file {
+            Some(file) => file.write(buf),
+            None => self.memory.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Reads a [`Blob`] in order, each reader with its own position.
 pub struct Reader<'b> {
     blob: &'b Blob,
@@ -167,5 +218,47 @@ mod tests {
         }
         assert_eq!(memory.in_memory(), Some(&bytes[..]));
         assert_eq!(disk.in_memory(), None);
+    }
+
+    /// A large old file is kept open, and still reads its old bytes once a build has renamed
+    /// a new file over it; a small one is read into memory.
+    #[test]
+    fn a_large_old_file_is_held_open_across_a_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.tf.json");
+        let old = vec![b'o'; IN_MEMORY as usize + 1];
+        std::fs::write(&path, &old).unwrap();
+        let held = Blob::open(&path).unwrap();
+        assert!(held.in_memory().is_none());
+        let new = dir.path().join("new");
+        std::fs::write(&new, b"new").unwrap();
+        std::fs::rename(&new, &path).unwrap();
+        let mut read = Vec::new();
+        held.reader().read_to_end(&mut read).unwrap();
+        assert!(read == old, "the old bytes, not the renamed file's");
+        assert_eq!(Blob::open(&path).unwrap().in_memory(), Some(&b"new"[..]));
+    }
+
+    #[test]
+    fn a_spool_moves_to_a_file_past_the_limit() {
+        let mut small = Spool {
+            memory: Vec::new(),
+            file: None,
+        };
+        small.write_all(b"abc").unwrap();
+        assert!(small.file.is_none() && small.memory == b"abc");
+        let mut large = Spool {
+            memory: Vec::new(),
+            file: None,
+        };
+        let piece = vec![b'x'; 1 << 20];
+        for _ in 0..9 {
+            large.write_all(&piece).unwrap();
+        }
+        large.flush().unwrap();
+        assert!(large.memory.is_empty());
+        let blob = Blob::file(large.file.unwrap().into_inner().unwrap()).unwrap();
+        assert_eq!(blob.len(), 9 << 20);
+        assert_eq!(blob.range(0, 4).unwrap(), b"xxxx");
     }
 }

@@ -161,10 +161,10 @@ pub(super) fn read_unlocked(
         }
         let path = dir.join(&name);
         let fail = |e: io::Error| io_error("read", &path, &e);
-        // A template is compared a piece at a time, and kept as its open file: 250 MB for
-        // 100,000 grants (issue 16).
+        // A template is compared a piece at a time, and a large one kept as its open file:
+        // 250 MB for 100,000 grants (issue 16).
         let blob = if let Some(Content::Template(t)) = planned {
-            let blob = fs::File::open(&path).and_then(Blob::file).map_err(fail)?;
+            let blob = Blob::open(&path).map_err(fail)?;
             if t.is_read(blob.reader()).map_err(fail)? {
                 state.identical.insert(name);
                 continue;

@@ -343,9 +343,8 @@ fn old_bytes_of_a_changed_template_are_kept_only_for_diff() {
     assert!(kept.kept_old && !skipped.kept_old);
     let mut held = Vec::new();
     std::io::Read::read_to_end(&mut kept.files[TF].reader(), &mut held).unwrap();
-    assert_eq!(held, on_disk, "kept as the open file, not in memory");
-    assert!(kept.files[TF].in_memory().is_none());
-    // A build renames a new file over it: the held file still reads the old bytes.
+    assert_eq!(held, on_disk);
+    // A build renames a new file over it: what was read still reads the old bytes.
     outdir::build(dir.path(), &after.plan).unwrap();
     let mut again = Vec::new();
     std::io::Read::read_to_end(&mut kept.files[TF].reader(), &mut again).unwrap();
