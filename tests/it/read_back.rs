@@ -102,3 +102,62 @@ fn a_template_that_does_not_say_one_thing_is_not_read() {
     }
     assert!(read::read("web.json", text.as_bytes(), &|_| true).is_none());
 }
+
+/// A grant part attached to two principal sets is in both of their policies: copies that
+/// differ (a hand edit of one) leave the template unread, not read as either copy.
+#[test]
+fn copies_of_a_grant_part_must_agree() {
+    let compiled = packed();
+    let file = "ssm-compile.111122223333.tf.json";
+    let bytes = compiled.plan.bytes(file).unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let copies = |v: &serde_json::Value| -> usize {
+        let r = &v["resource"];
+        [
+            "aws_iam_policy",
+            "aws_ssoadmin_permission_set_inline_policy",
+        ]
+        .iter()
+        .filter_map(|t| r[*t].as_object())
+        .flat_map(|m| m.values())
+        .filter(|p| p["//"].as_str().unwrap().contains("\"support-shell\""))
+        .count()
+    };
+    assert_eq!(copies(&value), 2, "the case this test needs");
+    assert!(read::read(file, &bytes[..], &|_| true).is_some());
+    let policies = value["resource"]["aws_iam_policy"].as_object_mut().unwrap();
+    let copy = policies
+        .values_mut()
+        .find(|p| p["//"].as_str().unwrap().contains("\"support-shell\""))
+        .unwrap();
+    let text = copy["policy"]
+        .as_str()
+        .unwrap()
+        .replacen("ssm:StartSession", "ssm:*", 1);
+    copy["policy"] = text.into();
+    let edited = serde_json::to_vec_pretty(&value).unwrap();
+    assert!(read::read(file, &edited[..], &|_| true).is_none());
+    // The same edit of a part held once reads, as a different document.
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let policies = value["resource"]["aws_iam_policy"].as_object_mut().unwrap();
+    let once = policies
+        .values_mut()
+        .find(|p| {
+            let items = p["//"].as_str().unwrap();
+            !items.contains("\"support-shell\"")
+                && p["policy"].as_str().unwrap().contains("ssm:StartSession")
+        })
+        .unwrap();
+    let text = once["policy"]
+        .as_str()
+        .unwrap()
+        .replacen("ssm:StartSession", "ssm:*", 1);
+    once["policy"] = text.into();
+    let edited = serde_json::to_vec_pretty(&value).unwrap();
+    let (before, after) = (
+        read::read(file, &bytes[..], &|_| false).unwrap(),
+        read::read(file, &edited[..], &|_| false).unwrap(),
+    );
+    assert_ne!(before.digests, after.digests);
+    assert_eq!(before.attached, after.attached);
+}
