@@ -27,8 +27,9 @@ pub type Digest = [u8; 32];
 /// What a template deploys, as far as a review compares it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reading {
-    /// Per grant, the digest of its document (its parts' statements, in part order): equal
-    /// digests are equal documents.
+    /// Per grant, the digest of its parts (each part's number and statements, in part order):
+    /// equal digests are equal documents. One split differently counts as changed, and the
+    /// verdict then compares it exactly.
     pub digests: BTreeMap<String, Digest>,
     /// Every grant's policy attached to every principal.
     pub attached: BTreeSet<Attachment>,
@@ -37,8 +38,9 @@ pub struct Reading {
 }
 
 /// Reads the template `name` from `input`, keeping the documents of the grants `want` names.
-/// `None` when `name` is not a template's name, the bytes are not such a template, or its
-/// metadata does not match its documents.
+/// `None` when `name` is not a template's name, the bytes are not such a template, its
+/// metadata does not match its documents, it names a resource twice, or two copies of a
+/// grant part differ.
 pub fn read(name: &str, input: impl io::Read, want: &dyn Fn(&str) -> bool) -> Option<Reading> {
     let format = template_format(name)?;
     let mut c = Collector {
