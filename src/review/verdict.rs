@@ -147,19 +147,38 @@ impl<'a> Sides<'a> {
 
     /// The grant's policies before, one per file that holds it (a `.json` and each template);
     /// empty when no file held it.
-    fn before_policies(&self, grant: &str, planned: bool) -> Vec<Result<Policy, Undecidable>> {
+    fn before_policies(&mut self, grant: &str, planned: bool) -> Vec<Result<Policy, Undecidable>> {
         let mut out = Vec::new();
+        // The `.json` as read: a template's copy that says the same adds nothing to the union.
+        let mut json = None;
         match self.json_on_disk(grant) {
-            Some(Ok(bytes)) => out.push(parse_bytes(&format!("{grant}.json"), bytes)),
+            Some(Ok(bytes)) => {
+                let file = format!("{grant}.json");
+                match serde_json::from_slice::<serde_json::Value>(bytes) {
+                    Ok(value) => {
+                        out.push(parse_value(&file, &value));
+                        json = Some(value);
+                    }
+                    Err(e) => out.push(Err(not_json(&file, &e))),
+                }
+            }
             Some(Err(())) => out.extend(self.after_policy(grant)),
             None => {}
         }
         if !self.same.is_empty() && planned {
             out.extend(self.after_policy(grant));
         }
-        for (t, (reading, _)) in &self.on_disk {
+        for (t, (reading, _)) in &mut self.on_disk {
             match reading {
-                Some(r) => out.extend(r.docs.get(grant).map(|doc| parse_doc(t, doc))),
+                // Taken: each grant is decided once, and 100,000 documents add up.
+                Some(r) => {
+                    if let Some(doc) = r.docs.remove(grant) {
+                        let value = serde_json::to_value(&doc).expect("a document serializes");
+                        if json.as_ref() != Some(&value) {
+                            out.push(parse_value(t, &value));
+                        }
+                    }
+                }
                 None => out.push(Err(unreadable(t))),
             }
         }
@@ -196,11 +215,19 @@ fn unreadable(file: &str) -> Undecidable {
     }
 }
 
-fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Policy, Undecidable> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Undecidable {
+fn not_json(file: &str, e: &serde_json::Error) -> Undecidable {
+    Undecidable {
         reason: format!("{file} is not JSON ({e})"),
-    })?;
-    Policy::parse(&value).map_err(|e| Undecidable {
+    }
+}
+
+fn parse_bytes(file: &str, bytes: &[u8]) -> Result<Policy, Undecidable> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| not_json(file, &e))?;
+    parse_value(file, &value)
+}
+
+fn parse_value(file: &str, value: &serde_json::Value) -> Result<Policy, Undecidable> {
+    Policy::parse(value).map_err(|e| Undecidable {
         reason: format!("{file}: {}", e.reason),
     })
 }
@@ -214,9 +241,7 @@ fn parse_content(content: &Content) -> Result<Policy, Undecidable> {
 
 fn parse_doc(file: &str, doc: &PolicyDocument) -> Result<Policy, Undecidable> {
     let value = serde_json::to_value(doc).expect("a policy document always serializes");
-    Policy::parse(&value).map_err(|e| Undecidable {
-        reason: format!("{file}: {}", e.reason),
-    })
+    parse_value(file, &value)
 }
 
 /// A grant the verdict decides: its principals after (`None`: not planned) and before
