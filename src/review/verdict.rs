@@ -36,11 +36,10 @@ struct Sides<'a> {
     plan: &'a Plan,
     state: &'a DiskState,
     /// The plan's templates whose documents are the policies after (no `.json` is planned).
-    planned: Vec<(&'static str, Read)>,
-    /// The templates on disk that differ from the plan (owned ones only).
-    on_disk: Vec<(&'static str, Read)>,
-    /// Templates on disk with exactly the planned bytes.
-    same: Vec<&'static str>,
+    planned: Vec<(&'a str, Read)>,
+    /// Every template on disk that ssm-compile wrote, one per account: those that differ from
+    /// the plan as they are, the identical ones as the plan renders them.
+    on_disk: Vec<(&'a str, Read)>,
     /// The principals the manifest records, and the plan's.
     recorded: Who<'a>,
     planned_who: Who<'a>,
@@ -61,31 +60,35 @@ impl<'a> Who<'a> {
     }
 }
 
-const TEMPLATES: [&str; 2] = [deploy::CLOUDFORMATION_FILE, deploy::TERRAFORM_FILE];
-
 impl<'a> Sides<'a> {
     fn new(plan: &'a Plan, state: &'a DiskState, changes: &[Change]) -> Sides<'a> {
-        let mut planned = Vec::new();
-        let mut on_disk = Vec::new();
-        let mut same = Vec::new();
         let none = |_: &str| false;
-        for t in TEMPLATES {
-            let change = changes.iter().find(|c| c.name == t);
-            if let Some(content) = plan.files.get(t) {
-                // With the `.json` files planned the templates' documents are the same bytes.
-                let policy_file = |n: &String| n.ends_with(".json") && !deploy::is_template(n);
-                if !plan.files.keys().any(policy_file) {
-                    let blob = match change.and_then(Change::new_blob) {
-                        Some(blob) => blob.clone(),
-                        None => Blob::of(content),
-                    };
-                    planned.push((t, (read::read(t, blob.reader(), &none), blob)));
-                }
+        let planned_blob = |t: &str, content| match changes.iter().find(|c| c.name == t) {
+            Some(c) => c.new_blob().cloned().unwrap_or_else(|| Blob::of(content)),
+            None => Blob::of(content),
+        };
+        let templates = plan.files.iter().filter(|(n, _)| deploy::is_template(n));
+        // With the `.json` files planned the templates' documents are the same bytes.
+        let policy_file = |n: &String| n.ends_with(".json") && !deploy::is_template(n);
+        let mut planned = Vec::new();
+        if !plan.files.keys().any(policy_file) {
+            for (t, content) in templates.clone() {
+                let blob = planned_blob(t, content);
+                planned.push((t.as_str(), (read::read(t, blob.reader(), &none), blob)));
             }
-            if state.identical.contains(t) {
-                same.push(t);
-            } else if let Some(old) = state.files.get(t).filter(|_| state.owned.contains(t)) {
-                on_disk.push((t, (read::read(t, old.reader(), &none), old.clone())));
+        }
+        let mut on_disk = Vec::new();
+        for (t, content) in templates.filter(|(t, _)| state.identical.contains(*t)) {
+            // Its bytes on disk are the plan's: read them from the plan's rendering.
+            let blob = planned_blob(t, content);
+            on_disk.push((t.as_str(), (read::read(t, blob.reader(), &none), blob)));
+        }
+        for (t, old) in &state.files {
+            if deploy::is_template(t) && state.owned.contains(t) {
+                on_disk.push((
+                    t.as_str(),
+                    (read::read(t, old.reader(), &none), old.clone()),
+                ));
             }
         }
         // A manifest that is not UTF-8 records nobody: every grant's principals are unknown.
@@ -100,7 +103,6 @@ impl<'a> Sides<'a> {
             state,
             planned,
             on_disk,
-            same,
             recorded: Who(recorded),
             planned_who: Who(parse_who(&plan.who)),
         }
@@ -147,7 +149,7 @@ impl<'a> Sides<'a> {
 
     /// The grant's policies before, one per file that holds it (a `.json` and each template);
     /// empty when no file held it.
-    fn before_policies(&mut self, grant: &str, planned: bool) -> Vec<Result<Policy, Undecidable>> {
+    fn before_policies(&mut self, grant: &str) -> Vec<Result<Policy, Undecidable>> {
         let mut out = Vec::new();
         // The `.json` as read: a template's copy that says the same adds nothing to the union.
         let mut json = None;
@@ -164,9 +166,6 @@ impl<'a> Sides<'a> {
             }
             Some(Err(())) => out.extend(self.after_policy(grant)),
             None => {}
-        }
-        if !self.same.is_empty() && planned {
-            out.extend(self.after_policy(grant));
         }
         for (t, (reading, _)) in &mut self.on_disk {
             match reading {
@@ -187,14 +186,11 @@ impl<'a> Sides<'a> {
 
     /// The grant's principals before: the manifest's record, else the attachments of the
     /// templates on disk, else `None` (unknown).
-    fn before_who(&self, grant: &str, after: Option<&Vec<String>>) -> Option<Vec<String>> {
+    fn before_who(&self, grant: &str) -> Option<Vec<String>> {
         if let Some(who) = self.recorded.list(grant) {
             return Some(who);
         }
         let mut found: Option<BTreeSet<String>> = None;
-        if !self.same.is_empty() && after.is_some() {
-            found = Some(after.into_iter().flatten().cloned().collect());
-        }
         for (_, (reading, _)) in &self.on_disk {
             let set = found.get_or_insert_default();
             let attached = &reading.as_ref()?.attached;
@@ -263,7 +259,7 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
     let mut concerned: BTreeMap<String, Concern> = BTreeMap::new();
     for grant in touched.keys() {
         let now = sides.planned_who.list(grant);
-        let who = sides.before_who(grant, now.as_ref());
+        let who = sides.before_who(grant);
         principals.extend(who.iter().flatten().cloned());
         principals.extend(now.iter().flatten().cloned());
         concerned.insert(grant.clone(), (now, who));
@@ -279,13 +275,13 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
     }
     for grant in others {
         let now = sides.planned_who.list(grant);
-        let who = sides.before_who(grant, now.as_ref());
+        let who = sides.before_who(grant);
         concerned.insert(grant.to_owned(), (now, who));
     }
     sides.load(&concerned);
     let (mut entries, mut before, mut after, mut unknown) = (vec![], vec![], vec![], vec![]);
     for (grant, (now, who)) in concerned {
-        let old = sides.before_policies(&grant, now.is_some());
+        let old = sides.before_policies(&grant);
         let new: Vec<_> = sides.after_policy(&grant).into_iter().collect();
         if who.is_none() && !old.is_empty() {
             unknown.push(grant.clone());

@@ -33,6 +33,7 @@ mod properties;
 mod queries;
 mod read_back;
 mod review;
+mod review_templates;
 mod schema;
 mod watch;
 mod watch_edge;
