@@ -28,7 +28,23 @@ pub(super) fn unknown_who(grant: &str) -> String {
 }
 
 /// A template read back, with the file it was read from; `None`: it does not read as one.
-type Read = (Option<Reading>, Blob);
+type Read<'a> = (Option<Reading>, Source<'a>);
+
+/// Where a template is read again from: a file the review holds, or the plan, rendered again
+/// (375 accounts' templates held at once were 600 MB).
+enum Source<'a> {
+    Held(Blob),
+    Plan(&'a Content),
+}
+
+impl Source<'_> {
+    fn blob(&self) -> std::borrow::Cow<'_, Blob> {
+        match self {
+            Source::Held(blob) => std::borrow::Cow::Borrowed(blob),
+            Source::Plan(content) => std::borrow::Cow::Owned(Blob::of(content)),
+        }
+    }
+}
 
 /// Everything the verdict reads, with the templates read at most twice: once for what changed,
 /// once more for the documents of the grants concerned ([`Sides::load`]).
@@ -36,10 +52,10 @@ struct Sides<'a> {
     plan: &'a Plan,
     state: &'a DiskState,
     /// The plan's templates whose documents are the policies after (no `.json` is planned).
-    planned: Vec<(&'a str, Read)>,
+    planned: Vec<(&'a str, Read<'a>)>,
     /// Every template on disk that ssm-compile wrote, one per account: those that differ from
     /// the plan as they are, the identical ones as the plan renders them.
-    on_disk: Vec<(&'a str, Read)>,
+    on_disk: Vec<(&'a str, Read<'a>)>,
     /// The principals the manifest records, and the plan's.
     recorded: Who<'a>,
     planned_who: Who<'a>,
@@ -63,9 +79,17 @@ impl<'a> Who<'a> {
 impl<'a> Sides<'a> {
     fn new(plan: &'a Plan, state: &'a DiskState, changes: &[Change]) -> Sides<'a> {
         let none = |_: &str| false;
-        let planned_blob = |t: &str, content| match changes.iter().find(|c| c.name == t) {
-            Some(c) => c.new_blob().cloned().unwrap_or_else(|| Blob::of(content)),
-            None => Blob::of(content),
+        // A changed template's rendering is shared with the diff; any other is made again.
+        let source = |t: &str, content| match changes.iter().find(|c| c.name == t) {
+            Some(c) => c
+                .new_blob()
+                .cloned()
+                .map_or(Source::Plan(content), Source::Held),
+            None => Source::Plan(content),
+        };
+        let read = |t: &str, source: Source<'a>| {
+            let reading = read::read(t, source.blob().reader(), &none);
+            (reading, source)
         };
         let templates = plan.files.iter().filter(|(n, _)| deploy::is_template(n));
         // With the `.json` files planned the templates' documents are the same bytes.
@@ -73,22 +97,17 @@ impl<'a> Sides<'a> {
         let mut planned = Vec::new();
         if !plan.files.keys().any(policy_file) {
             for (t, content) in templates.clone() {
-                let blob = planned_blob(t, content);
-                planned.push((t.as_str(), (read::read(t, blob.reader(), &none), blob)));
+                planned.push((t.as_str(), read(t, source(t, content))));
             }
         }
         let mut on_disk = Vec::new();
         for (t, content) in templates.filter(|(t, _)| state.identical.contains(*t)) {
-            // Its bytes on disk are the plan's: read them from the plan's rendering.
-            let blob = planned_blob(t, content);
-            on_disk.push((t.as_str(), (read::read(t, blob.reader(), &none), blob)));
+            // Its bytes on disk are the plan's.
+            on_disk.push((t.as_str(), read(t, Source::Plan(content))));
         }
         for (t, old) in &state.files {
             if deploy::is_template(t) && state.owned.contains(t) {
-                on_disk.push((
-                    t.as_str(),
-                    (read::read(t, old.reader(), &none), old.clone()),
-                ));
+                on_disk.push((t.as_str(), read(t, Source::Held(old.clone()))));
             }
         }
         // A manifest that is not UTF-8 records nobody: every grant's principals are unknown.
@@ -111,11 +130,11 @@ impl<'a> Sides<'a> {
     /// Reads the templates again, keeping the documents of the `concerned` grants.
     fn load(&mut self, concerned: &BTreeMap<String, Concern>) {
         let want = |g: &str| concerned.contains_key(g);
-        for (t, (reading, blob)) in self.planned.iter_mut().chain(&mut self.on_disk) {
+        for (t, (reading, source)) in self.planned.iter_mut().chain(&mut self.on_disk) {
             if let Some(r) = reading
                 && concerned.keys().any(|g| r.digests.contains_key(g))
             {
-                *reading = read::read(t, blob.reader(), &want);
+                *reading = read::read(t, source.blob().reader(), &want);
             }
         }
     }
