@@ -124,15 +124,21 @@ impl Blob {
     /// The bytes of `start..end`, read whole (short when the file shrank).
     pub fn range(&self, start: u64, end: u64) -> io::Result<Vec<u8>> {
         let mut out = vec![0; usize::try_from(end.saturating_sub(start)).unwrap_or(0)];
+        let done = self.fill_at(start, &mut out)?;
+        out.truncate(done);
+        Ok(out)
+    }
+
+    /// Fills `buf` from `pos`, short only at the end; how many bytes it read.
+    pub fn fill_at(&self, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
         let mut done = 0;
-        while done < out.len() {
-            match self.read_at(start + done as u64, &mut out[done..])? {
+        while done < buf.len() {
+            match self.read_at(pos + done as u64, &mut buf[done..])? {
                 0 => break,
                 n => done += n,
             }
         }
-        out.truncate(done);
-        Ok(out)
+        Ok(done)
     }
 
     /// A reader from the start.

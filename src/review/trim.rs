@@ -81,18 +81,6 @@ fn byte_at(blob: &Blob, pos: u64) -> io::Result<u8> {
     Ok(b[0])
 }
 
-/// Reads the block of `blob` at `pos` into `buf` whole (short at the end).
-fn fill(blob: &Blob, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
-    let mut done = 0;
-    while done < buf.len() {
-        match blob.read_at(pos + done as u64, &mut buf[done..])? {
-            0 => break,
-            n => done += n,
-        }
-    }
-    Ok(done)
-}
-
 /// How many bytes the two files share at their start.
 fn common_prefix(old: &Blob, new: &Blob) -> io::Result<u64> {
     let (mut a, mut b) = (vec![0; BLOCK], vec![0; BLOCK]);
@@ -100,7 +88,10 @@ fn common_prefix(old: &Blob, new: &Blob) -> io::Result<u64> {
     let mut pos = 0;
     while pos < end {
         let n = usize::try_from(end - pos).unwrap_or(BLOCK).min(BLOCK);
-        let (x, y) = (fill(old, pos, &mut a[..n])?, fill(new, pos, &mut b[..n])?);
+        let (x, y) = (
+            old.fill_at(pos, &mut a[..n])?,
+            new.fill_at(pos, &mut b[..n])?,
+        );
         let same = a[..x.min(y)]
             .iter()
             .zip(&b[..x.min(y)])
@@ -120,8 +111,8 @@ fn common_suffix(old: &Blob, new: &Blob, limit: u64) -> io::Result<u64> {
     let mut done = 0;
     while done < limit {
         let n = usize::try_from(limit - done).unwrap_or(BLOCK).min(BLOCK);
-        let x = fill(old, old.len() - done - n as u64, &mut a[..n])?;
-        let y = fill(new, new.len() - done - n as u64, &mut b[..n])?;
+        let x = old.fill_at(old.len() - done - n as u64, &mut a[..n])?;
+        let y = new.fill_at(new.len() - done - n as u64, &mut b[..n])?;
         let same = a[..x.min(y)]
             .iter()
             .rev()
@@ -167,14 +158,20 @@ fn lines_forward(blob: &Blob, mut pos: u64, n: usize) -> io::Result<u64> {
     Ok(pos)
 }
 
-fn find_newline(blob: &Blob, range: Range<u64>) -> io::Result<Option<u64>> {
+/// Calls `f` with each block of `range` in order (its offset and bytes) until it returns
+/// `Some`.
+fn scan<T>(
+    blob: &Blob,
+    range: Range<u64>,
+    mut f: impl FnMut(u64, &[u8]) -> Option<T>,
+) -> io::Result<Option<T>> {
     let mut buf = vec![0; BLOCK];
     let mut pos = range.start;
     while pos < range.end {
         let n = usize::try_from(range.end - pos).unwrap_or(BLOCK).min(BLOCK);
-        let got = fill(blob, pos, &mut buf[..n])?;
-        if let Some(i) = buf[..got].iter().position(|b| *b == b'\n') {
-            return Ok(Some(pos + i as u64));
+        let got = blob.fill_at(pos, &mut buf[..n])?;
+        if let Some(found) = f(pos, &buf[..got]) {
+            return Ok(Some(found));
         }
         if got < n {
             break;
@@ -182,6 +179,13 @@ fn find_newline(blob: &Blob, range: Range<u64>) -> io::Result<Option<u64>> {
         pos += n as u64;
     }
     Ok(None)
+}
+
+fn find_newline(blob: &Blob, range: Range<u64>) -> io::Result<Option<u64>> {
+    scan(blob, range, |pos, block| {
+        let i = block.iter().position(|b| *b == b'\n')?;
+        Some(pos + i as u64)
+    })
 }
 
 fn rfind_newline(blob: &Blob, range: Range<u64>) -> io::Result<Option<u64>> {
@@ -191,7 +195,7 @@ fn rfind_newline(blob: &Blob, range: Range<u64>) -> io::Result<Option<u64>> {
         let n = usize::try_from(end - range.start)
             .unwrap_or(BLOCK)
             .min(BLOCK);
-        let got = fill(blob, end - n as u64, &mut buf[..n])?;
+        let got = blob.fill_at(end - n as u64, &mut buf[..n])?;
         if let Some(i) = buf[..got].iter().rposition(|b| *b == b'\n') {
             return Ok(Some(end - n as u64 + i as u64));
         }
@@ -201,16 +205,10 @@ fn rfind_newline(blob: &Blob, range: Range<u64>) -> io::Result<Option<u64>> {
 }
 
 fn count_newlines(blob: &Blob, range: Range<u64>) -> io::Result<usize> {
-    let mut buf = vec![0; BLOCK];
-    let (mut pos, mut count) = (range.start, 0);
-    while pos < range.end {
-        let n = usize::try_from(range.end - pos).unwrap_or(BLOCK).min(BLOCK);
-        let got = fill(blob, pos, &mut buf[..n])?;
-        count += buf[..got].iter().filter(|b| **b == b'\n').count();
-        if got < n {
-            break;
-        }
-        pos += n as u64;
-    }
+    let mut count = 0;
+    scan(blob, range, |_, block| -> Option<()> {
+        count += block.iter().filter(|b| **b == b'\n').count();
+        None
+    })?;
     Ok(count)
 }
