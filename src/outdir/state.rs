@@ -1,6 +1,5 @@
 //! What is on disk in the output directory, and how it differs from a plan.
 
-use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -54,7 +53,7 @@ impl ChangeKind {
 }
 
 /// One file the plan adds, changes or removes. The new content is borrowed from the plan and
-/// turned into bytes only where they are used ([`Change::new_bytes`]), one file at a time.
+/// turned into bytes only where they are used ([`Change::new_blob`]), one file at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change<'p> {
     pub name: String,
@@ -81,11 +80,6 @@ impl<'p> Change<'p> {
             new,
             spooled,
         }
-    }
-
-    /// The bytes the plan wants in the file; `None` when the file is removed.
-    pub fn new_bytes(&self) -> Option<Cow<'p, [u8]>> {
-        self.new.map(Content::bytes)
     }
 
     /// The new bytes as a [`Blob`]: a template is rendered once, into a temporary file.

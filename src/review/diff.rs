@@ -150,13 +150,16 @@ fn unified_diff(change: &Change, path: &str) -> Result<Option<String>, String> {
     let unreadable = |e: io::Error| format!("it could not be read ({e})");
     // `similar` slides an edit along lines equal to it, which may reach past the context of
     // the middle: widen it until both edges hold the 3 lines of context or the file's end.
+    let ends = trim::ends(old, new).map_err(unreadable)?;
     let mut margin = 3;
     loop {
-        let m = trim::middle(old, new, margin).map_err(unreadable)?;
+        let m = ends.middle(old, margin).map_err(unreadable)?;
         let size = (m.old.end - m.old.start) + (m.new.end - m.new.start);
-        let edges = trim::is_utf8(old, 0..m.old.start).map_err(unreadable)?
-            && trim::is_utf8(old, m.old.end..old.len()).map_err(unreadable)?;
-        if !edges {
+        // The lines outside the middle, the same in both files; a wider margin leaves fewer.
+        if margin == 3
+            && !(trim::is_utf8(old, 0..m.old.start).map_err(unreadable)?
+                && trim::is_utf8(old, m.old.end..old.len()).map_err(unreadable)?)
+        {
             return Ok(None);
         }
         if size > MAX_SHOWN {
@@ -257,7 +260,7 @@ mod tests {
         let removed = Change::new(
             "x.json".into(),
             ChangeKind::Removed,
-            added.new_bytes().map(|b| b.into_owned().into()),
+            added.new_blob().cloned(),
             None,
         );
         assert!(

@@ -21,10 +21,18 @@ pub(super) struct Middle {
     pub lines_before: usize,
 }
 
-pub(super) fn middle(old: &Blob, new: &Blob, context: usize) -> io::Result<Middle> {
+/// Where the common lines end at the start (`prefix`, the same in both files) and begin at
+/// the end (`old_end`, `new_end`): found once, whatever context is asked of them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Ends {
+    prefix: u64,
+    old_end: u64,
+    new_end: u64,
+}
+
+pub(super) fn ends(old: &Blob, new: &Blob) -> io::Result<Ends> {
     let bytes = common_prefix(old, new)?;
     let prefix = line_start(old, bytes)?;
-    let start = lines_back(old, prefix, context)?;
     let limit = old.len().min(new.len()) - prefix;
     let tail = common_suffix(old, new, limit)?;
     let (mut os, mut ns) = (old.len() - tail, new.len() - tail);
@@ -39,12 +47,29 @@ pub(super) fn middle(old: &Blob, new: &Blob, context: usize) -> io::Result<Middl
         };
         (os, ns) = (os + skip, ns + skip);
     }
-    let ahead = lines_forward(old, os, context)? - os;
-    Ok(Middle {
-        old: start..os + ahead,
-        new: start..ns + ahead,
-        lines_before: count_newlines(old, 0..start)?,
+    Ok(Ends {
+        prefix,
+        old_end: os,
+        new_end: ns,
     })
+}
+
+impl Ends {
+    /// The middle with `context` equal lines either side (fewer at a file's ends).
+    pub(super) fn middle(self, old: &Blob, context: usize) -> io::Result<Middle> {
+        let start = lines_back(old, self.prefix, context)?;
+        let ahead = lines_forward(old, self.old_end, context)? - self.old_end;
+        Ok(Middle {
+            old: start..self.old_end + ahead,
+            new: start..self.new_end + ahead,
+            lines_before: count_newlines(old, 0..start)?,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(super) fn middle(old: &Blob, new: &Blob, context: usize) -> io::Result<Middle> {
+    ends(old, new)?.middle(old, context)
 }
 
 /// Whether the bytes of `range` are UTF-8, read a block at a time.
