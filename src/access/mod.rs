@@ -55,7 +55,9 @@ pub use eval::{Request, Witness, allowing_statements, allows};
 pub use model::{Policy, Undecidable};
 pub use partial::{Answer, Condition, Query, Test, Unknown, Verdict, evaluate_partial};
 pub use pattern::Var;
-pub use principal::{Grant, PrincipalDelta, compare_principals};
+pub use principal::{
+    Grant, Named, PrincipalDelta, Side, compare_principals, compare_principals_with,
+};
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,11 @@
 //!
 //! An old file is held open, not re-opened by name: a build replaces files by renaming new
 //! ones over them, so the open file keeps the bytes that were read under the lock.
+//!
+//! The old bytes `diff` keeps of small files go past 8 MiB into one shared unnamed temporary
+//! file ([`OldSpool`]), each a slice of it: 100,000 changed policies are 150 MB.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
@@ -17,15 +21,28 @@ const IN_MEMORY: u64 = 8 << 20;
 #[derive(Clone, Debug)]
 pub enum Blob {
     Memory(Arc<Vec<u8>>),
-    /// An open file and its length when it was opened.
-    File(Arc<File>, u64),
+    /// `len` bytes of an open file from `start`: a whole file (start 0, its length when it
+    /// was opened), or one old file's bytes in an [`OldSpool`]'s shared file.
+    File {
+        file: Arc<File>,
+        start: u64,
+        len: u64,
+    },
 }
 
 impl PartialEq for Blob {
     fn eq(&self, other: &Blob) -> bool {
         match (self, other) {
             (Blob::Memory(a), Blob::Memory(b)) => a == b,
-            (Blob::File(a, _), Blob::File(b, _)) => Arc::ptr_eq(a, b),
+            // The same bytes of the same file; slices of one spool differ by where they are.
+            (
+                Blob::File { file, start, len },
+                Blob::File {
+                    file: other,
+                    start: other_start,
+                    len: other_len,
+                },
+            ) => Arc::ptr_eq(file, other) && start == other_start && len == other_len,
             _ => false,
         }
     }
@@ -43,7 +60,11 @@ impl Blob {
     /// An open file, to be read from its start.
     pub fn file(file: File) -> io::Result<Blob> {
         let len = file.metadata()?.len();
-        Ok(Blob::File(Arc::new(file), len))
+        Ok(Blob::File {
+            file: Arc::new(file),
+            start: 0,
+            len,
+        })
     }
 
     /// The planned content's bytes: a template rendered into memory up to [`IN_MEMORY`] and
@@ -85,7 +106,7 @@ impl Blob {
     pub fn len(&self) -> u64 {
         match self {
             Blob::Memory(b) => b.len() as u64,
-            Blob::File(_, len) => *len,
+            Blob::File { len, .. } => *len,
         }
     }
 
@@ -97,11 +118,25 @@ impl Blob {
     pub fn in_memory(&self) -> Option<&[u8]> {
         match self {
             Blob::Memory(b) => Some(b),
-            Blob::File(..) => None,
+            Blob::File { .. } => None,
         }
     }
 
-    /// Reads from `pos` into `buf`; fewer bytes (0 at the end) as `Read::read`.
+    /// All the bytes: borrowed when in memory, else read whole (a small policy's, say).
+    pub fn bytes(&self) -> io::Result<Cow<'_, [u8]>> {
+        if let Some(bytes) = self.in_memory() {
+            return Ok(Cow::Borrowed(bytes));
+        }
+        let len = usize::try_from(self.len()).map_err(|_| io::ErrorKind::OutOfMemory)?;
+        let mut out = vec![0; len];
+        if self.fill_at(0, &mut out)? < len {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(Cow::Owned(out))
+    }
+
+    /// Reads from `pos` into `buf`; fewer bytes (0 at the end) as `Read::read`. A slice of a
+    /// file reads only its own bytes, never its neighbour's.
     pub fn read_at(&self, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
         let end = self.len();
         if pos >= end {
@@ -117,12 +152,13 @@ impl Blob {
                 buf.copy_from_slice(&b[start..start + room]);
                 Ok(room)
             }
-            Blob::File(file, _) => read_at(file, pos, buf),
+            Blob::File { file, start, .. } => read_at(file, start + pos, buf),
         }
     }
 
-    /// The bytes of `start..end`, read whole (short when the file shrank).
+    /// The bytes of `start..end`, read whole (short past the end, or when the file shrank).
     pub fn range(&self, start: u64, end: u64) -> io::Result<Vec<u8>> {
+        let end = end.min(self.len());
         let mut out = vec![0; usize::try_from(end.saturating_sub(start)).unwrap_or(0)];
         let done = self.fill_at(start, &mut out)?;
         out.truncate(done);
@@ -180,6 +216,67 @@ impl Write for Spool {
     }
 }
 
+/// Keeps the old bytes of the files `diff` shows: in memory up to a total of [`IN_MEMORY`],
+/// past that appended to one shared unnamed temporary file, each a [`Blob::File`] slice of
+/// it. 100,000 changed policies of 1.4 KB were 150 MB held; now each is a few dozen bytes.
+/// Without a temporary file (none can be made, or the disk is full) the bytes stay in memory:
+/// the read never fails for that.
+#[derive(Debug, Default)]
+pub(super) struct OldSpool {
+    /// The bytes kept so far, in memory or not.
+    kept: u64,
+    file: SpoolFile,
+}
+
+#[derive(Debug, Default)]
+enum SpoolFile {
+    #[default]
+    NotYet,
+    /// The shared file and where its next slice starts.
+    Open(Arc<File>, u64),
+    /// It could not be made or written: the rest stays in memory, not tried again per file.
+    Unavailable,
+}
+
+impl OldSpool {
+    /// `bytes` as a blob, in memory or in the shared file.
+    pub(super) fn keep(&mut self, bytes: Vec<u8>) -> Blob {
+        let len = bytes.len() as u64;
+        self.kept = self.kept.saturating_add(len);
+        if self.kept <= IN_MEMORY {
+            return bytes.into();
+        }
+        match self.append(&bytes) {
+            Ok(blob) => blob,
+            Err(_) => {
+                self.file = SpoolFile::Unavailable;
+                bytes.into()
+            }
+        }
+    }
+
+    /// Writes `bytes` at the end of the shared file, made on first use. Written in place, not
+    /// buffered: a slice handed out is readable at once.
+    fn append(&mut self, bytes: &[u8]) -> io::Result<Blob> {
+        if matches!(self.file, SpoolFile::NotYet) {
+            self.file = SpoolFile::Open(Arc::new(tempfile::tempfile()?), 0);
+        }
+        let SpoolFile::Open(file, end) = &mut self.file else {
+            return Err(io::ErrorKind::Unsupported.into());
+        };
+        let len = bytes.len() as u64;
+        let next = end.checked_add(len).ok_or(io::ErrorKind::FileTooLarge)?;
+        write_all_at(file, *end, bytes)?;
+        let blob = Blob::File {
+            file: Arc::clone(file),
+            start: *end,
+            len,
+        };
+        *end = next;
+        Ok(blob)
+    }
+}
+
 /// Reads a [`Blob`] in order, each reader with its own position.
 pub struct Reader<'b> {
     blob: &'b Blob,
@@ -202,6 +299,27 @@ fn read_at(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
 #[cfg(windows)]
 fn read_at(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(file, buf, pos)
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, pos: u64, buf: &[u8]) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buf, pos)
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &File, mut pos: u64, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_write(file, buf, pos) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                buf = &buf[n..];
+                pos += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -266,5 +384,101 @@ mod tests {
         let blob = Blob::file(large.file.unwrap().into_inner().unwrap()).unwrap();
         assert_eq!(blob.len(), 9 << 20);
         assert_eq!(blob.range(0, 4).unwrap(), b"xxxx");
+    }
+
+    /// Bytes of `len` that differ from every other `i`'s.
+    fn old_bytes(i: usize, len: usize) -> Vec<u8> {
+        (0..len).map(|j| (i * 31 + j * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn old_bytes_past_the_limit_are_slices_of_one_file_that_read_back_whole() {
+        let mut spool = OldSpool::default();
+        let (mut kept, mut blobs) = (0, Vec::new());
+        for i in 0..200 {
+            let bytes = old_bytes(i, 60_000 + i * 13);
+            kept += bytes.len() as u64;
+            blobs.push((spool.keep(bytes.clone()), bytes, kept <= IN_MEMORY));
+        }
+        assert!(blobs[0].2 && !blobs[199].2, "the test crosses the limit");
+        let mut shared = None;
+        for (blob, bytes, in_memory) in &blobs {
+            assert_eq!(blob.len(), bytes.len() as u64);
+            assert_eq!(blob.in_memory().is_some(), *in_memory);
+            assert_eq!(blob.bytes().unwrap().as_ref(), &bytes[..]);
+            assert!(matches!(blob.bytes().unwrap(), Cow::Borrowed(_)) == *in_memory);
+            assert_eq!(blob.range(0, blob.len()).unwrap(), *bytes);
+            assert_eq!(blob.range(100, u64::MAX).unwrap(), bytes[100..]);
+            let mut all = Vec::new();
+            blob.reader().read_to_end(&mut all).unwrap();
+            assert_eq!(all, *bytes);
+            if let Blob::File { file, .. } = blob {
+                let first = shared.get_or_insert_with(|| Arc::clone(file));
+                assert!(Arc::ptr_eq(first, file), "one shared file");
+            }
+        }
+    }
+
+    #[test]
+    fn a_slice_never_reads_its_neighbour() {
+        let mut spool = OldSpool {
+            kept: IN_MEMORY,
+            file: SpoolFile::NotYet,
+        };
+        let (a, b) = (spool.keep(vec![b'a'; 1_000]), spool.keep(vec![b'b'; 500]));
+        assert!(a.in_memory().is_none() && b.in_memory().is_none());
+        let mut buf = [0; 4_096];
+        assert_eq!(a.read_at(990, &mut buf).unwrap(), 10);
+        assert_eq!(buf[..10], [b'a'; 10]);
+        assert_eq!(a.read_at(1_000, &mut buf).unwrap(), 0);
+        assert_eq!(a.read_at(1_001, &mut buf).unwrap(), 0);
+        assert_eq!(a.fill_at(0, &mut buf).unwrap(), 1_000);
+        assert_eq!(b.fill_at(0, &mut buf).unwrap(), 500);
+        assert_eq!(buf[..500], [b'b'; 500]);
+        assert_eq!(b.read_at(500, &mut buf).unwrap(), 0);
+        assert_eq!(a.range(900, 1_100).unwrap(), [b'a'; 100]);
+    }
+
+    #[test]
+    fn slices_of_one_spool_are_equal_only_where_they_are_the_same_bytes() {
+        let mut spool = OldSpool {
+            kept: IN_MEMORY,
+            file: SpoolFile::NotYet,
+        };
+        let (a, b) = (spool.keep(b"same".to_vec()), spool.keep(b"same".to_vec()));
+        assert!(a.in_memory().is_none() && b.in_memory().is_none());
+        assert_ne!(a, b, "the same bytes at another offset");
+        assert_eq!(a, a.clone());
+        let Blob::File { file, start, .. } = &a else {
+            panic!("spooled");
+        };
+        let shorter = Blob::File {
+            file: Arc::clone(file),
+            start: *start,
+            len: 3,
+        };
+        assert_ne!(a, shorter);
+        assert_ne!(a, Blob::from(b"same".to_vec()));
+    }
+
+    /// Without a temporary file the bytes stay in memory: the read does not fail for that.
+    #[test]
+    fn without_a_spool_file_old_bytes_stay_in_memory() {
+        let mut spool = OldSpool {
+            kept: IN_MEMORY,
+            file: SpoolFile::Unavailable,
+        };
+        let blob = spool.keep(b"old".to_vec());
+        assert_eq!(blob.in_memory(), Some(&b"old"[..]));
+        assert_eq!(blob.bytes().unwrap().as_ref(), b"old");
+    }
+
+    #[test]
+    fn a_whole_file_blob_reads_back_whole() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"whole").unwrap();
+        let blob = Blob::file(file).unwrap();
+        assert_eq!(blob.bytes().unwrap().as_ref(), b"whole");
+        assert_eq!(blob, blob.clone());
     }
 }

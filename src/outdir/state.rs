@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::compile::plan::{Content, Plan};
 use crate::diagnostic::Diagnostic;
 
-use super::blob::Blob;
+use super::blob::{Blob, OldSpool};
 use super::lock::LOCK;
 use super::manifest::{self, MANIFEST};
 use super::{io_error, is_temp_name};
@@ -27,7 +27,9 @@ pub struct DiskState {
     pub kept_old: bool,
     /// Bytes of every other existing file that is planned or owned: what a build would replace
     /// or remove. Identical files are compared as they are read and not kept, so a directory of
-    /// 100,000 policies is never held in memory twice; a template is kept as its open file.
+    /// 100,000 policies is never held in memory twice; a large template is kept as its open
+    /// file, and other files past 8 MiB in all as slices of one temporary file ([`OldSpool`]):
+    /// 100,000 changed policies are 150 MB.
     pub files: BTreeMap<String, Blob>,
     /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
     pub foreign: Vec<String>,
@@ -134,6 +136,7 @@ pub(super) fn read_unlocked(
         state.manifest = Some(bytes);
     }
     let mut scratch = (Vec::new(), Vec::new());
+    let mut spool = OldSpool::default();
     for (name, is_file) in names {
         if name == MANIFEST || name == LOCK {
             continue;
@@ -157,26 +160,27 @@ pub(super) fn read_unlocked(
         let fail = |e: io::Error| io_error("read", &path, &e);
         // A template is compared a piece at a time, and a large one kept as its open file:
         // 250 MB for 100,000 grants (issue 16).
+        // A changed file's bytes are kept only for `diff`.
         let blob = if let Some(Content::Template(t)) = planned {
             let blob = Blob::open(&path).map_err(fail)?;
             if t.is_read(blob.reader()).map_err(fail)? {
                 state.identical.insert(name);
                 continue;
             }
-            blob
+            match old {
+                OldBytes::Keep => blob,
+                OldBytes::Skip => Blob::from(Vec::new()),
+            }
         } else {
             let bytes = fs::read(&path).map_err(fail)?;
             if planned.is_some_and(|p| p.is(&bytes, &mut scratch)) {
                 state.identical.insert(name);
                 continue;
             }
-            bytes.into()
-        };
-        // A changed file's bytes are kept only for `diff`.
-        let blob = if old == OldBytes::Keep {
-            blob
-        } else {
-            Blob::from(Vec::new())
+            match old {
+                OldBytes::Keep => spool.keep(bytes),
+                OldBytes::Skip => Blob::from(Vec::new()),
+            }
         };
         if !owned {
             state.foreign.push(name.clone());
@@ -265,5 +269,49 @@ impl DiskState {
     /// Whether the manifest on disk is exactly the one the plan would write.
     pub fn manifest_current(&self, plan: &Plan) -> bool {
         self.manifest.as_deref() == Some(manifest::for_plan(plan).as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every planned file changed, 10 MiB of them: each keeps its own old bytes, the first
+    /// 8 MiB in memory and the rest in the shared temporary file; identical files are not kept.
+    #[test]
+    fn the_old_bytes_of_many_changed_files_are_kept_mostly_out_of_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = BTreeMap::new();
+        let mut old = BTreeMap::new();
+        for i in 0..100u8 {
+            let name = format!("p{i:03}.json");
+            let bytes = vec![i; 100 << 10];
+            fs::write(dir.path().join(&name), &bytes).unwrap();
+            files.insert(name.clone(), Content::Bytes(b"new".to_vec()));
+            old.insert(name, bytes);
+        }
+        fs::write(dir.path().join("same.json"), b"same").unwrap();
+        files.insert("same.json".into(), Content::Bytes(b"same".to_vec()));
+        let plan = Plan {
+            files,
+            who: String::new(),
+        };
+        let state = read_unlocked(dir.path(), &plan, OldBytes::Keep).unwrap();
+        assert!(state.identical.contains("same.json"));
+        assert!(!state.files.contains_key("same.json"));
+        assert_eq!(state.files.len(), old.len());
+        let mut in_memory = 0;
+        for (name, bytes) in &old {
+            let blob = &state.files[name];
+            assert_eq!(blob.bytes().unwrap().as_ref(), &bytes[..], "{name}");
+            in_memory += blob.in_memory().map_or(0, <[u8]>::len);
+        }
+        assert_eq!(in_memory, 81 * (100 << 10), "up to 8 MiB in memory");
+        assert!(state.files["p000.json"].in_memory().is_some());
+        assert!(state.files["p099.json"].in_memory().is_none());
+
+        let state = read_unlocked(dir.path(), &plan, OldBytes::Skip).unwrap();
+        assert_eq!(state.files.len(), old.len());
+        assert!(state.files.values().all(Blob::is_empty));
     }
 }
