@@ -88,6 +88,15 @@ fn digest(statements: &[Statement]) -> Digest {
     hash.finalize().into()
 }
 
+/// The digest a [`Reading`] gives a grant held whole, as one part, with `doc`'s statements:
+/// equal to a template's digest of a grant iff the template holds exactly those statements.
+pub fn whole_digest(doc: &PolicyDocument) -> Digest {
+    let mut hash = Sha256::new();
+    hash.update(1u64.to_le_bytes());
+    hash.update(digest(&doc.statement));
+    hash.finalize().into()
+}
+
 impl Collector<'_> {
     /// One deployed policy attached to `principals`, holding `items` in statement order; the
     /// grants it holds.

@@ -6,6 +6,8 @@
 mod diff;
 mod model;
 pub mod render;
+mod sides;
+pub mod spool;
 mod stream;
 mod trim;
 mod unified;

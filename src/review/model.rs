@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::compile::plan::Plan;
 use crate::outdir::MANIFEST;
@@ -50,7 +50,7 @@ pub struct Report {
 }
 
 /// A concrete request: no wildcard, every context key it relies on set, absent keys left out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct RequestView {
     pub action: String,
@@ -60,7 +60,7 @@ pub struct RequestView {
 }
 
 /// What one principal can do, before and after: the union of the grants naming it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct PrincipalVerdict {
     /// As in `who`: `user:alice`, `group:ops`, `role:Admin`.
@@ -79,7 +79,7 @@ pub struct PrincipalVerdict {
 }
 
 /// How a grant changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum GrantChange {
@@ -109,7 +109,7 @@ impl GrantChange {
 }
 
 /// One grant whose policy or `who` changes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct GrantEntry {
     pub grant: String,
@@ -146,7 +146,7 @@ impl GrantEntry {
 }
 
 /// One file that differs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct FileDiff {
     /// The file's path, relative to the current directory where it lies inside it.
@@ -175,7 +175,7 @@ pub struct Manifest {
     pub status: ManifestStatus,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ManifestStatus {
@@ -212,10 +212,7 @@ impl Report {
         let verdict = if review {
             verdict::verdict(plan, state, &changes)
         } else {
-            verdict::Verdict {
-                principals: Vec::new(),
-                grants: Vec::new(),
-            }
+            verdict::Verdict::empty()
         };
         let diffs = if diffs {
             diff::diffs(&changes, show)
@@ -227,12 +224,7 @@ impl Report {
             .zip(diffs)
             .map(|(c, shown)| FileDiff {
                 path: show(&c.name),
-                grants: verdict
-                    .grants
-                    .iter()
-                    .filter(|g| g.files.contains(&c.name))
-                    .map(|g| g.grant.clone())
-                    .collect(),
+                grants: verdict.by_file.get(&c.name).cloned().unwrap_or_default(),
                 change: c.kind.into(),
                 blocked: conflicts.contains(&c.name),
                 diff: shown.diff,
@@ -252,9 +244,9 @@ impl Report {
             output_dir: inputs.output_dir.to_owned(),
             up_to_date: files.is_empty() && status == ManifestStatus::Current && loaded.is_empty(),
             // What a foreign module file declares is unknown: assume the worst.
-            widens: verdict.principals.iter().any(|p| p.widens) || !loaded.is_empty(),
-            principals: verdict.principals,
-            grants: verdict.grants,
+            widens: verdict.widening > 0 || !loaded.is_empty(),
+            principals: verdict.principals.to_vec().expect("temporary"),
+            grants: verdict.grants.to_vec().expect("temporary"),
             files,
             manifest: Manifest {
                 path: show(MANIFEST),
