@@ -130,17 +130,15 @@ fn compare_cached(
 ) {
     let (old, new) = (indices(before), indices(after));
     let none: &[usize] = &[];
-    // In the order of each principal's first grant: its grants, and those of the principals
-    // next to it, were most likely just read.
-    let mut names: Vec<(usize, &str)> = old
-        .iter()
-        .chain(&new)
-        .filter(|(p, _)| wanted(p))
-        .map(|(p, ix)| (ix[0], *p))
+    // In the order of each principal's first grant (before, else after): its grants, and
+    // those of the principals next to it, were most likely just read.
+    let first = |p: &str| old.get(p).or(new.get(p)).map_or(0, |ix| ix[0]);
+    let mut names: Vec<(usize, &str)> = (old.keys().chain(new.keys()))
+        .filter(|p| wanted(p))
+        .map(|p| (first(p), *p))
         .collect();
     names.sort_unstable();
-    names.dedup_by(|b, a| a.1 == b.1);
-    let mut seen: HashSet<&str> = HashSet::new();
+    names.dedup();
     let mut cache = Cache {
         cap,
         young: HashMap::new(),
@@ -148,9 +146,6 @@ fn compare_cached(
         load,
     };
     for (_, name) in names {
-        if !seen.insert(name) {
-            continue;
-        }
         let b = old.get(name).map_or(none, Vec::as_slice);
         let a = new.get(name).map_or(none, Vec::as_slice);
         let mut delta = PrincipalDelta {
