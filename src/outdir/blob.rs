@@ -5,8 +5,9 @@
 //! An old file is held open, not re-opened by name: a build replaces files by renaming new
 //! ones over them, so the open file keeps the bytes that were read under the lock.
 //!
-//! The old bytes `diff` keeps of small files go past 8 MiB into one shared unnamed temporary
-//! file ([`OldSpool`]), each a slice of it: 100,000 changed policies are 150 MB.
+//! The old bytes `diff` keeps of small files, and the report's entries, go past 8 MiB into
+//! one shared unnamed temporary file ([`Spill`]), each a slice of it: 100,000 changed
+//! policies are 150 MB.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -22,7 +23,7 @@ const IN_MEMORY: u64 = 8 << 20;
 pub enum Blob {
     Memory(Arc<Vec<u8>>),
     /// `len` bytes of an open file from `start`: a whole file (start 0, its length when it
-    /// was opened), or one old file's bytes in an [`OldSpool`]'s shared file.
+    /// was opened), or one old file's bytes in an [`Spill`]'s shared file.
     File {
         file: Arc<File>,
         start: u64,
@@ -216,13 +217,14 @@ impl Write for Spool {
     }
 }
 
-/// Keeps the old bytes of the files `diff` shows: in memory up to a total of [`IN_MEMORY`],
-/// past that appended to one shared unnamed temporary file, each a [`Blob::File`] slice of
-/// it. 100,000 changed policies of 1.4 KB were 150 MB held; now each is a few dozen bytes.
+/// Keeps many small byte strings (the old bytes of the files `diff` shows, the report's
+/// entries): in memory up to a total of [`IN_MEMORY`], past that appended to one shared
+/// unnamed temporary file, each a [`Blob::File`] slice of it. 100,000 changed policies of
+/// 1.4 KB were 150 MB held; now each is a few dozen bytes.
 /// Without a temporary file (none can be made, or the disk is full) the bytes stay in memory:
 /// the read never fails for that.
 #[derive(Debug, Default)]
-pub(super) struct OldSpool {
+pub struct Spill {
     /// The bytes kept so far, in memory or not.
     kept: u64,
     file: SpoolFile,
@@ -238,9 +240,9 @@ enum SpoolFile {
     Unavailable,
 }
 
-impl OldSpool {
+impl Spill {
     /// `bytes` as a blob, in memory or in the shared file.
-    pub(super) fn keep(&mut self, bytes: Vec<u8>) -> Blob {
+    pub fn keep(&mut self, bytes: Vec<u8>) -> Blob {
         let len = bytes.len() as u64;
         self.kept = self.kept.saturating_add(len);
         if self.kept <= IN_MEMORY {
@@ -393,7 +395,7 @@ mod tests {
 
     #[test]
     fn old_bytes_past_the_limit_are_slices_of_one_file_that_read_back_whole() {
-        let mut spool = OldSpool::default();
+        let mut spool = Spill::default();
         let (mut kept, mut blobs) = (0, Vec::new());
         for i in 0..200 {
             let bytes = old_bytes(i, 60_000 + i * 13);
@@ -421,7 +423,7 @@ mod tests {
 
     #[test]
     fn a_slice_never_reads_its_neighbour() {
-        let mut spool = OldSpool {
+        let mut spool = Spill {
             kept: IN_MEMORY,
             file: SpoolFile::NotYet,
         };
@@ -441,7 +443,7 @@ mod tests {
 
     #[test]
     fn slices_of_one_spool_are_equal_only_where_they_are_the_same_bytes() {
-        let mut spool = OldSpool {
+        let mut spool = Spill {
             kept: IN_MEMORY,
             file: SpoolFile::NotYet,
         };
@@ -464,7 +466,7 @@ mod tests {
     /// Without a temporary file the bytes stay in memory: the read does not fail for that.
     #[test]
     fn without_a_spool_file_old_bytes_stay_in_memory() {
-        let mut spool = OldSpool {
+        let mut spool = Spill {
             kept: IN_MEMORY,
             file: SpoolFile::Unavailable,
         };

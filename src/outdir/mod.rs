@@ -20,7 +20,7 @@ pub(crate) mod manifest;
 mod state;
 mod write;
 
-pub use blob::Blob;
+pub use blob::{Blob, Spill};
 pub use lock::{LOCK, Wait};
 pub use manifest::{MANIFEST, for_plan as manifest_for, parse as parse_manifest};
 pub use state::{Change, ChangeKind, DiskState, OldBytes};

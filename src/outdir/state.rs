@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::compile::plan::{Content, Plan};
 use crate::diagnostic::Diagnostic;
 
-use super::blob::{Blob, OldSpool};
+use super::blob::{Blob, Spill};
 use super::lock::LOCK;
 use super::manifest::{self, MANIFEST};
 use super::{io_error, is_temp_name};
@@ -28,7 +28,7 @@ pub struct DiskState {
     /// Bytes of every other existing file that is planned or owned: what a build would replace
     /// or remove. Identical files are compared as they are read and not kept, so a directory of
     /// 100,000 policies is never held in memory twice; a large template is kept as its open
-    /// file, and other files past 8 MiB in all as slices of one temporary file ([`OldSpool`]):
+    /// file, and other files past 8 MiB in all as slices of one temporary file ([`Spill`]):
     /// 100,000 changed policies are 150 MB.
     pub files: BTreeMap<String, Blob>,
     /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
@@ -136,7 +136,7 @@ pub(super) fn read_unlocked(
         state.manifest = Some(bytes);
     }
     let mut scratch = (Vec::new(), Vec::new());
-    let mut spool = OldSpool::default();
+    let mut spool = Spill::default();
     for (name, is_file) in names {
         if name == MANIFEST || name == LOCK {
             continue;

@@ -1,11 +1,10 @@
 //! A long list of report entries kept out of memory. When every one of 100,000 grants changes,
 //! the report holds a verdict per principal and grant and a diff per file, 80 MB of text; held
-//! as values it broke the memory bound (issue 16). Each entry is written as JSON into a buffer
-//! that moves to an unnamed temporary file past [`IN_MEMORY`], and read back one at a time, in
-//! the order of the key it was pushed with; only the keys and offsets stay in memory.
+//! as values it broke the memory bound (issue 16). Each entry is written as JSON into a
+//! [`Spill`] (memory, then one temporary file) and read back one at a time, in the order of
+//! the key it was pushed with; only the keys and the slices stay in memory.
 
 use std::fmt;
-use std::fs::File;
 use std::io;
 use std::marker::PhantomData;
 
@@ -13,103 +12,20 @@ use serde::de::DeserializeOwned;
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-/// The most of a list held in memory; past it the entries go to a temporary file.
-const IN_MEMORY: usize = 8 << 20;
-
-/// Entries written to the file in pieces of this size.
-const CHUNK: usize = 1 << 20;
-
-/// Where the entries' bytes are: a buffer, or a temporary file and the bytes not yet in it.
-enum Store {
-    Memory(Vec<u8>),
-    File {
-        file: File,
-        written: u64,
-        pending: Vec<u8>,
-    },
-}
-
-impl Store {
-    fn len(&self) -> u64 {
-        match self {
-            Store::Memory(b) => b.len() as u64,
-            Store::File {
-                written, pending, ..
-            } => written + pending.len() as u64,
-        }
-    }
-
-    fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
-        if let Store::Memory(b) = self
-            && b.len() + bytes.len() > IN_MEMORY
-        {
-            // No temporary file (a read-only or full temp directory): stay in memory.
-            if let Ok(file) = tempfile::tempfile() {
-                let pending = std::mem::take(b);
-                *self = Store::File {
-                    file,
-                    written: 0,
-                    pending,
-                };
-            }
-        }
-        match self {
-            Store::Memory(b) => b.extend_from_slice(bytes),
-            Store::File { pending, .. } => {
-                pending.extend_from_slice(bytes);
-                if pending.len() >= CHUNK {
-                    self.flush()?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if let Store::File {
-            file,
-            written,
-            pending,
-        } = self
-        {
-            write_all_at(file, pending, *written)?;
-            *written += pending.len() as u64;
-            pending.clear();
-        }
-        Ok(())
-    }
-
-    fn read(&self, start: u64, len: usize, buf: &mut Vec<u8>) -> io::Result<()> {
-        buf.clear();
-        match self {
-            Store::Memory(b) => {
-                let start = usize::try_from(start).expect("in memory");
-                buf.extend_from_slice(&b[start..start + len]);
-            }
-            Store::File { file, .. } => {
-                buf.resize(len, 0);
-                read_exact_at(file, buf, start)?;
-            }
-        }
-        Ok(())
-    }
-}
+use crate::outdir::{Blob, Spill};
 
 /// Entries being written; [`SpoolWriter::finish`] orders them by key.
 pub struct SpoolWriter<T> {
-    store: Store,
-    index: Vec<(String, u64, usize)>,
-    /// The first error writing the temporary file, reported when the entries are read.
-    failed: Option<io::Error>,
+    spill: Spill,
+    index: Vec<(String, Blob)>,
     kind: PhantomData<fn(T)>,
 }
 
 impl<T: Serialize> Default for SpoolWriter<T> {
     fn default() -> Self {
         SpoolWriter {
-            store: Store::Memory(Vec::new()),
+            spill: Spill::default(),
             index: Vec::new(),
-            failed: None,
             kind: PhantomData,
         }
     }
@@ -120,22 +36,13 @@ impl<T: Serialize> SpoolWriter<T> {
     /// they were pushed).
     pub fn push(&mut self, key: &str, item: &T) {
         let bytes = serde_json::to_vec(item).expect("report entries always serialize");
-        let start = self.store.len();
-        if let Err(e) = self.store.append(&bytes) {
-            self.failed.get_or_insert(e);
-        }
-        self.index.push((key.to_owned(), start, bytes.len()));
+        self.index.push((key.to_owned(), self.spill.keep(bytes)));
     }
 
     pub fn finish(mut self) -> Spooled<T> {
-        if let Err(e) = self.store.flush() {
-            self.failed.get_or_insert(e);
-        }
         self.index.sort_by(|a, b| a.0.cmp(&b.0));
         Spooled {
-            store: self.store,
-            index: self.index.into_iter().map(|(_, s, l)| (s, l)).collect(),
-            failed: self.failed.map(|e| e.to_string()),
+            entries: self.index.into_iter().map(|(_, blob)| blob).collect(),
             kind: PhantomData,
         }
     }
@@ -143,33 +50,23 @@ impl<T: Serialize> SpoolWriter<T> {
 
 /// A finished list: read back in key order, one entry at a time.
 pub struct Spooled<T> {
-    store: Store,
-    index: Vec<(u64, usize)>,
-    failed: Option<String>,
+    entries: Vec<Blob>,
     kind: PhantomData<fn() -> T>,
 }
 
 impl<T: Serialize + DeserializeOwned> Spooled<T> {
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.entries.is_empty()
     }
 
     /// The entries in key order; an error when the temporary file cannot be read back.
     pub fn iter(&self) -> impl Iterator<Item = io::Result<T>> + '_ {
-        let mut buf = Vec::new();
-        self.index.iter().map(move |&(start, len)| {
-            if let Some(e) = &self.failed {
-                return Err(io::Error::other(format!(
-                    "the report's temporary file failed: {e}"
-                )));
-            }
-            self.store.read(start, len, &mut buf)?;
-            serde_json::from_slice(&buf).map_err(io::Error::other)
-        })
+        (self.entries.iter())
+            .map(|blob| serde_json::from_slice(&blob.bytes()?).map_err(io::Error::other))
     }
 
     /// Every entry, read back whole (for tests and small reports).
@@ -190,7 +87,7 @@ impl<T: Serialize + DeserializeOwned> From<Vec<T>> for Spooled<T> {
 
 impl<T> fmt::Debug for Spooled<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Spooled({} entries)", self.index.len())
+        write!(f, "Spooled({} entries)", self.entries.len())
     }
 }
 
@@ -205,40 +102,6 @@ impl<T: Serialize + DeserializeOwned> Serialize for Spooled<T> {
     }
 }
 
-#[cfg(unix)]
-fn write_all_at(file: &File, buf: &[u8], pos: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, buf, pos)
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, pos)
-}
-
-#[cfg(windows)]
-fn write_all_at(file: &File, mut buf: &[u8], mut pos: u64) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_write(file, buf, pos)?;
-        if n == 0 {
-            return Err(io::ErrorKind::WriteZero.into());
-        }
-        (buf, pos) = (&buf[n..], pos + n as u64);
-    }
-    Ok(())
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut pos: u64) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_read(file, buf, pos)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        (buf, pos) = (&mut buf[n..], pos + n as u64);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,12 +112,15 @@ mod tests {
     fn entries_come_back_in_key_order_past_the_memory_limit() {
         let mut w = SpoolWriter::default();
         let big = "x".repeat(4096);
-        let n = 2 * IN_MEMORY / big.len() + 7;
+        let n = 2 * (8 << 20) / big.len() + 7;
         for i in (0..n).rev() {
             w.push(&format!("{:08}", i / 2), &(i, big.clone()));
         }
         let s = w.finish();
-        assert!(matches!(s.store, Store::File { .. }), "past the limit");
+        assert!(
+            s.entries.iter().any(|b| b.in_memory().is_none()),
+            "past the limit"
+        );
         assert_eq!(s.len(), n);
         let got: Vec<(usize, String)> = s.to_vec().unwrap();
         let keys: Vec<usize> = got.iter().map(|(i, _)| *i / 2).collect();
