@@ -76,8 +76,8 @@ fn parsed(compact: &[u8]) -> Result<Policy, access::Undecidable> {
 fn exact(grants: &Expanded<'_>, packed: &[Packed]) -> Vec<Diagnostic> {
     use std::collections::BTreeMap;
     // Per place: the grants' indices with their principals, and the packed policies'.
-    type Side = Vec<(usize, String, Vec<String>)>;
-    let mut sides: BTreeMap<Place, (Side, Side)> = BTreeMap::new();
+    type Listed = Vec<(usize, String, Vec<String>)>;
+    let mut sides: BTreeMap<Place, (Listed, Listed)> = BTreeMap::new();
     for (i, (g, _)) in grants.iter().enumerate() {
         let place = Place {
             partition: g.partition.as_str(),
