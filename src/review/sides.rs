@@ -3,6 +3,7 @@
 //! the manifest records), after is the plan. A grant's policies are parsed when the verdict
 //! asks for them, and dropped after: 100,000 grants parsed on both sides were 1 GB (issue 16).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::access::{Policy, Undecidable};
@@ -28,6 +29,12 @@ impl Source<'_> {
             Source::Plan(content) => Blob::of(content),
         }
     }
+}
+
+/// A grant's `.json` on disk: the plan's bytes, or other bytes the review holds.
+enum Json<'a> {
+    Planned(&'a Content),
+    Held(&'a Blob),
 }
 
 /// A record of principals ([`parse_who`]): looked up by binary search, never copied whole.
@@ -168,36 +175,34 @@ impl<'a> Sides<'a> {
     /// The digest a template gives the grant when it holds what the grant's `.json` on disk
     /// holds; `None` without one (or one that is not a policy document).
     fn json_digest(&self, grant: &str) -> Option<read::Digest> {
-        let bytes = match self.json_on_disk(grant)? {
-            Ok(bytes) => bytes,
-            Err(()) => (self.plan.files.get(&format!("{grant}.json"))?.bytes()).into_owned(),
-        };
-        let doc: PolicyDocument = serde_json::from_slice(&bytes).ok()?;
+        let doc: PolicyDocument = serde_json::from_slice(&self.json_bytes(grant)?).ok()?;
         Some(read::whole_digest(&doc))
     }
 
-    /// The grant's `.json` that ssm-compile wrote: `Ok` with its bytes, `Err` when they are
-    /// the plan's; `None` without one. Bytes that cannot be read back are empty, and say so
-    /// when parsed ("not JSON").
-    fn json_on_disk(&self, grant: &str) -> Option<Result<Vec<u8>, ()>> {
+    /// The grant's `.json` that ssm-compile wrote, as it is on disk; `None` without one.
+    fn json_on_disk(&self, grant: &str) -> Option<Json<'a>> {
         let name = format!("{grant}.json");
         if self.state.identical.contains(&name) {
-            return Some(Err(()));
+            return Some(Json::Planned(self.plan.files.get(&name)?));
         }
         let blob = self.state.files.get(&name)?;
-        if !self.state.owned.contains(&name) {
-            return None;
-        }
-        Some(Ok(blob.bytes().map(|b| b.into_owned()).unwrap_or_default()))
+        self.state.owned.contains(&name).then_some(Json::Held(blob))
+    }
+
+    /// The bytes of the grant's `.json` on disk. Bytes that cannot be read back are empty,
+    /// and say so when parsed ("not JSON").
+    fn json_bytes(&self, grant: &str) -> Option<Cow<'a, [u8]>> {
+        Some(match self.json_on_disk(grant)? {
+            Json::Planned(content) => content.bytes(),
+            Json::Held(blob) => blob.bytes().unwrap_or_default(),
+        })
     }
 
     /// Whether a file on disk holds the grant: it has policies before.
     pub(super) fn before_exists(&self, grant: &str) -> bool {
-        let name = format!("{grant}.json");
-        let json = self.state.identical.contains(&name)
-            || (self.state.files.contains_key(&name) && self.state.owned.contains(&name));
-        json || (self.on_disk.iter())
-            .any(|(_, (r, _))| r.as_ref().is_none_or(|r| r.digests.contains_key(grant)))
+        self.json_on_disk(grant).is_some()
+            || (self.on_disk.iter())
+                .any(|(_, (r, _))| r.as_ref().is_none_or(|r| r.digests.contains_key(grant)))
     }
 
     /// The grant's policy after the change; `None` when the plan has no such grant.
@@ -217,10 +222,8 @@ impl<'a> Sides<'a> {
     /// whose copy says something else); empty when no file held it.
     pub(super) fn before_policies(&self, grant: &str) -> Vec<Result<Policy, Undecidable>> {
         let mut out = Vec::new();
-        match self.json_on_disk(grant) {
-            Some(Ok(bytes)) => out.push(parse_bytes(&format!("{grant}.json"), &bytes)),
-            Some(Err(())) => out.extend(self.after_policy(grant)),
-            None => {}
+        if let Some(bytes) = self.json_bytes(grant) {
+            out.push(parse_bytes(&format!("{grant}.json"), &bytes));
         }
         for (t, (reading, _)) in &self.on_disk {
             match reading {

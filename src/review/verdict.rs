@@ -146,7 +146,7 @@ fn per_principal(
         Side::After => sides.after_policy(na[i].name).into_iter().collect(),
     };
     let mut out = SpoolWriter::default();
-    let (mut widening, mut narrowing) = (0, 0);
+    let (mut widening, mut changed_access) = (0, 0);
     let mut emit = |mut d: access::PrincipalDelta| {
         if let Some(g) = d.grants_after.iter().find(|g| unknown.contains(g.as_str())) {
             d.undecidable = Some(unknown_who(g));
@@ -163,12 +163,12 @@ fn per_principal(
             undecidable: d.undecidable,
         };
         widening += usize::from(v.widens);
-        narrowing += usize::from(v.widens || !v.lost.is_empty());
+        changed_access += usize::from(v.widens || !v.lost.is_empty());
         out.push(&v.principal, &v);
     };
     let wanted = |p: &str| principals.contains(p);
     access::compare_principals_with(&nb, &na, &wanted, &changed, &mut load, &mut emit);
-    (out.finish(), widening, narrowing)
+    (out.finish(), widening, changed_access)
 }
 
 /// Grants whose files or principals differ between the directory and the plan, each with the
