@@ -257,6 +257,17 @@ impl Spill {
         }
     }
 
+    /// `blob` kept: its bytes as [`Spill::keep`] keeps them when it is in memory, else as it is
+    /// (an open file).
+    pub fn keep_blob(&mut self, blob: Blob) -> Blob {
+        match blob {
+            Blob::Memory(bytes) => {
+                self.keep(Arc::try_unwrap(bytes).unwrap_or_else(|shared| (*shared).clone()))
+            }
+            file @ Blob::File { .. } => file,
+        }
+    }
+
     /// Writes `bytes` at the end of the shared file, made on first use. Written in place, not
     /// buffered: a slice handed out is readable at once.
     fn append(&mut self, bytes: &[u8]) -> io::Result<Blob> {

@@ -158,29 +158,27 @@ pub(super) fn read_unlocked(
         }
         let path = dir.join(&name);
         let fail = |e: io::Error| io_error("read", &path, &e);
-        // A template is compared a piece at a time, and a large one kept as its open file:
-        // 250 MB for 100,000 grants (issue 16).
+        // Any file past 8 MiB is kept as its open file, never read whole: a template is
+        // 250 MB for 100,000 grants, and a removed account's is read too (issue 16).
+        let blob = Blob::open(&path).map_err(fail)?;
+        let same = match (planned, blob.in_memory()) {
+            (Some(Content::Template(t)), _) => t.is_read(blob.reader()).map_err(fail)?,
+            (Some(p), Some(bytes)) => p.is(bytes, &mut scratch),
+            // A policy is a few KB: only a file of its length can be it.
+            (Some(p), None) => {
+                blob.len() == p.bytes().len() as u64
+                    && p.is(&blob.bytes().map_err(fail)?, &mut scratch)
+            }
+            (None, _) => false,
+        };
+        if same {
+            state.identical.insert(name);
+            continue;
+        }
         // A changed file's bytes are kept only for `diff`.
-        let blob = if let Some(Content::Template(t)) = planned {
-            let blob = Blob::open(&path).map_err(fail)?;
-            if t.is_read(blob.reader()).map_err(fail)? {
-                state.identical.insert(name);
-                continue;
-            }
-            match old {
-                OldBytes::Keep => blob,
-                OldBytes::Skip => Blob::from(Vec::new()),
-            }
-        } else {
-            let bytes = fs::read(&path).map_err(fail)?;
-            if planned.is_some_and(|p| p.is(&bytes, &mut scratch)) {
-                state.identical.insert(name);
-                continue;
-            }
-            match old {
-                OldBytes::Keep => spool.keep(bytes),
-                OldBytes::Skip => Blob::from(Vec::new()),
-            }
+        let blob = match old {
+            OldBytes::Keep => spool.keep_blob(blob),
+            OldBytes::Skip => Blob::from(Vec::new()),
         };
         if !owned {
             state.foreign.push(name.clone());
@@ -313,5 +311,40 @@ mod tests {
         let state = read_unlocked(dir.path(), &plan, OldBytes::Skip).unwrap();
         assert_eq!(state.files.len(), old.len());
         assert!(state.files.values().all(Blob::is_empty));
+    }
+
+    /// A removed file past 8 MiB (an account's template) is kept as its open file, not read
+    /// into memory, and still reads back whole.
+    #[test]
+    fn a_large_removed_file_is_kept_open_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = vec![b'x'; 9 << 20];
+        fs::write(dir.path().join("gone.json"), &big).unwrap();
+        let mut files = BTreeMap::new();
+        files.insert("gone.json".to_owned(), Content::Bytes(Vec::new()));
+        let before = Plan {
+            files,
+            who: String::new(),
+        };
+        fs::write(dir.path().join(MANIFEST), manifest::for_plan(&before)).unwrap();
+        let now = Plan {
+            files: BTreeMap::new(),
+            who: String::new(),
+        };
+        let state = read_unlocked(dir.path(), &now, OldBytes::Keep).unwrap();
+        let blob = &state.files["gone.json"];
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let Blob::File { file, .. } = blob else {
+                panic!("not in memory");
+            };
+            let on_disk = fs::metadata(dir.path().join("gone.json")).unwrap().ino();
+            assert_eq!(file.metadata().unwrap().ino(), on_disk, "the file itself");
+        }
+        assert_eq!(blob.bytes().unwrap().as_ref(), &big[..]);
+        let changes = state.changes(&now);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, ChangeKind::Removed);
     }
 }
