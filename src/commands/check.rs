@@ -3,7 +3,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::diff::{compare, emit, shown};
+use super::diff::{compare, emit, print, shown};
 use super::{Exit, Options};
 use ssm_compile::diagnostic::Count;
 use ssm_compile::review::{GrantChange, ManifestStatus, Report};
@@ -15,7 +15,12 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    let (mut text, stale) = listing(&report);
+    let listed = listing(&report);
+    let Ok((mut text, stale)) = listed else {
+        // The listing's spooled entries could not be read back: said as a write would be.
+        let fail = |_: &mut dyn Write| listed.map(drop);
+        return print(out, fail, &loaded, err).err().unwrap_or(Exit::Error);
+    };
     let bold = Style::new().bold();
     if stale == 0 {
         let policies = loaded.compiled.plan.files.len();
@@ -58,11 +63,12 @@ fn paint(style: Style, text: &str) -> String {
 
 /// One line per file `check` reports, and how many of them are stale (foreign files build
 /// leaves alone and leftovers it removes are listed but not stale).
-fn listing(report: &Report) -> (String, usize) {
+fn listing(report: &Report) -> std::io::Result<(String, usize)> {
     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
     let mut text = String::new();
     let mut stale = 0;
-    for f in &report.files {
+    for f in report.files.iter() {
+        let f = f?;
         stale += 1;
         let why = match (f.change, f.blocked) {
             (_, true) => {
@@ -116,7 +122,7 @@ fn listing(report: &Report) -> (String, usize) {
             "leftover"
         );
     }
-    (text, stale)
+    Ok((text, stale))
 }
 
 /// The `build` command line that brings this directory up to date.

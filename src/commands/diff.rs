@@ -43,12 +43,12 @@ pub fn diff(opts: &Options, how: &DiffOptions, out: &mut dyn Write, err: &mut dy
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    let text = match how.format {
-        ReportFormat::Text => render::text::render(&report),
-        ReportFormat::Markdown => render::markdown::render(&report, how.max_bytes),
-        ReportFormat::Json => render::json::render(&report),
+    let rendered = |w: &mut dyn Write| match how.format {
+        ReportFormat::Text => render::text::render(&report, w),
+        ReportFormat::Markdown => render::markdown::render(&report, how.max_bytes, w),
+        ReportFormat::Json => render::json::render(&report, w),
     };
-    if let Err(exit) = emit(out, &text, &loaded, err) {
+    if let Err(exit) = print(out, rendered, &loaded, err) {
         return exit;
     }
     let fail = match how.fail_on {
@@ -130,7 +130,21 @@ pub(super) fn emit(
     loaded: &Loaded,
     err: &mut dyn Write,
 ) -> Result<(), Exit> {
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    print(out, |w| w.write_all(text.as_bytes()), loaded, err)
+}
+
+/// Writes what `render` writes, buffered, as [`emit`] does: the report is written as it is
+/// read back, never held whole.
+pub(super) fn print(
+    out: &mut dyn Write,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    loaded: &Loaded,
+    err: &mut dyn Write,
+) -> Result<(), Exit> {
+    let mut buffered = io::BufWriter::with_capacity(64 << 10, out);
+    let written = render(&mut buffered).and_then(|()| buffered.flush());
+    drop(buffered);
+    match written {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {

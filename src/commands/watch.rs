@@ -341,7 +341,8 @@ impl Session<'_> {
         }
         // Reviewed before the build, which replaces the state it compares with.
         let verdict = super::diff::review(opts, &p.loaded, true, false)
-            .map(|r| render::text::verdict(&r))
+            .ok()
+            .and_then(|r| render::text::verdict_string(&r).ok())
             .unwrap_or_default();
         let Ok(done) = write(&p.loaded, err) else {
             let _ = writeln!(

@@ -1,5 +1,6 @@
 //! What is on disk in the output directory, and how it differs from a plan.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
@@ -63,7 +64,8 @@ pub struct Change<'p> {
     /// Shared with the [`DiskState`]: an old template can be hundreds of MB.
     pub old: Option<Blob>,
     pub new: Option<&'p Content>,
-    /// `new` as a [`Blob`], made on first use and shared by the review and the diff.
+    /// A template's `new` as a [`Blob`], made on first use and shared by the review and the
+    /// diff; a policy's is made again where it is used (100,000 of them held were 135 MB).
     spooled: OnceCell<Blob>,
 }
 
@@ -84,10 +86,14 @@ impl<'p> Change<'p> {
         }
     }
 
-    /// The new bytes as a [`Blob`]: a template is rendered once, into a temporary file.
-    pub fn new_blob(&self) -> Option<&Blob> {
+    /// The new bytes as a [`Blob`]: a template is rendered once, into a temporary file, and
+    /// kept; any other file is rendered on each call and not kept.
+    pub fn new_blob(&self) -> Option<Cow<'_, Blob>> {
         let new = self.new?;
-        Some(self.spooled.get_or_init(|| Blob::of(new)))
+        if !matches!(new, Content::Template(_)) {
+            return Some(Cow::Owned(Blob::of(new)));
+        }
+        Some(Cow::Borrowed(self.spooled.get_or_init(|| Blob::of(new))))
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::io;
 
+use sha2::{Digest, Sha256};
 use similar::TextDiff;
 
 use super::{stream, trim, unified};
@@ -27,71 +28,87 @@ pub(super) struct Shown {
     pub omitted: Option<String>,
 }
 
-/// Each change's diff, in the order of `changes`.
-pub(super) fn diffs(changes: &[Change], show: &dyn Fn(&str) -> String) -> Vec<Shown> {
-    let mut omitted = Vec::new();
-    let texts: Vec<Option<String>> = changes
-        .iter()
-        .map(|c| match unified_diff(c, &show(&c.name)) {
-            Ok(text) => {
-                omitted.push(None);
-                text
-            }
-            Err(why) => {
-                omitted.push(Some(why));
-                None
-            }
-        })
-        .collect();
-    // The changed lines of the policy files, as `+body` / `-body` with indentation and a
-    // trailing comma removed (a template nests the same JSON deeper).
-    let mut shown: HashSet<String> = HashSet::new();
-    for (c, text) in changes.iter().zip(&texts) {
+/// Each change's diff, given to `each` with the change's index, one at a time and none kept:
+/// the policies first, then the templates (whose repeated hunks need every policy's lines).
+pub(super) fn diffs(
+    changes: &[Change],
+    show: &dyn Fn(&str) -> String,
+    each: &mut dyn FnMut(usize, Shown),
+) {
+    let shown_of = |c: &Change| match unified_diff(c, &show(&c.name)) {
+        Ok(diff) => (diff, None),
+        Err(why) => (None, Some(why)),
+    };
+    // The changed lines of the policy files, hashed (100,000 changed policies' lines held as
+    // text were 50 MB).
+    let mut shown: HashSet<Line> = HashSet::new();
+    for (i, c) in changes.iter().enumerate() {
         if deploy::is_template(&c.name) {
             continue;
         }
-        for line in text.iter().flat_map(|t| changed_lines(t)) {
+        let (diff, omitted) = shown_of(c);
+        for line in diff.iter().flat_map(|t| changed_lines(t)) {
             shown.insert(line);
         }
-    }
-    changes
-        .iter()
-        .zip(texts)
-        .zip(omitted)
-        .map(|((c, text), omitted)| match text {
-            Some(t) if deploy::is_template(&c.name) && !shown.is_empty() => {
-                let (kept, repeated) = drop_repeated_hunks(&t, &shown);
-                let diff = Some(kept);
-                Shown {
-                    diff,
-                    repeated,
-                    omitted,
-                }
-            }
-            diff => Shown {
+        let repeated = 0;
+        each(
+            i,
+            Shown {
                 diff,
-                repeated: 0,
+                repeated,
                 omitted,
             },
-        })
-        .collect()
+        );
+    }
+    for (i, c) in changes.iter().enumerate() {
+        if !deploy::is_template(&c.name) {
+            continue;
+        }
+        let (diff, omitted) = shown_of(c);
+        let (diff, repeated) = match diff {
+            Some(t) if !shown.is_empty() => {
+                let (kept, repeated) = drop_repeated_hunks(&t, &shown);
+                (Some(kept), repeated)
+            }
+            diff => (diff, 0),
+        };
+        each(
+            i,
+            Shown {
+                diff,
+                repeated,
+                omitted,
+            },
+        );
+    }
 }
 
-fn normalize(line: &str) -> Option<String> {
+/// A changed line as `+body` / `-body`, indentation and a trailing comma removed (a template
+/// nests the same JSON deeper), kept as the first 16 bytes of its SHA-256: a template hunk is
+/// left out only when every line of it is one of these.
+type Line = [u8; 16];
+
+fn normalize(line: &str) -> Option<Line> {
     let sign = line.chars().next().filter(|c| *c == '+' || *c == '-')?;
     let body = line[1..].trim();
     let body = body.strip_suffix(',').unwrap_or(body);
-    Some(format!("{sign}{body}"))
+    let mut hash = Sha256::new();
+    hash.update([sign as u8]);
+    hash.update(body.as_bytes());
+    let digest = hash.finalize();
+    let mut out = [0; 16];
+    out.copy_from_slice(&digest[..16]);
+    Some(out)
 }
 
 /// The changed lines of a unified diff (not its `---`/`+++` headers), normalized.
-fn changed_lines(diff: &str) -> impl Iterator<Item = String> + '_ {
+fn changed_lines(diff: &str) -> impl Iterator<Item = Line> + '_ {
     diff.lines().skip(2).filter_map(normalize)
 }
 
 /// The diff without the hunks whose every changed line is in `shown`, and how many were left
 /// out.
-fn drop_repeated_hunks(diff: &str, shown: &HashSet<String>) -> (String, usize) {
+fn drop_repeated_hunks(diff: &str, shown: &HashSet<Line>) -> (String, usize) {
     let mut out = String::new();
     let mut hunk = String::new();
     let mut repeated = true;
@@ -130,7 +147,8 @@ fn drop_repeated_hunks(diff: &str, shown: &HashSet<String>) -> (String, usize) {
 fn unified_diff(change: &Change, path: &str) -> Result<Option<String>, String> {
     let empty = Blob::from(Vec::new());
     let old = change.old.as_ref().unwrap_or(&empty);
-    let new = change.new_blob().unwrap_or(&empty);
+    let new_blob = change.new_blob();
+    let new = new_blob.as_deref().unwrap_or(&empty);
     // An absolute path outside the current directory keeps its own form, without a/ and b/.
     let (a, b) = if path.starts_with('/') {
         (path.to_owned(), path.to_owned())
@@ -260,7 +278,7 @@ mod tests {
         let removed = Change::new(
             "x.json".into(),
             ChangeKind::Removed,
-            added.new_blob().cloned(),
+            added.new_blob().map(std::borrow::Cow::into_owned),
             None,
         );
         assert!(
@@ -297,9 +315,9 @@ mod tests {
 
     #[test]
     fn template_hunks_that_repeat_a_policy_diff_are_left_out() {
-        let shown: HashSet<String> = ["-\"Team\": \"web*\"", "+\"Team\": \"web-prod\""]
+        let shown: HashSet<Line> = ["-\"Team\": \"web*\"", "+\"Team\": \"web-prod\""]
             .iter()
-            .map(|s| s.to_string())
+            .filter_map(|s| normalize(s))
             .collect();
         let diff = "--- a/t\n+++ b/t\n@@ -1,2 +1,2 @@\n-      \"Team\": \"web*\",\n+      \"Team\": \"web-prod\",\n@@ -9 +9 @@\n-x\n+y\n";
         let (kept, dropped) = drop_repeated_hunks(diff, &shown);

@@ -4,6 +4,7 @@
 //! `docs/diff-report.schema.json`.
 
 use std::collections::BTreeMap;
+use std::io;
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,7 @@ use crate::compile::plan::Plan;
 use crate::outdir::MANIFEST;
 use crate::outdir::{ChangeKind, DiskState};
 use crate::review::diff;
+use crate::review::spool::{SpoolWriter, Spooled};
 use crate::review::verdict;
 
 /// The version of the JSON schema; raised only on an incompatible change (2: the exact
@@ -19,7 +21,7 @@ pub(super) const SCHEMA_VERSION: u32 = 2;
 
 /// `ssm-compile diff --format json`: everything `diff` and `check` know about the output
 /// directory and what the change does to access.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Report {
     /// Always 2 for this schema.
@@ -33,11 +35,11 @@ pub struct Report {
     /// Whether some principal gains a request it did not have (or that cannot be ruled out).
     pub widens: bool,
     /// Every principal whose grants change, in name order, with what it gains and loses.
-    pub principals: Vec<PrincipalVerdict>,
+    pub principals: Spooled<PrincipalVerdict>,
     /// Every grant whose policy or `who` changes, in name order.
-    pub grants: Vec<GrantEntry>,
+    pub grants: Spooled<GrantEntry>,
     /// Every file that `build` would add, change or remove, by name.
-    pub files: Vec<FileDiff>,
+    pub files: Spooled<FileDiff>,
     pub manifest: Manifest,
     /// Entries of the output directory that ssm-compile did not write: reported, not compared.
     pub untouched: Vec<String>,
@@ -214,15 +216,11 @@ impl Report {
         } else {
             verdict::Verdict::empty()
         };
-        let diffs = if diffs {
-            diff::diffs(&changes, show)
-        } else {
-            changes.iter().map(|_| diff::Shown::default()).collect()
-        };
-        let files: Vec<FileDiff> = changes
-            .iter()
-            .zip(diffs)
-            .map(|(c, shown)| FileDiff {
+        // One file's diff at a time, into the spool: 100,000 of them held were 80 MB.
+        let mut files = SpoolWriter::default();
+        let mut add = |i: usize, shown: diff::Shown| {
+            let c: &crate::outdir::Change = &changes[i];
+            let file = FileDiff {
                 path: show(&c.name),
                 grants: verdict.by_file.get(&c.name).cloned().unwrap_or_default(),
                 change: c.kind.into(),
@@ -230,8 +228,17 @@ impl Report {
                 diff: shown.diff,
                 repeated_hunks: shown.repeated,
                 omitted: shown.omitted,
-            })
-            .collect();
+            };
+            files.push(&format!("{i:020}"), &file);
+        };
+        if diffs {
+            diff::diffs(&changes, show, &mut add);
+        } else {
+            for i in 0..changes.len() {
+                add(i, diff::Shown::default());
+            }
+        }
+        let files = files.finish();
         let status = match &state.manifest {
             None => ManifestStatus::Missing,
             Some(_) if state.manifest_current(plan) => ManifestStatus::Current,
@@ -245,8 +252,8 @@ impl Report {
             up_to_date: files.is_empty() && status == ManifestStatus::Current && loaded.is_empty(),
             // What a foreign module file declares is unknown: assume the worst.
             widens: verdict.widening > 0 || !loaded.is_empty(),
-            principals: verdict.principals.to_vec().expect("temporary"),
-            grants: verdict.grants.to_vec().expect("temporary"),
+            principals: verdict.principals,
+            grants: verdict.grants,
             files,
             manifest: Manifest {
                 path: show(MANIFEST),
@@ -280,10 +287,10 @@ impl Report {
     }
 
     /// Principals whose access changes (or may), the others being renames and merges.
-    pub fn changed_principals(&self) -> impl Iterator<Item = &PrincipalVerdict> {
+    pub fn changed_principals(&self) -> impl Iterator<Item = io::Result<PrincipalVerdict>> + '_ {
         self.principals
             .iter()
-            .filter(|p| p.widens || !p.lost.is_empty())
+            .filter(|p| p.as_ref().map_or(true, |p| p.widens || !p.lost.is_empty()))
     }
 }
 

@@ -76,7 +76,7 @@ impl<'a> Sides<'a> {
         let source = |t: &str, content| match changes.iter().find(|c| c.name == t) {
             Some(c) => c
                 .new_blob()
-                .cloned()
+                .map(Cow::into_owned)
                 .map_or(Source::Plan(content), Source::Held),
             None => Source::Plan(content),
         };

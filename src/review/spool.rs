@@ -102,6 +102,22 @@ impl<T: Serialize + DeserializeOwned> Serialize for Spooled<T> {
     }
 }
 
+/// The schema of the array it stands for.
+#[cfg(test)]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Spooled<T> {
+    fn inline_schema() -> bool {
+        <Vec<T>>::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Vec<T>>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<T>>::json_schema(generator)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

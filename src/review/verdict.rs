@@ -217,7 +217,8 @@ fn template_grants(sides: &Sides, c: &Change) -> BTreeSet<String> {
         }
     }
     let old = side(&sides.on_disk, &c.name, c.old.as_ref());
-    let new = side(&sides.planned, &c.name, c.new_blob());
+    let new_blob = c.new_blob();
+    let new = side(&sides.planned, &c.name, new_blob.as_deref());
     let mut out = BTreeSet::new();
     match (old.as_ref(), new.as_ref()) {
         (Some(o), Some(n)) => {

@@ -1,9 +1,11 @@
 //! `diff --format json`: the report as its schema (`docs/diff-report.schema.json`) says.
 
+use std::io::{self, Write};
+
 use crate::review::model::Report;
 
-pub fn render(report: &Report) -> String {
-    let mut out = serde_json::to_string_pretty(report).expect("a report always serializes");
-    out.push('\n');
-    out
+/// Written as the spooled entries are read back.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    writeln!(out)
 }

@@ -1,12 +1,14 @@
 //! The report rendered three ways: terminal text (`text`), markdown for a pull request
 //! (`markdown`), JSON for machines (`json`). Text and markdown lead with the per-principal
-//! verdict, then the grants, then the diffs. Pure: strings out.
+//! verdict, then the grants, then the diffs. Each writes to an `io::Write` as it reads the
+//! report's spooled entries: a report of 100,000 changed files is never one string.
 
 pub mod json;
 pub mod markdown;
 pub mod text;
 
 use std::fmt::Write as _;
+use std::io;
 
 use crate::review::model::{GrantEntry, PrincipalVerdict, Report, RequestView};
 
@@ -100,21 +102,28 @@ fn grant_line(g: &GrantEntry) -> String {
 }
 
 /// The report's first line.
-fn headline(r: &Report) -> String {
-    let widening = r.principals.iter().filter(|p| p.widens).count();
-    let changed = r.changed_principals().count();
+fn headline(r: &Report) -> io::Result<String> {
     if r.files.is_empty() && r.principals.is_empty() && !r.terraform_loads.is_empty() {
-        return format!(
+        return Ok(format!(
             "No policy changes, but Terraform would also deploy {} not written by ssm-compile in {}.",
             match r.terraform_loads.len() {
                 1 => "1 file".to_owned(),
                 n => format!("{n} files"),
             },
             r.output_dir
-        );
+        ));
     }
     if r.files.is_empty() && r.principals.is_empty() {
-        return format!("No policy changes: {} matches {}.", r.output_dir, r.config);
+        return Ok(format!(
+            "No policy changes: {} matches {}.",
+            r.output_dir, r.config
+        ));
+    }
+    let (mut widening, mut changed) = (0, 0);
+    for p in r.principals.iter() {
+        let p = p?;
+        widening += usize::from(p.widens);
+        changed += usize::from(p.widens || !p.lost.is_empty());
     }
     let files = r.files.len();
     let mut s = if files == 0 {
@@ -135,7 +144,7 @@ fn headline(r: &Report) -> String {
             let _ = write!(s, "; access WIDENS for {n} {}.", principals(n));
         }
     }
-    s
+    Ok(s)
 }
 
 fn principals(n: usize) -> &'static str {
@@ -143,28 +152,33 @@ fn principals(n: usize) -> &'static str {
 }
 
 /// Lines that explain what the report does not count as a change.
-fn notes(r: &Report) -> Vec<String> {
+fn notes(r: &Report) -> io::Result<Vec<String>> {
     use crate::review::model::ManifestStatus;
     let mut notes = Vec::new();
-    for f in r.files.iter().filter(|f| f.blocked) {
-        notes.push(format!(
-            "{} exists but was not written by ssm-compile: build refuses to overwrite it; move it away first",
-            f.path
-        ));
+    let mut repeated = Vec::new();
+    for f in r.files.iter() {
+        let f = f?;
+        if f.blocked {
+            notes.push(format!(
+                "{} exists but was not written by ssm-compile: build refuses to overwrite it; move it away first",
+                f.path
+            ));
+        }
+        if f.repeated_hunks > 0 {
+            repeated.push(format!(
+                "{}: {} {} of embedded policy text left out; the .json diffs show {}",
+                f.path,
+                f.repeated_hunks,
+                if f.repeated_hunks == 1 {
+                    "hunk"
+                } else {
+                    "hunks"
+                },
+                if f.repeated_hunks == 1 { "it" } else { "them" },
+            ));
+        }
     }
-    for f in r.files.iter().filter(|f| f.repeated_hunks > 0) {
-        notes.push(format!(
-            "{}: {} {} of embedded policy text left out; the .json diffs show {}",
-            f.path,
-            f.repeated_hunks,
-            if f.repeated_hunks == 1 {
-                "hunk"
-            } else {
-                "hunks"
-            },
-            if f.repeated_hunks == 1 { "it" } else { "them" },
-        ));
-    }
+    notes.append(&mut repeated);
     // With files changing the manifest always changes too; alone it is news.
     match r.manifest.status {
         _ if !r.files.is_empty() => {}
@@ -188,7 +202,7 @@ fn notes(r: &Report) -> Vec<String> {
             "{path} is left over from an interrupted build; the next build removes it"
         ));
     }
-    notes
+    Ok(notes)
 }
 
 /// ` (grants A, B -> C)` when the principal's grants changed, each name shown by `name`; the

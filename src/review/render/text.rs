@@ -2,6 +2,7 @@
 //! colours), then notes. Styles are always written; the stream strips them when colour is off.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
@@ -10,72 +11,75 @@ use super::{
 };
 use crate::review::model::{GrantChange, PrincipalVerdict, Report};
 
-pub fn render(report: &Report) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", headline(report));
-    let verdict = verdict(report);
-    if !verdict.is_empty() {
-        out.push('\n');
-        out.push_str(&verdict);
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", headline(report)?)?;
+    if !report.principals.is_empty() || !report.grants.is_empty() {
+        writeln!(out)?;
+        verdict(report, out)?;
     }
     if !report.files.is_empty() {
-        out.push('\n');
+        writeln!(out)?;
     }
-    for f in &report.files {
+    for f in report.files.iter() {
+        let f = f?;
         match (&f.diff, &f.omitted) {
-            (Some(diff), _) => out.push_str(&paint_diff(diff)),
-            (None, Some(why)) => {
-                let _ = writeln!(out, "Diff of {} not shown: {why}", f.path);
-            }
-            (None, None) => {
-                let _ = writeln!(out, "Binary files {} differ", f.path);
-            }
+            (Some(diff), _) => paint_diff(diff, out)?,
+            (None, Some(why)) => writeln!(out, "Diff of {} not shown: {why}", f.path)?,
+            (None, None) => writeln!(out, "Binary files {} differ", f.path)?,
         }
     }
     let warnings = report.warnings();
     if !warnings.is_empty() {
-        out.push('\n');
+        writeln!(out)?;
         let bold = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
         for w in warnings {
-            let _ = writeln!(out, "{bold}warning:{bold:#} {w}");
+            writeln!(out, "{bold}warning:{bold:#} {w}")?;
         }
     }
-    let notes = notes(report);
+    let notes = notes(report)?;
     if !notes.is_empty() {
-        out.push('\n');
+        writeln!(out)?;
         for note in notes {
-            let _ = writeln!(out, "note: {note}");
+            writeln!(out, "note: {note}")?;
         }
     }
-    out
+    Ok(())
 }
 
 /// The per-principal verdict and the grants: what `diff` leads with and `--watch` prints after
-/// each save. Empty when no grant changed.
-pub fn verdict(report: &Report) -> String {
-    let mut out = String::new();
+/// each save. Nothing when no grant changed.
+pub fn verdict(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.principals.is_empty() {
-        let _ = writeln!(out, "Access per principal ({SCOPE}):");
-        for p in &report.principals {
-            principal(&mut out, p);
+        writeln!(out, "Access per principal ({SCOPE}):")?;
+        for p in report.principals.iter() {
+            out.write_all(principal(&p?).as_bytes())?;
         }
     }
     if !report.grants.is_empty() {
-        let _ = writeln!(out, "Per grant ({PER_GRANT}):");
-        for g in &report.grants {
-            let _ = writeln!(out, "  {}", grant_line(g));
+        writeln!(out, "Per grant ({PER_GRANT}):")?;
+        for g in report.grants.iter() {
+            let g = g?;
+            writeln!(out, "  {}", grant_line(&g))?;
             // What its own policy gains and loses; new and removed grants are the verdict's.
             if g.change == GrantChange::Changed {
                 for line in witness_lines(&g.gained, &g.lost) {
-                    let _ = writeln!(out, "      {line}");
+                    writeln!(out, "      {line}")?;
                 }
             }
         }
     }
-    out
+    Ok(())
 }
 
-fn principal(out: &mut String, p: &PrincipalVerdict) {
+/// [`verdict`] as a string (`--watch` prints it between builds).
+pub fn verdict_string(report: &Report) -> io::Result<String> {
+    let mut out = Vec::new();
+    verdict(report, &mut out)?;
+    String::from_utf8(out).map_err(io::Error::other)
+}
+
+fn principal(p: &PrincipalVerdict) -> String {
+    let mut out = String::new();
     let (mark, style) = match (p.widens, p.lost.is_empty()) {
         (true, _) => (
             "WIDENS ",
@@ -101,11 +105,11 @@ fn principal(out: &mut String, p: &PrincipalVerdict) {
     for line in witness_lines(&p.gained, &p.lost) {
         let _ = writeln!(out, "            {line}");
     }
+    out
 }
 
 /// Git's colours: bold headers, cyan hunk lines, red removals, green additions.
-fn paint_diff(diff: &str) -> String {
-    let mut out = String::with_capacity(diff.len() * 2);
+fn paint_diff(diff: &str, out: &mut dyn Write) -> io::Result<()> {
     for (i, line) in diff.split_inclusive('\n').enumerate() {
         let body = line.strip_suffix('\n').unwrap_or(line);
         let style = if i < 2 {
@@ -119,12 +123,12 @@ fn paint_diff(diff: &str) -> String {
         } else {
             Style::new()
         };
-        let _ = write!(out, "{style}{body}{style:#}");
+        write!(out, "{style}{body}{style:#}")?;
         if line.ends_with('\n') {
-            out.push('\n');
+            writeln!(out)?;
         }
     }
-    out
+    Ok(())
 }
 
 #[cfg(test)]
@@ -134,7 +138,9 @@ mod tests {
     #[test]
     fn colour_marks_removed_and_added_lines() {
         let diff = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
-        let painted = paint_diff(diff);
+        let mut painted = Vec::new();
+        paint_diff(diff, &mut painted).unwrap();
+        let painted = String::from_utf8(painted).unwrap();
         assert!(painted.contains("\u{1b}[31m-a\u{1b}[0m\n"), "{painted:?}");
         assert!(painted.contains("\u{1b}[32m+b\u{1b}[0m\n"), "{painted:?}");
     }
@@ -159,15 +165,16 @@ mod tests {
             output_dir: "out".to_owned(),
             up_to_date: false,
             widens: false,
-            principals: Vec::new(),
-            grants: Vec::new(),
+            principals: Vec::new().into(),
+            grants: Vec::new().into(),
             files: vec![
                 file(
                     "out/big.tf.json",
                     Some("its changed lines are more than 16 MiB"),
                 ),
                 file("out/x.json", None),
-            ],
+            ]
+            .into(),
             manifest: Manifest {
                 path: "out/.ssm-compile-manifest".to_owned(),
                 status: ManifestStatus::Current,
@@ -176,7 +183,9 @@ mod tests {
             leftovers: Vec::new(),
             terraform_loads: Vec::new(),
         };
-        let text = render(&report);
+        let mut text = Vec::new();
+        render(&report, &mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
         assert!(
             text.contains(
                 "Diff of out/big.tf.json not shown: its changed lines are more than 16 MiB\n"
@@ -184,7 +193,9 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Binary files out/x.json differ\n"), "{text}");
-        let md = super::super::markdown::render(&report, None);
+        let mut md = Vec::new();
+        super::super::markdown::render(&report, None, &mut md).unwrap();
+        let md = String::from_utf8(md).unwrap();
         assert!(
             md.contains(
                 "Diff of `out/big.tf.json` not shown: its changed lines are more than 16 MiB\n"
