@@ -289,7 +289,12 @@ pub(super) fn too_large(path: &str) -> Diagnostic {
 pub(super) fn read_limited(path: &Path) -> io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the start: grown by doubling, 18 MB were held in 32 MB.
+    let size = file
+        .metadata()
+        .map_or(0, |m| m.len())
+        .min(MAX_CONFIG_BYTES + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= MAX_CONFIG_BYTES).then_some(bytes))
 }

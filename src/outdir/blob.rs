@@ -218,16 +218,24 @@ impl Write for Spool {
 }
 
 /// Keeps many small byte strings (the old bytes of the files `diff` shows, the report's
-/// entries): in memory up to a total of [`IN_MEMORY`], past that appended to one shared
+/// entries): in memory up to a total (by default [`IN_MEMORY`]), past that appended to one shared
 /// unnamed temporary file, each a [`Blob::File`] slice of it. 100,000 changed policies of
 /// 1.4 KB were 150 MB held; now each is a few dozen bytes.
 /// Without a temporary file (none can be made, or the disk is full) the bytes stay in memory:
 /// the read never fails for that.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Spill {
     /// The bytes kept so far, in memory or not.
     kept: u64,
+    /// How many of them are held in memory before the rest go to the file.
+    memory: u64,
     file: SpoolFile,
+}
+
+impl Default for Spill {
+    fn default() -> Self {
+        Spill::with_memory(IN_MEMORY)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -241,11 +249,22 @@ enum SpoolFile {
 }
 
 impl Spill {
+    /// A spill that holds the first `memory` bytes in memory ([`IN_MEMORY`] by default).
+    pub fn with_memory(memory: u64) -> Spill {
+        Spill {
+            kept: 0,
+            memory,
+            file: SpoolFile::NotYet,
+        }
+    }
+
     /// `bytes` as a blob, in memory or in the shared file.
-    pub fn keep(&mut self, bytes: Vec<u8>) -> Blob {
+    pub fn keep(&mut self, mut bytes: Vec<u8>) -> Blob {
         let len = bytes.len() as u64;
         self.kept = self.kept.saturating_add(len);
-        if self.kept <= IN_MEMORY {
+        if self.kept <= self.memory {
+            // A serialized entry's spare capacity would double what is held.
+            bytes.shrink_to_fit();
             return bytes.into();
         }
         match self.append(&bytes) {
@@ -434,10 +453,7 @@ mod tests {
 
     #[test]
     fn a_slice_never_reads_its_neighbour() {
-        let mut spool = Spill {
-            kept: IN_MEMORY,
-            file: SpoolFile::NotYet,
-        };
+        let mut spool = Spill::with_memory(0);
         let (a, b) = (spool.keep(vec![b'a'; 1_000]), spool.keep(vec![b'b'; 500]));
         assert!(a.in_memory().is_none() && b.in_memory().is_none());
         let mut buf = [0; 4_096];
@@ -454,10 +470,7 @@ mod tests {
 
     #[test]
     fn slices_of_one_spool_are_equal_only_where_they_are_the_same_bytes() {
-        let mut spool = Spill {
-            kept: IN_MEMORY,
-            file: SpoolFile::NotYet,
-        };
+        let mut spool = Spill::with_memory(0);
         let (a, b) = (spool.keep(b"same".to_vec()), spool.keep(b"same".to_vec()));
         assert!(a.in_memory().is_none() && b.in_memory().is_none());
         assert_ne!(a, b, "the same bytes at another offset");
@@ -478,8 +491,8 @@ mod tests {
     #[test]
     fn without_a_spool_file_old_bytes_stay_in_memory() {
         let mut spool = Spill {
-            kept: IN_MEMORY,
             file: SpoolFile::Unavailable,
+            ..Spill::with_memory(0)
         };
         let blob = spool.keep(b"old".to_vec());
         assert_eq!(blob.in_memory(), Some(&b"old"[..]));

@@ -67,7 +67,7 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
     // The other grants of every principal concerned: a principal's access is their union.
     // Found by scanning the records as text: no string per grant of a large directory.
     let names = |rest: &str| who_words(rest).any(|p| principals.contains(p));
-    let mut concerned: BTreeSet<&str> = touched.keys().map(String::as_str).collect();
+    let mut concerned: BTreeSet<&str> = touched.keys().map(|g| g.as_ref()).collect();
     for (grant, rest) in sides.planned_who.0.iter().chain(&sides.recorded.0) {
         if names(rest) {
             concerned.insert(grant);
@@ -81,7 +81,10 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
     let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (grant, files) in &touched {
         for f in files {
-            by_file.entry(f.clone()).or_default().push(grant.clone());
+            by_file
+                .entry((*f).to_owned())
+                .or_default()
+                .push(grant.to_string());
         }
     }
     Verdict {
@@ -94,7 +97,7 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
 }
 
 /// Each changed grant: how its own policy and its `who` changed, in name order.
-fn grant_entries(sides: &Sides, touched: &BTreeMap<String, Vec<String>>) -> Spooled<GrantEntry> {
+fn grant_entries(sides: &Sides, touched: &Touched) -> Spooled<GrantEntry> {
     let mut out = SpoolWriter::default();
     for (grant, files) in touched {
         let old = sides.before_policies(grant);
@@ -112,29 +115,29 @@ fn grant_entries(sides: &Sides, touched: &BTreeMap<String, Vec<String>>) -> Spoo
 fn per_principal(
     sides: &Sides,
     concerned: &BTreeSet<String>,
-    touched: &BTreeMap<String, Vec<String>>,
+    touched: &Touched,
     principals: &HashSet<String>,
 ) -> (Spooled<PrincipalVerdict>, usize, usize) {
-    let mut before: Vec<(&str, Vec<String>)> = Vec::new();
-    let mut after: Vec<(&str, Vec<String>)> = Vec::new();
+    // Borrowed from the records: 100,000 grants' principals copied were 13 MB.
+    let mut before: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut after: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut unknown: HashSet<&str> = HashSet::new();
     for grant in concerned {
-        let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
         let who = sides.before_who(grant);
         if sides.before_exists(grant) {
             if who.is_none() {
                 unknown.insert(grant);
             }
-            before.push((grant, who.map(owned).unwrap_or_default()));
+            before.push((grant, who.unwrap_or_default()));
         }
         if let Some(now) = sides.after_who(grant) {
-            after.push((grant, owned(now)));
+            after.push((grant, now));
         }
     }
-    let nb: Vec<access::Named> = (before.iter())
+    let nb: Vec<access::Named<&str>> = (before.iter())
         .map(|(name, principals)| access::Named { name, principals })
         .collect();
-    let na: Vec<access::Named> = (after.iter())
+    let na: Vec<access::Named<&str>> = (after.iter())
         .map(|(name, principals)| access::Named { name, principals })
         .collect();
     let changed = |side: Side, i: usize| {
@@ -172,28 +175,34 @@ fn per_principal(
 }
 
 /// Grants whose files or principals differ between the directory and the plan, each with the
-/// changed files that hold it (its `.json`, the templates).
-fn touched_grants(sides: &Sides, changes: &[Change]) -> BTreeMap<String, Vec<String>> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+/// changed files that hold it (its `.json`, the templates). Names are borrowed where they can
+/// be: every grant of 100,000 changed, copied, was 25 MB.
+type Touched<'c> = BTreeMap<Cow<'c, str>, Vec<&'c str>>;
+
+fn touched_grants<'c>(sides: &Sides<'c>, changes: &'c [Change]) -> Touched<'c> {
+    let mut out: Touched = BTreeMap::new();
     for c in changes {
         if deploy::is_template(&c.name) {
             for g in template_grants(sides, c) {
-                out.entry(g).or_default().push(c.name.clone());
+                out.entry(Cow::Owned(g)).or_default().push(&c.name);
             }
         } else if let Some(stem) = c.name.strip_suffix(".json") {
-            out.entry(stem.to_owned()).or_default().push(c.name.clone());
+            out.entry(Cow::Borrowed(stem)).or_default().push(&c.name);
         }
     }
     // Both records are in the same canonical form, so equal text is an equal `who`.
     for (grant, rest) in &sides.planned_who.0 {
         if sides.recorded.get(grant) != Some(*rest) {
-            out.entry((*grant).to_owned()).or_default();
+            out.entry(Cow::Borrowed(*grant)).or_default();
         }
     }
     for (grant, _) in &sides.recorded.0 {
         if sides.planned_who.get(grant).is_none() {
-            out.entry((*grant).to_owned()).or_default();
+            out.entry(Cow::Borrowed(*grant)).or_default();
         }
+    }
+    for files in out.values_mut() {
+        files.shrink_to_fit();
     }
     out
 }
@@ -263,7 +272,7 @@ fn grant_entry(
     new: &[Result<Policy, Undecidable>],
     who: Option<&[&str]>,
     now: Option<&[&str]>,
-    files: &[String],
+    files: &[&str],
 ) -> GrantEntry {
     let change = match (old.is_empty(), new.is_empty()) {
         (true, _) => GrantChange::Added,
@@ -274,7 +283,7 @@ fn grant_entry(
     let mut e = GrantEntry {
         grant: grant.to_owned(),
         change,
-        files: files.to_vec(),
+        files: files.iter().map(|f| (*f).to_owned()).collect(),
         who_before: who.map(owned),
         who_after: now.map(owned).unwrap_or_default(),
         who_added: Vec::new(),
