@@ -66,8 +66,13 @@ pub(super) struct Sides<'a> {
     pub(super) planned_who: Who<'a>,
     /// The principals of grants the manifest does not record, from the templates'
     /// attachments; `None` where a template on disk does not read.
-    attached: Option<BTreeMap<String, Vec<String>>>,
+    /// Held by the caller ([`Sides::with_attached`]), so that principals borrowed from it
+    /// outlive [`Sides::load`].
+    attached: Option<&'a Attached>,
 }
+
+/// The principals of grants the manifest does not record, by grant.
+pub(super) type Attached = BTreeMap<String, Vec<String>>;
 
 impl<'a> Sides<'a> {
     pub(super) fn new(plan: &'a Plan, state: &'a DiskState, changes: &[Change]) -> Sides<'a> {
@@ -110,7 +115,7 @@ impl<'a> Sides<'a> {
             .and_then(|b| std::str::from_utf8(b).ok())
             .map(parse_who)
             .unwrap_or_default();
-        let mut sides = Sides {
+        Sides {
             plan,
             state,
             planned,
@@ -118,13 +123,21 @@ impl<'a> Sides<'a> {
             recorded: Who(recorded),
             planned_who: Who(parse_who(&plan.who)),
             attached: None,
-        };
-        sides.attached = sides.unrecorded();
-        sides
+        }
     }
 
-    /// The attachments of the grants the manifest does not record, by grant.
-    fn unrecorded(&self) -> Option<BTreeMap<String, Vec<String>>> {
+    /// The sides with the attachments [`Sides::unrecorded`] found, for [`Sides::before_who`].
+    pub(super) fn with_attached<'b>(self, attached: Option<&'b Attached>) -> Sides<'b>
+    where
+        'a: 'b,
+    {
+        let sides: Sides<'b> = self;
+        Sides { attached, ..sides }
+    }
+
+    /// The attachments of the grants the manifest does not record, by grant; `None` without a
+    /// template on disk, or with one that does not read.
+    pub(super) fn unrecorded(&self) -> Option<Attached> {
         if self.on_disk.is_empty() {
             return None;
         }
@@ -241,11 +254,11 @@ impl<'a> Sides<'a> {
 
     /// The grant's principals before: the manifest's record, else the attachments of the
     /// templates on disk, else `None` (unknown).
-    pub(super) fn before_who(&self, grant: &str) -> Option<Vec<&str>> {
+    pub(super) fn before_who(&self, grant: &str) -> Option<Vec<&'a str>> {
         if let Some(who) = self.recorded.list(grant) {
             return Some(who);
         }
-        let attached = self.attached.as_ref()?;
+        let attached = self.attached?;
         let names = attached.get(grant).map_or(&[][..], Vec::as_slice);
         Some(names.iter().map(String::as_str).collect())
     }

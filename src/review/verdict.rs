@@ -57,7 +57,9 @@ impl Verdict {
 /// Compares the directory (`state`, whose differences from the plan are `changes`) with the
 /// plan.
 pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Verdict {
-    let mut sides = Sides::new(plan, state, changes);
+    let sides = Sides::new(plan, state, changes);
+    let attached = sides.unrecorded();
+    let mut sides = sides.with_attached(attached.as_ref());
     let touched = touched_grants(&sides, changes);
     let mut principals: BTreeSet<&str> = BTreeSet::new();
     for grant in touched.keys() {
@@ -73,8 +75,6 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
             concerned.insert(grant);
         }
     }
-    let principals: HashSet<String> = principals.into_iter().map(str::to_owned).collect();
-    let concerned: BTreeSet<String> = concerned.into_iter().map(str::to_owned).collect();
     sides.load(&|g| concerned.contains(g));
     let grants = grant_entries(&sides, &touched);
     let (principals, widening, changed) = per_principal(&sides, &concerned, &touched, &principals);
@@ -114,9 +114,9 @@ fn grant_entries(sides: &Sides, touched: &Touched) -> Spooled<GrantEntry> {
 /// principal of a grant whose principals before are unknown cannot be decided.
 fn per_principal(
     sides: &Sides,
-    concerned: &BTreeSet<String>,
+    concerned: &BTreeSet<&str>,
     touched: &Touched,
-    principals: &HashSet<String>,
+    principals: &BTreeSet<&str>,
 ) -> (Spooled<PrincipalVerdict>, usize, usize) {
     // Borrowed from the records: 100,000 grants' principals copied were 13 MB.
     let mut before: Vec<(&str, Vec<&str>)> = Vec::new();
