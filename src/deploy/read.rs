@@ -20,6 +20,7 @@ use super::terraform as tf;
 use super::{Attachment, template_format};
 use crate::compile::config::{Format, Principal, PrincipalKind};
 use crate::compile::policy::{PolicyDocument, Statement, VERSION};
+use crate::outdir::{Blob, Spill};
 
 /// SHA-256: collision-resistant, so no hand edit of a template passes for the planned document.
 pub type Digest = [u8; 32];
@@ -35,6 +36,21 @@ pub struct Reading {
     pub attached: BTreeSet<Attachment>,
     /// The documents of the grants asked for, whole.
     pub docs: BTreeMap<String, PolicyDocument>,
+    /// With [`read_spilled`], the same as each part's statements as a JSON array, in part
+    /// order, kept out of memory ([`Spill`]).
+    pub spilled: BTreeMap<String, Vec<Blob>>,
+}
+
+/// A grant's document from the parts [`read_spilled`] kept; `None` when they do not read back.
+pub fn spilled_document(parts: &[Blob]) -> Option<PolicyDocument> {
+    let mut statement = Vec::new();
+    for part in parts {
+        let bytes = part.bytes().ok()?;
+        let mut some: Vec<Statement> = serde_json::from_slice(&bytes).ok()?;
+        statement.append(&mut some);
+    }
+    let version = VERSION.to_owned();
+    Some(PolicyDocument { version, statement })
 }
 
 /// Reads the template `name` from `input`, keeping the documents of the grants `want` names.
@@ -42,9 +58,30 @@ pub struct Reading {
 /// metadata does not match its documents, it names a resource twice, or two copies of a
 /// grant part differ.
 pub fn read(name: &str, input: impl io::Read, want: &dyn Fn(&str) -> bool) -> Option<Reading> {
+    read_with(name, input, want, None)
+}
+
+/// [`read`], with the documents of the grants `want` names kept as bytes in a [`Spill`]
+/// ([`Reading::spilled`]), not whole: all 100,000 grants of a template held as documents,
+/// before and after, were 1 GB (issue 16).
+pub fn read_spilled(
+    name: &str,
+    input: impl io::Read,
+    want: &dyn Fn(&str) -> bool,
+) -> Option<Reading> {
+    read_with(name, input, want, Some(Spill::default()))
+}
+
+fn read_with(
+    name: &str,
+    input: impl io::Read,
+    want: &dyn Fn(&str) -> bool,
+    spill: Option<Spill>,
+) -> Option<Reading> {
     let format = template_format(name)?;
     let mut c = Collector {
         want: Some(want),
+        spill,
         ..Collector::default()
     };
     let reader = io::BufReader::with_capacity(1 << 16, input);
@@ -60,11 +97,19 @@ pub fn read(name: &str, input: impl io::Read, want: &dyn Fn(&str) -> bool) -> Op
 
 /// One grant part: the grant, the part's number, the digest of its statements, and the
 /// statements when they are wanted.
-type Part = (String, usize, Digest, Option<Vec<Statement>>);
+type Part = (String, usize, Digest, Option<Kept>);
+
+/// A wanted part's statements: whole, or as a JSON array in the spill.
+enum Kept {
+    Whole(Vec<Statement>),
+    Spilled(Blob),
+}
 
 #[derive(Default)]
 struct Collector<'w> {
     want: Option<&'w dyn Fn(&str) -> bool>,
+    /// Where wanted statements go ([`read_spilled`]); `None`: they are kept whole.
+    spill: Option<Spill>,
     /// Flat and sorted at the end: a map per grant was 600 bytes of nodes each.
     parts: Vec<Part>,
     attached: BTreeSet<Attachment>,
@@ -121,7 +166,13 @@ impl Collector<'_> {
                 });
             }
             let digest = digest(&taken);
-            let keep = want(&item.grant).then_some(taken);
+            let keep = want(&item.grant).then(|| match &mut self.spill {
+                Some(spill) => {
+                    let bytes = serde_json::to_vec(&taken).expect("statements always serialize");
+                    Kept::Spilled(spill.keep(bytes))
+                }
+                None => Kept::Whole(taken),
+            });
             self.parts
                 .push((item.grant.clone(), item.part, digest, keep));
             grants.push(item.grant);
@@ -200,7 +251,7 @@ impl Collector<'_> {
         while let Some((grant, part, first, statements)) = parts.next() {
             // A grant's digest covers its parts in order, each part's number with its digest.
             let mut hash = Sha256::new();
-            let mut statement = statements;
+            let mut kept = statements.map(|k| vec![k]);
             let mut add = |part: usize, d: &Digest| {
                 hash.update((part as u64).to_le_bytes());
                 hash.update(d);
@@ -208,19 +259,35 @@ impl Collector<'_> {
             add(part, &first);
             while let Some((_, part, d, s)) = parts.next_if(|p| p.0 == grant) {
                 add(part, &d);
-                match (&mut statement, s) {
-                    (Some(all), Some(s)) => all.extend(s),
-                    _ => statement = None,
+                match (&mut kept, s) {
+                    (Some(all), Some(s)) => all.push(s),
+                    _ => kept = None,
                 }
             }
-            if let Some(statement) = statement {
-                let version = VERSION.to_owned();
-                let doc = PolicyDocument { version, statement };
-                reading.docs.insert(grant.clone(), doc);
-            }
+            keep_document(&mut reading, &grant, kept);
             reading.digests.insert(grant, hash.finalize().into());
         }
         Some(reading)
+    }
+}
+
+/// A grant's wanted parts, in part order, as its document (whole) or its spilled parts.
+fn keep_document(reading: &mut Reading, grant: &str, kept: Option<Vec<Kept>>) {
+    let Some(kept) = kept else { return };
+    let mut statement = Vec::new();
+    let mut spilled = Vec::new();
+    for part in kept {
+        match part {
+            Kept::Whole(mut s) => statement.append(&mut s),
+            Kept::Spilled(blob) => spilled.push(blob),
+        }
+    }
+    if spilled.is_empty() {
+        let version = VERSION.to_owned();
+        let doc = PolicyDocument { version, statement };
+        reading.docs.insert(grant.to_owned(), doc);
+    } else {
+        reading.spilled.insert(grant.to_owned(), spilled);
     }
 }
 

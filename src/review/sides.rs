@@ -179,7 +179,7 @@ impl<'a> Sides<'a> {
                 if let Some(r) = reading
                     && r.digests.keys().any(|g| wanted(g))
                 {
-                    *reading = read::read(t, source.blob().reader(), wanted);
+                    *reading = read::read_spilled(t, source.blob().reader(), wanted);
                 }
             }
         }
@@ -226,7 +226,7 @@ impl<'a> Sides<'a> {
         self.planned
             .iter()
             .find_map(|(t, (reading, _))| match reading {
-                Some(r) => r.docs.get(grant).map(|doc| parse_doc(t, doc)),
+                Some(r) => document(t, r, grant),
                 None => Some(Err(unreadable(t))),
             })
     }
@@ -240,7 +240,7 @@ impl<'a> Sides<'a> {
         }
         for (t, (reading, _)) in &self.on_disk {
             match reading {
-                Some(r) => out.extend(r.docs.get(grant).map(|doc| parse_doc(t, doc))),
+                Some(r) => out.extend(document(t, r, grant)),
                 None => out.push(Err(unreadable(t))),
             }
         }
@@ -262,6 +262,22 @@ impl<'a> Sides<'a> {
         let names = attached.get(grant).map_or(&[][..], Vec::as_slice);
         Some(names.iter().map(String::as_str).collect())
     }
+}
+
+/// The grant's policy as the template `file` holds it, when it was kept.
+fn document(file: &str, reading: &Reading, grant: &str) -> Option<Result<Policy, Undecidable>> {
+    if let Some(doc) = reading.docs.get(grant) {
+        return Some(parse_doc(file, doc));
+    }
+    let parts = reading.spilled.get(grant)?;
+    Some(match read::spilled_document(parts) {
+        Some(doc) => parse_doc(file, &doc),
+        None => Err(Undecidable {
+            reason: format!(
+                "{file}: the copy of grant {grant} kept for the review could not be read back"
+            ),
+        }),
+    })
 }
 
 fn unreadable(file: &str) -> Undecidable {
