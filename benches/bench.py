@@ -528,20 +528,29 @@ def memory_shapes(log):
     return "\n".join(rows)
 
 
+def command_table(title):
+    """The head of a table of commands measured against the memory limit."""
+    return [title, "", "| command | peak | time | limit (20x, at most 1 GB) |", "| --- | ---: | ---: | :---: |"]
+
+
+def measured(label, cmd, work, size, expect=0):
+    """Runs `cmd` in `work`: its table row and its verdict against 20x `size` and 1 GB."""
+    seconds, rss, _ = run(cmd, work, expect=expect)
+    ok = rss * 2**20 <= min(20 * size, 1e9)
+    row = f"| {label} | {rss:.0f} MiB ({rss * 2**20 / size:.1f}x) | {seconds:.1f} s | {'PASS' if ok else 'FAIL'} |"
+    return row, ok, rss
+
+
 def after_one_edit(log):
     """Peak RSS of `check`, `diff` and `build` after one grant gains a principal, on the
     100,000-grant configuration built with Terraform: the old files are on disk, and the
     Terraform file (250 MB) is one of the changed files."""
     text = config(100_000)
     size = len(text.encode())
-    limit = min(20 * size, 1e9)
-    rows = [
+    rows = command_table(
         f"After a one-grant edit of the 100,000-grant configuration ({size / 2**20:.1f} MiB), "
-        "built with `--emit json,terraform` (the Terraform file changes too):",
-        "",
-        "| command | peak | time | limit (20x, at most 1 GB) |",
-        "| --- | ---: | ---: | :---: |",
-    ]
+        "built with `--emit json,terraform` (the Terraform file changes too):"
+    )
     verdicts = []
     work = Path(tempfile.mkdtemp(prefix="ssm-bench-edit-"))
     try:
@@ -553,17 +562,15 @@ def after_one_edit(log):
         log("one grant edited: check, diff, build")
         edited = (work / "access.toml").read_text()
         for name, expect in (("check", 1), ("diff", 0), ("build", 0)):
-            seconds, rss, _ = run([BIN, name, *emit], work, expect=expect)
-            ok = rss * 2**20 <= limit
-            rows.append(f"| `{name}` | {rss:.0f} MiB ({rss * 2**20 / size:.1f}x) | {seconds:.1f} s | {'PASS' if ok else 'FAIL'} |")
+            row, ok, rss = measured(f"`{name}`", [BIN, name, *emit], work, size, expect)
+            rows.append(row)
             verdicts.append((f"`{name}` after a one-grant edit with Terraform: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
         # Every grant's policy changes with the region: every file differs, every principal
         # is decided.
         log("every grant changed (the region): diff")
         (work / "access.toml").write_text(edited.replace('region = "us-east-2"', 'region = "us-west-2"', 1))
-        seconds, rss, _ = run([BIN, "diff", *emit], work, expect=0)
-        ok = rss * 2**20 <= limit
-        rows.append(f"| `diff` after a change to every grant (the region) | {rss:.0f} MiB ({rss * 2**20 / size:.1f}x) | {seconds:.1f} s | {'PASS' if ok else 'FAIL'} |")
+        row, ok, rss = measured("`diff` after a change to every grant (the region)", [BIN, "diff", *emit], work, size)
+        rows.append(row)
         verdicts.append((f"`diff` after a change to every grant: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
     finally:
         subprocess.run(["rm", "-rf", "--", str(work)])
@@ -576,31 +583,25 @@ def at_the_proof_limit(log):
     n = 20_000
     text = config(n)
     size = len(text.encode())
-    limit = min(20 * size, 1e9)
-    rows = [
+    rows = command_table(
         f"At {n:,} grants ({size / 2**20:.1f} MiB), the most whose packing is proved exactly, "
-        "with `--emit json,terraform`:",
-        "",
-        "| command | peak | time | limit (20x, at most 1 GB) |",
-        "| --- | ---: | ---: | :---: |",
-    ]
+        "with `--emit json,terraform`:"
+    )
     verdicts = []
     work = Path(tempfile.mkdtemp(prefix="ssm-bench-proof-"))
     try:
-        (work / "access.toml").write_text(text)
         emit = ["-o", "out", "--emit", "json,terraform"]
+        region = text.replace('region = "us-east-2"', 'region = "us-west-2"', 1)
         cases = [
-            ("`build` into an empty directory", "build", 0, text),
-            ("`check`, nothing changed", "check", 0, text),
-            ("`diff` after a change to every grant (the region)", "diff", 0,
-             text.replace('region = "us-east-2"', 'region = "us-west-2"', 1)),
+            ("`build` into an empty directory", "build", text),
+            ("`check`, nothing changed", "check", text),
+            ("`diff` after a change to every grant (the region)", "diff", region),
         ]
-        for label, name, expect, config_text in cases:
+        for label, name, config_text in cases:
             log(f"{n:,} grants with Terraform: {name}")
             (work / "access.toml").write_text(config_text)
-            seconds, rss, _ = run([BIN, name, *emit], work, expect=expect)
-            ok = rss * 2**20 <= limit
-            rows.append(f"| {label} | {rss:.0f} MiB ({rss * 2**20 / size:.1f}x) | {seconds:.1f} s | {'PASS' if ok else 'FAIL'} |")
+            row, ok, rss = measured(label, [BIN, name, *emit], work, size)
+            rows.append(row)
             verdicts.append((f"{label} at {n:,} grants with Terraform: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
     finally:
         subprocess.run(["rm", "-rf", "--", str(work)])

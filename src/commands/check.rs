@@ -3,7 +3,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::diff::{compare, emit, print, shown};
+use super::diff::{compare, emit, print_failed, shown};
 use super::{Exit, Options};
 use ssm_compile::diagnostic::Count;
 use ssm_compile::review::{GrantChange, ManifestStatus, Report};
@@ -15,11 +15,9 @@ pub fn check(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
         Ok(found) => found,
         Err(exit) => return exit,
     };
-    let listed = listing(&report);
-    let Ok((mut text, stale)) = listed else {
-        // The listing's spooled entries could not be read back: said as a write would be.
-        let fail = |_: &mut dyn Write| listed.map(drop);
-        return print(out, fail, &loaded, err).err().unwrap_or(Exit::Error);
+    let (mut text, stale) = match listing(&report) {
+        Ok(listed) => listed,
+        Err(e) => return print_failed(&e, &loaded, err),
     };
     let bold = Style::new().bold();
     if stale == 0 {

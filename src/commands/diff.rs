@@ -147,17 +147,20 @@ pub(super) fn print(
     match written {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => {
-            let error = e.to_string();
-            let d = World::PrintFailed {
-                what: "the report",
-                error,
-            }
-            .diagnostic();
-            loaded.messages.report(err, &[d], &loaded.source);
-            Err(Exit::Error)
-        }
+        Err(e) => Err(print_failed(&e, loaded, err)),
     }
+}
+
+/// Reports that the report could not be written (or its spooled entries read back).
+pub(super) fn print_failed(e: &io::Error, loaded: &Loaded, err: &mut dyn Write) -> Exit {
+    let error = e.to_string();
+    let d = World::PrintFailed {
+        what: "the report",
+        error,
+    }
+    .diagnostic();
+    loaded.messages.report(err, &[d], &loaded.source);
+    Exit::Error
 }
 
 /// A path as the user would type it: `./` dropped, and an absolute path inside the current

@@ -4,7 +4,6 @@
 //! `docs/diff-report.schema.json`.
 
 use std::collections::BTreeMap;
-use std::io;
 
 use serde::{Deserialize, Serialize};
 
@@ -284,13 +283,6 @@ impl Report {
     /// Whether `diff --exit-code` and `check` exit 1.
     pub fn stale(&self) -> bool {
         !self.up_to_date
-    }
-
-    /// Principals whose access changes (or may), the others being renames and merges.
-    pub fn changed_principals(&self) -> impl Iterator<Item = io::Result<PrincipalVerdict>> + '_ {
-        self.principals
-            .iter()
-            .filter(|p| p.as_ref().map_or(true, |p| p.widens || !p.lost.is_empty()))
     }
 }
 

@@ -36,9 +36,8 @@ pub struct Verdict {
     pub grants: Spooled<GrantEntry>,
     /// Each changed file's grants whose policy or attachments change, by file name, sorted.
     pub by_file: BTreeMap<String, Vec<String>>,
-    /// How many principals widen, and how many widen or narrow.
+    /// How many principals widen.
     pub widening: usize,
-    pub changed: usize,
 }
 
 impl Verdict {
@@ -49,7 +48,6 @@ impl Verdict {
             grants: Vec::new().into(),
             by_file: BTreeMap::new(),
             widening: 0,
-            changed: 0,
         }
     }
 }
@@ -77,7 +75,7 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
     }
     sides.load(&|g| concerned.contains(g));
     let grants = grant_entries(&sides, &touched);
-    let (principals, widening, changed) = per_principal(&sides, &concerned, &touched, &principals);
+    let (principals, widening) = per_principal(&sides, &concerned, &touched, &principals);
     let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (grant, files) in &touched {
         for f in files {
@@ -92,7 +90,6 @@ pub(super) fn verdict(plan: &Plan, state: &DiskState, changes: &[Change]) -> Ver
         grants,
         by_file,
         widening,
-        changed,
     }
 }
 
@@ -110,14 +107,14 @@ fn grant_entries(sides: &Sides, touched: &Touched) -> Spooled<GrantEntry> {
 }
 
 /// Each principal of a changed grant, decided by the access model over the union of its
-/// grants (the `concerned` ones), in name order; and how many widen, and widen or narrow. A
+/// grants (the `concerned` ones), in name order; and how many widen. A
 /// principal of a grant whose principals before are unknown cannot be decided.
 fn per_principal(
     sides: &Sides,
     concerned: &BTreeSet<&str>,
     touched: &Touched,
     principals: &BTreeSet<&str>,
-) -> (Spooled<PrincipalVerdict>, usize, usize) {
+) -> (Spooled<PrincipalVerdict>, usize) {
     // Borrowed from the records: 100,000 grants' principals copied were 13 MB.
     let mut before: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut after: Vec<(&str, Vec<&str>)> = Vec::new();
@@ -149,7 +146,7 @@ fn per_principal(
         Side::After => sides.after_policy(na[i].name).into_iter().collect(),
     };
     let mut out = SpoolWriter::default();
-    let (mut widening, mut changed_access) = (0, 0);
+    let mut widening = 0;
     let mut emit = |mut d: access::PrincipalDelta| {
         if let Some(g) = d.grants_after.iter().find(|g| unknown.contains(g.as_str())) {
             d.undecidable = Some(unknown_who(g));
@@ -166,12 +163,11 @@ fn per_principal(
             undecidable: d.undecidable,
         };
         widening += usize::from(v.widens);
-        changed_access += usize::from(v.widens || !v.lost.is_empty());
         out.push(&v.principal, &v);
     };
     let wanted = |p: &str| principals.contains(p);
     access::compare_principals_with(&nb, &na, &wanted, &changed, &mut load, &mut emit);
-    (out.finish(), widening, changed_access)
+    (out.finish(), widening)
 }
 
 /// Grants whose files or principals differ between the directory and the plan, each with the
