@@ -101,6 +101,9 @@ pub fn validate_sections(
                 DeTable::parse(&joined).ok()?,
                 section.offset - GRANT_TABLE.len(),
             )
+        } else if names_the_grant_table(section.text) {
+            // `[grant]` here may repeat one in another part, which no part's parse sees.
+            return None;
         } else {
             (DeTable::parse(section.text).ok()?, section.offset)
         };
@@ -116,6 +119,21 @@ pub fn validate_sections(
     }
     v.base = 0;
     Some(v.finish())
+}
+
+/// Whether a part has a header of the `grant` table itself (`[grant]`, `[ "grant" ]`): the
+/// whole file then judges, since a second one is an error (found by the differential fuzz
+/// target: `[grant]`, `[grant.u]`, `[grant]`). A `[grant.NAME]` header, the usual line, is not
+/// parsed.
+fn names_the_grant_table(text: &str) -> bool {
+    text.lines().map(str::trim_start).any(|line| {
+        line.starts_with('[')
+            && !line.starts_with("[grant.")
+            && DeTable::parse(line).is_ok_and(|t| {
+                let t = t.get_ref();
+                t.len() == 1 && t.get("grant").is_some()
+            })
+    })
 }
 
 #[derive(Default)]

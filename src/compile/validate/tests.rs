@@ -92,6 +92,26 @@ fn sections_match_whole_file() {
     );
 }
 
+/// `[grant]` written twice, once before a `[grant.NAME]` section and once in it, is an error
+/// of the whole file; each part alone parses. Found by the differential fuzz target (issue 16).
+#[test]
+fn the_grant_table_written_twice_across_parts_is_the_whole_file_s_error() {
+    let grant = "role = \"admin\"\nwho = [\"user:a\"]\nconsoles = [\"ec2\"]\ninstances = [\"*\"]\n";
+    let head = "account = \"111122223333\"\nregion = \"us-east-2\"\n";
+    for second in ["[grant]", "  [ grant ]", "[\"grant\"] # again", "['grant']"] {
+        let text = format!("{head}[grant]\n[grant.u]\n{grant}{second}\n");
+        same_as_whole(&text);
+        assert!(parse::parse(&text).is_err(), "{text}");
+    }
+    same_as_whole("[grant]\n[grant.u]\n[grant]");
+    // Once, after a section: valid, and judged by the whole file.
+    let once = format!("{head}[grant.u]\n{grant}[grant]\nv = {{ role = \"admin\" }}\n");
+    same_as_whole(&once);
+    // The usual headers do not send a file to the whole-file path.
+    let usual = format!("{head}[grant.u]\n{grant}[grant.v]\n{grant}[grant.v.tags]\nA = \"b\"\n");
+    assert!(!names_the_grant_table(&usual));
+}
+
 /// Inline-table grants in one `[grant]` table and top-level dotted grants are cut into
 /// parts (issue 16: one tree of 1.5 GB otherwise), with the same result as the whole file,
 /// errors and their positions included.
