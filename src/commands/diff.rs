@@ -116,6 +116,7 @@ fn review_state(
     let show = |name: &str| shown(&dir.join(name));
     let inputs = Inputs {
         config: &outdir::display(&opts.config),
+        config_bytes: loaded.source.text.len() as u64,
         output_dir: &shown(dir),
         plan: &loaded.compiled.plan,
         state,

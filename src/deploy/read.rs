@@ -61,9 +61,12 @@ pub fn read(name: &str, input: impl io::Read, want: &dyn Fn(&str) -> bool) -> Op
     read_with(name, input, want, None)
 }
 
-/// [`read`], with the documents of the grants `want` names kept as bytes in a [`Spill`]
+/// The documents of the grants `want` names, kept as bytes in a [`Spill`]
 /// ([`Reading::spilled`]), not whole: all 100,000 grants of a template held as documents,
-/// before and after, were 1 GB (issue 16).
+/// before and after, were 1 GB (issue 16). Only those: this reads again a template that
+/// [`read`] read whole already, so its digests and attachments are known, and a second copy
+/// of them beside the first was 30 MB at 100,000 grants. The checks that a template says one
+/// thing (no resource twice, copies of a part agree) are made again.
 pub fn read_spilled(
     name: &str,
     input: impl io::Read,
@@ -108,7 +111,8 @@ enum Kept {
 #[derive(Default)]
 struct Collector<'w> {
     want: Option<&'w dyn Fn(&str) -> bool>,
-    /// Where wanted statements go ([`read_spilled`]); `None`: they are kept whole.
+    /// Where wanted statements go ([`read_spilled`], which keeps nothing else); `None`: they
+    /// are kept whole, with the digests and attachments.
     spill: Option<Spill>,
     /// Flat and sorted at the end: a map per grant was 600 bytes of nodes each.
     parts: Vec<Part>,
@@ -159,11 +163,13 @@ impl Collector<'_> {
             if taken.len() != item.statements {
                 return Err(format!("grant {} has fewer statements", item.grant));
             }
-            for p in principals {
-                self.attached.insert(Attachment {
-                    principal: p.clone(),
-                    grant: item.grant.clone(),
-                });
+            if self.spill.is_none() {
+                for p in principals {
+                    self.attached.insert(Attachment {
+                        principal: p.clone(),
+                        grant: item.grant.clone(),
+                    });
+                }
             }
             let digest = digest(&taken);
             let keep = want(&item.grant).then(|| match &mut self.spill {
@@ -186,6 +192,9 @@ impl Collector<'_> {
     /// A Terraform attachment, resolved at once when its policy came first (as ssm-compile
     /// writes them), else when the file is read.
     fn attach(&mut self, kind: PrincipalKind, name: String, arn: String) {
+        if self.spill.is_some() {
+            return;
+        }
         let res = arn
             .strip_prefix("${aws_iam_policy.")
             .and_then(|r| r.strip_suffix(".arn}"));
@@ -205,8 +214,14 @@ impl Collector<'_> {
     }
 
     fn finish(mut self) -> Option<Reading> {
+        let documents_only = self.spill.is_some();
         let mut attached = std::mem::take(&mut self.attached);
-        for (kind, name, arn) in &self.attachments {
+        // Read again for documents only: the attachments resolved the first time.
+        let (attachments, inline) = match documents_only {
+            true => (&[][..], &[][..]),
+            false => (&self.attachments[..], &self.inline[..]),
+        };
+        for (kind, name, arn) in attachments {
             let res = arn
                 .strip_prefix("${aws_iam_policy.")?
                 .strip_suffix(".arn}")?;
@@ -219,7 +234,7 @@ impl Collector<'_> {
                 attached.insert(Attachment { principal, grant });
             }
         }
-        for (res, grants) in &self.inline {
+        for (res, grants) in inline {
             let principal = Principal {
                 kind: PrincipalKind::PermissionSet,
                 name: self.sets.get(res)?.clone(),
@@ -265,7 +280,9 @@ impl Collector<'_> {
                 }
             }
             keep_document(&mut reading, &grant, kept);
-            reading.digests.insert(grant, hash.finalize().into());
+            if !documents_only {
+                reading.digests.insert(grant, hash.finalize().into());
+            }
         }
         Some(reading)
     }
@@ -485,6 +502,9 @@ root_visitor!(
             "aws_iam_policy" => {
                 map.next_value_seed(entries(|res, p: tf::Policy| {
                     let grants = tf_policy(c, &p.grants, &p.policy)?;
+                    if c.spill.is_some() {
+                        return Ok(());
+                    }
                     match c.policies.insert(res, grants) {
                         Some(_) => Err("a policy named twice".to_owned()),
                         None => Ok(()),
@@ -520,7 +540,9 @@ root_visitor!(
             "aws_ssoadmin_permission_set_inline_policy" => {
                 map.next_value_seed(entries(|res, p: tf::InlinePolicy| {
                     let grants = tf_policy(c, &p.grants, &p.inline_policy)?;
-                    c.inline.push((res, grants));
+                    if c.spill.is_none() {
+                        c.inline.push((res, grants));
+                    }
                     Ok(())
                 }))?;
                 Some("aws_ssoadmin_permission_set_inline_policy")

@@ -29,7 +29,7 @@ pub struct DiskState {
     /// Bytes of every other existing file that is planned or owned: what a build would replace
     /// or remove. Identical files are compared as they are read and not kept, so a directory of
     /// 100,000 policies is never held in memory twice; a large template is kept as its open
-    /// file, and other files past 8 MiB in all as slices of one temporary file ([`Spill`]):
+    /// file, and other files past 1 MiB in all as slices of one temporary file ([`Spill`]):
     /// 100,000 changed policies are 150 MB.
     pub files: BTreeMap<String, Blob>,
     /// Entries ssm-compile did not write (and will not touch), planned-and-identical ones excepted.
@@ -281,7 +281,7 @@ mod tests {
     use super::*;
 
     /// Every planned file changed, 10 MiB of them: each keeps its own old bytes, the first
-    /// 8 MiB in memory and the rest in the shared temporary file; identical files are not kept.
+    /// 1 MiB in memory and the rest in the shared temporary file; identical files are not kept.
     #[test]
     fn the_old_bytes_of_many_changed_files_are_kept_mostly_out_of_memory() {
         let dir = tempfile::tempdir().unwrap();
@@ -310,7 +310,10 @@ mod tests {
             assert_eq!(blob.bytes().unwrap().as_ref(), &bytes[..], "{name}");
             in_memory += blob.in_memory().map_or(0, <[u8]>::len);
         }
-        assert_eq!(in_memory, 81 * (100 << 10), "up to 8 MiB in memory");
+        // 10 files of 100 KiB fit in the spill's 1 MiB; the rest are slices of its file.
+        let fit = (crate::outdir::SPILL_MEMORY / (100 << 10)) as usize;
+        assert_eq!(fit, 10);
+        assert_eq!(in_memory, fit * (100 << 10), "up to 1 MiB in memory");
         assert!(state.files["p000.json"].in_memory().is_some());
         assert!(state.files["p099.json"].in_memory().is_none());
 

@@ -16,6 +16,27 @@ use crate::outdir::{Blob, Change};
 /// More is not read whole (a rewritten template of 100,000 grants is 500 MB of diff); the
 /// report says so and why, and the verdict still covers every grant.
 pub(super) const MAX_SHOWN: u64 = 16 << 20;
+/// The least: below [`MAX_SHOWN`] a diff shows as much as the configuration's size
+/// ([`budget`]).
+const MIN_SHOWN: u64 = 1 << 20;
+
+/// What a diff of one file shows at most, for a configuration of `config_bytes`: its size,
+/// from 1 to 16 MiB. A diff is held several times over while it is made (both sides' lines,
+/// `similar`'s tables, the text): 16 MiB of it took a 20,000-grant review (3.5 MiB) to 25
+/// times its configuration, past the bound of 20 (issue 16). A diff larger than the whole
+/// configuration is not one anyone reads line by line; the verdict covers every grant.
+pub(crate) fn budget(config_bytes: u64) -> u64 {
+    config_bytes.clamp(MIN_SHOWN, MAX_SHOWN)
+}
+
+/// A budget as the report words it: `16 MiB`, `3.5 MiB`.
+fn mib(bytes: u64) -> String {
+    let tenths = (bytes * 10).div_ceil(1 << 20);
+    match tenths % 10 {
+        0 => format!("{} MiB", tenths / 10),
+        t => format!("{}.{t} MiB", tenths / 10),
+    }
+}
 
 /// What one file's diff shows.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -33,9 +54,10 @@ pub(super) struct Shown {
 pub(super) fn diffs(
     changes: &[Change],
     show: &dyn Fn(&str) -> String,
+    budget: u64,
     each: &mut dyn FnMut(usize, Shown),
 ) {
-    let shown_of = |c: &Change| match unified_diff(c, &show(&c.name)) {
+    let shown_of = |c: &Change| match unified_diff(c, &show(&c.name), budget) {
         Ok(diff) => (diff, None),
         Err(why) => (None, Some(why)),
     };
@@ -143,8 +165,8 @@ fn drop_repeated_hunks(diff: &str, shown: &HashSet<Line>) -> (String, usize) {
 }
 
 /// A git-style unified diff of one change, `None` when a side is not UTF-8 text; `Err` with
-/// the reason when it is left out.
-fn unified_diff(change: &Change, path: &str) -> Result<Option<String>, String> {
+/// the reason when its changed lines pass `budget` bytes and it is left out.
+fn unified_diff(change: &Change, path: &str, budget: u64) -> Result<Option<String>, String> {
     let empty = Blob::from(Vec::new());
     let old = change.old.as_ref().unwrap_or(&empty);
     let new_blob = change.new_blob();
@@ -180,14 +202,14 @@ fn unified_diff(change: &Change, path: &str) -> Result<Option<String>, String> {
         {
             return Ok(None);
         }
-        if size > MAX_SHOWN {
+        if size > budget {
             // Changes far apart (a policy near the start, its attachment near the end).
-            return match stream::diff(old, new, &m, MAX_SHOWN).map_err(unreadable)? {
+            return match stream::diff(old, new, &m, budget).map_err(unreadable)? {
                 stream::Outcome::Ops(ops) => Ok(Some(unified::unified(&ops, 3, (&a, &b)))),
                 stream::Outcome::Binary => Ok(None),
                 stream::Outcome::TooLarge => Err(format!(
-                    "its changed lines are more than the {} MiB a diff shows; the grants it changes are listed above",
-                    MAX_SHOWN >> 20
+                    "its changed lines are more than the {} a diff shows (the configuration's size, from 1 to 16 MiB); the grants it changes are listed above",
+                    mib(budget)
                 )),
             };
         }
@@ -272,7 +294,9 @@ mod tests {
             Some(content(b"{\n}\n")),
         );
         assert_eq!(
-            unified_diff(&added, "policies/x.json").unwrap().unwrap(),
+            unified_diff(&added, "policies/x.json", MAX_SHOWN)
+                .unwrap()
+                .unwrap(),
             "--- /dev/null\n+++ b/policies/x.json\n@@ -0,0 +1,2 @@\n+{\n+}\n"
         );
         let removed = Change::new(
@@ -282,7 +306,7 @@ mod tests {
             None,
         );
         assert!(
-            unified_diff(&removed, "p/x.json")
+            unified_diff(&removed, "p/x.json", MAX_SHOWN)
                 .unwrap()
                 .unwrap()
                 .starts_with("--- a/p/x.json\n+++ /dev/null\n")
@@ -293,7 +317,7 @@ mod tests {
             Some(vec![0xff, 0xfe].into()),
             added.new,
         );
-        assert_eq!(unified_diff(&binary, "x.json"), Ok(None));
+        assert_eq!(unified_diff(&binary, "x.json", MAX_SHOWN), Ok(None));
     }
 
     #[test]
@@ -306,11 +330,20 @@ mod tests {
             Some(old.into_bytes().into()),
             Some(content(new.as_bytes())),
         );
-        let diff = unified_diff(&change, "x.json").unwrap().unwrap();
+        let diff = unified_diff(&change, "x.json", MAX_SHOWN).unwrap().unwrap();
         assert!(
             diff.contains("@@ -7,7 +7,7 @@\n 7\n 8\n 9\n-10\n+ten\n 11\n 12\n 13\n"),
             "{diff}"
         );
+    }
+
+    #[test]
+    fn the_budget_is_the_configuration_s_size_from_1_to_16_mib() {
+        assert_eq!(budget(0), 1 << 20);
+        assert_eq!(budget(3_000_000), 3_000_000);
+        assert_eq!(budget(1 << 30), 16 << 20);
+        assert_eq!(mib(16 << 20), "16 MiB");
+        assert_eq!(mib(3_000_000), "2.9 MiB");
     }
 
     #[test]
@@ -348,7 +381,7 @@ mod tests {
             Some(old.clone().into_bytes().into()),
             Some(content(new.as_bytes())),
         );
-        let diff = unified_diff(&change, "x").unwrap().unwrap();
+        let diff = unified_diff(&change, "x", MAX_SHOWN).unwrap().unwrap();
         assert_eq!(diff.matches("\n@@ ").count(), 2, "{diff}");
         assert_eq!(diff, untrimmed(&old, &new));
     }
@@ -363,8 +396,11 @@ mod tests {
             Some(old.into_bytes().into()),
             Some(content(new.as_bytes())),
         );
-        let why = unified_diff(&change, "x").unwrap_err();
+        let why = unified_diff(&change, "x", MAX_SHOWN).unwrap_err();
         assert!(why.contains("more than the 16 MiB a diff shows"), "{why}");
+        // A smaller configuration's budget is its size.
+        let why = unified_diff(&change, "x", budget(3_670_016)).unwrap_err();
+        assert!(why.contains("more than the 3.5 MiB a diff shows"), "{why}");
     }
 
     /// The full diff, as `similar` makes it from both whole texts.
@@ -418,7 +454,7 @@ mod tests {
                 Some(a.clone().into_bytes().into()),
                 Some(content(b.as_bytes())),
             );
-            let trimmed = unified_diff(&change, "x").unwrap().unwrap();
+            let trimmed = unified_diff(&change, "x", MAX_SHOWN).unwrap().unwrap();
             proptest::prop_assert_eq!(trimmed, untrimmed(&a, &b));
         }
     }

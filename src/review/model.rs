@@ -188,6 +188,9 @@ pub enum ManifestStatus {
 /// What the report compares.
 pub struct Inputs<'a> {
     pub config: &'a str,
+    /// The configuration's size in bytes: a diff shows at most that much of a file (from 1 to
+    /// 16 MiB), to stay within the memory bound.
+    pub config_bytes: u64,
     pub output_dir: &'a str,
     pub plan: &'a Plan,
     pub state: &'a DiskState,
@@ -231,7 +234,7 @@ impl Report {
             files.push(&format!("{i:020}"), &file);
         };
         if diffs {
-            diff::diffs(&changes, show, &mut add);
+            diff::diffs(&changes, show, diff::budget(inputs.config_bytes), &mut add);
         } else {
             for i in 0..changes.len() {
                 add(i, diff::Shown::default());

@@ -21,14 +21,10 @@ pub struct SpoolWriter<T> {
     kind: PhantomData<fn(T)>,
 }
 
-/// The bytes of entries a list holds in memory before the rest go to its temporary file: a
-/// report holds three lists, besides the old files' bytes.
-const IN_MEMORY: u64 = 1 << 20;
-
 impl<T: Serialize> Default for SpoolWriter<T> {
     fn default() -> Self {
         SpoolWriter {
-            spill: Spill::with_memory(IN_MEMORY),
+            spill: Spill::default(),
             index: Vec::new(),
             kind: PhantomData,
         }
@@ -132,7 +128,7 @@ mod tests {
     fn entries_come_back_in_key_order_past_the_memory_limit() {
         let mut w = SpoolWriter::default();
         let big = "x".repeat(4096);
-        let n = 2 * IN_MEMORY as usize / big.len() + 7;
+        let n = 2 * crate::outdir::SPILL_MEMORY as usize / big.len() + 7;
         for i in (0..n).rev() {
             w.push(&format!("{:08}", i / 2), &(i, big.clone()));
         }

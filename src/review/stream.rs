@@ -5,8 +5,8 @@
 //! (the policy and its attachment), so trimming the common ends alone left it whole.
 //!
 //! The result is a correct diff (applying it to the old file gives the new: tested), though
-//! not always the smallest; files whose changes fit in [`super::diff::MAX_SHOWN`] after
-//! trimming never come here.
+//! not always the smallest; files whose changes fit in the budget ([`super::diff::budget`])
+//! after trimming never come here.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read};

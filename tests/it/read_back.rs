@@ -147,6 +147,8 @@ fn copies_of_a_grant_part_must_agree() {
     copy["policy"] = text.into();
     let edited = serde_json::to_vec_pretty(&value).unwrap();
     assert!(read::read(file, &edited[..], &|_| true).is_none());
+    // Read again for documents only, the copies are still compared.
+    assert!(read::read_spilled(file, &edited[..], &|_| true).is_none());
     // The same edit of a part held once reads, as a different document.
     let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let policies = value["resource"]["aws_iam_policy"].as_object_mut().unwrap();
@@ -173,8 +175,8 @@ fn copies_of_a_grant_part_must_agree() {
 }
 
 /// Kept as bytes (`read_spilled`, what `diff` uses for a templates-only directory), every
-/// wanted document reads back as the one `read` keeps whole, a split grant's parts in order;
-/// the digests and attachments are the same.
+/// wanted document reads back as the one `read` keeps whole, a split grant's parts in order.
+/// It keeps nothing else: the review read the digests and attachments already.
 #[test]
 fn spilled_documents_read_back_as_the_whole_ones() {
     let mut split = false;
@@ -185,8 +187,10 @@ fn spilled_documents_read_back_as_the_whole_ones() {
             let whole = read::read(file, &bytes[..], &|_| true).unwrap();
             let kept = read::read_spilled(file, Trickle(&bytes), &|_| true).unwrap();
             assert!(kept.docs.is_empty(), "{file}");
-            assert_eq!(kept.digests, whole.digests, "{file}");
-            assert_eq!(kept.attached, whole.attached, "{file}");
+            assert!(
+                kept.digests.is_empty() && kept.attached.is_empty(),
+                "{file}"
+            );
             assert_eq!(kept.spilled.len(), whole.docs.len(), "{file}");
             for (grant, parts) in &kept.spilled {
                 split |= parts.len() > 1;

@@ -227,6 +227,7 @@ proptest! {
         let state = outdir::read(dir.path(), &after.plan).unwrap();
         let inputs = Inputs {
             config: "access.toml",
+            config_bytes: 0,
             output_dir: "policies",
             plan: &after.plan,
             state: &state,

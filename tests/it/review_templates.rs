@@ -35,6 +35,7 @@ fn review(before: &str, after: &str) -> Report {
     let state = outdir::read(dir.path(), &after.plan).unwrap();
     let inputs = Inputs {
         config: "access.toml",
+        config_bytes: 0,
         output_dir: "policies",
         plan: &after.plan,
         state: &state,
