@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     raise_open_files_limit();
+    fixed_mmap_threshold();
     let invocation = cli::parse();
     let (out, err) = (
         &mut anstream::stdout().lock(),
@@ -34,5 +35,18 @@ fn raise_open_files_limit() {
             limit.rlim_cur = limit.rlim_max;
             libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
         }
+    }
+}
+
+/// Keeps glibc's threshold for serving an allocation from its own mapping at 128 KiB. By
+/// default a freed large buffer raises it (up to 32 MiB), and the next buffers of that size
+/// come from the heap, where freeing them returns nothing to the system: a review's peak
+/// resident memory was 3 MB over its heap's at 20,000 grants, and the bound is 20 times the
+/// configuration (issue 16). No slower in the benchmark's runs.
+fn fixed_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of the allocator, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
     }
 }
