@@ -51,13 +51,18 @@ pub fn access(
         members: members.is_some(),
         reached: instances.is_some(),
     };
-    // What `--instances` needs of the policies is decided now, so the compiled plan (every
-    // policy) is dropped before the matrix is built (issue 16).
-    let reach = instances.map(|i| query::reach(&loaded.source.text, &loaded.compiled, &i));
+    // The compiled plan (every policy) is dropped before the matrix is built, after what
+    // `--instances` needs of it is decided (issue 16).
     let Loaded {
         source, compiled, ..
     } = loaded;
-    drop(compiled);
+    let reach = match instances {
+        Some(instances) => Some(query::reach(&source.text, compiled, &instances)),
+        None => {
+            drop(compiled);
+            None
+        }
+    };
     let matrix = query::matrix(&source.text, members, reach);
     let mut out = BufWriter::new(out);
     let written = match format {

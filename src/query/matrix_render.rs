@@ -162,9 +162,9 @@ pub fn html(matrix: &Matrix, cols: Columns, out: &mut dyn Write) -> io::Result<(
         if count == 0 {
             continue;
         }
-        write!(
+        writeln!(
             out,
-            "<tbody class=\"kind\"><tr><th colspan=\"{}\">{title} ({count})</th></tr></tbody><tbody>\n",
+            "<tbody class=\"kind\"><tr><th colspan=\"{}\">{title} ({count})</th></tr></tbody><tbody>",
             heads.len(),
         )?;
         for row in matrix.rows_starting(kind) {

@@ -10,6 +10,8 @@ mod engine;
 mod inputs;
 mod matrix;
 pub mod matrix_render;
+#[cfg(test)]
+mod matrix_tests;
 mod reach;
 pub mod render;
 mod request;

@@ -9,12 +9,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::inputs::Instance;
 use super::{Place, start_session};
 use crate::access::{Policy, Request, allows};
 use crate::compile::Compiled;
-use crate::compile::plan::Content;
+use crate::compile::plan::{Content, Plan};
 
 /// The instances each grant reaches.
 pub struct Reach {
@@ -22,27 +23,36 @@ pub struct Reach {
     ids: Vec<String>,
     /// (grant name, the instances it reaches as indexes into `ids`, ascending), in name order;
     /// only the grants that reach one.
-    grants: Vec<(Box<str>, Rc<[u32]>)>,
+    grants: Vec<(String, Rc<[u32]>)>,
 }
 
 /// What each grant of `compiled` (compiled with the `json` format) reaches of `instances`.
 /// Only a grant's own policy file (`NAME.json`) is read; a policy the model cannot read
-/// reaches nothing.
-pub fn reach(text: &str, compiled: &Compiled, instances: &[Instance]) -> Reach {
+/// reaches nothing. The plan is taken over and dropped grant by grant as it is read, so what
+/// is decided replaces it instead of adding to it.
+pub fn reach(text: &str, compiled: Compiled, instances: &[Instance]) -> Reach {
     let requests = requests(text, instances);
+    let Compiled {
+        grants: summaries,
+        plan,
+        ..
+    } = compiled;
+    let Plan { mut files, .. } = plan;
     // Each distinct statement: the instances it allows, or `None` when it cannot be modelled.
-    let mut statements: HashMap<&[u8], Option<Box<[u32]>>> = HashMap::new();
+    let mut statements: HashMap<Arc<[u8]>, Option<Box<[u32]>>> = HashMap::new();
     let mut sets: HashSet<Rc<[u32]>> = HashSet::new();
-    let mut grants: Vec<(Box<str>, Rc<[u32]>)> = Vec::new();
-    for g in &compiled.grants {
-        let Some(Content::Policy(json)) = compiled.plan.files.get(&format!("{}.json", g.name))
-        else {
+    let mut grants: Vec<(String, Rc<[u32]>)> = Vec::with_capacity(summaries.len());
+    for g in summaries {
+        let Some(Content::Policy(json)) = files.remove(&format!("{}.json", g.name)) else {
             continue;
         };
         let mut reached = Vec::new();
         let mut modelled = true;
-        for s in json.statements() {
-            match statements.entry(s).or_insert_with(|| allowed(s, &requests)) {
+        for s in json.shared_statements() {
+            let allowed = statements
+                .entry(s.clone())
+                .or_insert_with(|| allowed(s, &requests));
+            match allowed {
                 Some(allowed) => reached.extend_from_slice(allowed),
                 None => modelled = false,
             }
@@ -60,9 +70,10 @@ pub fn reach(text: &str, compiled: &Compiled, instances: &[Instance]) -> Reach {
                 set
             }
         };
-        grants.push((g.name.as_str().into(), set));
+        grants.push((g.name, set));
     }
     grants.sort_by(|a, b| a.0.cmp(&b.0));
+    grants.shrink_to_fit();
     Reach {
         ids: instances.iter().map(|i| i.id.clone()).collect(),
         grants,
@@ -74,7 +85,10 @@ impl Reach {
     pub fn of<'a>(&self, grants: impl Iterator<Item = &'a str>) -> Vec<String> {
         let mut reached: Vec<u32> = Vec::new();
         for g in grants {
-            if let Ok(at) = self.grants.binary_search_by(|(name, _)| (**name).cmp(g)) {
+            if let Ok(at) = self
+                .grants
+                .binary_search_by(|(name, _)| name.as_str().cmp(g))
+            {
                 reached.extend_from_slice(&self.grants[at].1);
             }
         }
