@@ -27,6 +27,7 @@ not ssm-compile.
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -519,7 +520,7 @@ def memory_shapes(log):
             verdicts.append((f"{name}: peak {max(peaks):.0f} MiB within 20x the file and 1 GB", ok))
         finally:
             subprocess.run(["rm", "-rf", "--", str(work)])
-    for section in (after_one_edit, at_the_proof_limit):
+    for section in (after_one_edit, at_the_proof_limit, access_matrix):
         section_rows, section_verdicts = section(log)
         rows += ["", *section_rows]
         verdicts += section_verdicts
@@ -605,6 +606,47 @@ def at_the_proof_limit(log):
             verdicts.append((f"{label} at {n:,} grants with Terraform: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
     finally:
         subprocess.run(["rm", "-rf", "--", str(work)])
+    return rows, verdicts
+
+
+def bench_instances(n=50):
+    """`aws ec2 describe-instances` output for `access --instances`: `n` instances of the bench
+    configurations' account and region (the ids their grants name, tags they select), and one
+    in another account."""
+    made = []
+    for i in range(n):
+        tags = [{"Key": "Team", "Value": f"web-{i % 6}"}, {"Key": "Env", "Value": ("prod", "staging", "dev")[i % 3]}]
+        made.append({"InstanceId": "i-%017x" % (i * 7), "Tags": tags, "Placement": {"AvailabilityZone": "us-east-2a"}})
+    reservations = [{"OwnerId": "111122223333", "Instances": made[1:]}, {"OwnerId": "444455556666", "Instances": made[:1]}]
+    return json.dumps({"Reservations": reservations})
+
+
+def access_matrix(log):
+    """Peak RSS of `access` (the access matrix) as Markdown and JSON, without and with
+    `--instances`, on the 400,000 inline grants (a row per grant) and the 100,000-grant
+    configuration (a group in every grant)."""
+    inline = 'g%d={role="end-user",who=["user:u%d"],consoles=["cli"],instances=["*"]}'
+    head = 'account = "111122223333"\nregion = "us-east-2"\n\n'
+    inputs = [
+        ("400,000 inline grants", head + "\n".join(["[grant]"] + [inline % (i, i) for i in range(400_000)]) + "\n"),
+        ("the 100,000-grant configuration", config(100_000)),
+    ]
+    rows = command_table("`access`, the access matrix (50 instances for `--instances`):")
+    verdicts = []
+    for name, text in inputs:
+        work = Path(tempfile.mkdtemp(prefix="ssm-bench-access-"))
+        try:
+            (work / "access.toml").write_text(text)
+            (work / "instances.json").write_text(bench_instances())
+            size = len(text.encode())
+            for args in ([], ["--format", "json"], ["--instances", "instances.json"], ["--format", "json", "--instances", "instances.json"]):
+                label = f"`access {' '.join(args)}`".replace(" `", "`")
+                log(f"{name}: {label}")
+                row, ok, rss = measured(f"{label}, {name} ({size / 2**20:.1f} MiB)", [BIN, "-q", "access", *args], work, size)
+                rows.append(row)
+                verdicts.append((f"{label} on {name}: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
+        finally:
+            subprocess.run(["rm", "-rf", "--", str(work)])
     return rows, verdicts
 
 

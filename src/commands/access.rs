@@ -1,14 +1,13 @@
 //! `ssm-compile access`: the access matrix.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use super::{Exit, Options, load, read_limited, report, too_large};
+use super::{Exit, Loaded, Options, load, read_limited, report, too_large};
 use ssm_compile::compile::config::Format;
 use ssm_compile::diagnostic::{Diagnostic, Source};
 use ssm_compile::outdir;
-use ssm_compile::query::Index;
-use ssm_compile::query::matrix;
+use ssm_compile::query;
 use ssm_compile::query::matrix_render::{self, Columns};
 use ssm_compile::query::{Instance, Members, instances as read_instances, members as read_members};
 
@@ -48,24 +47,32 @@ pub fn access(
         Some(Err(exit)) => return exit,
         None => None,
     };
-    let index = Index::new(&loaded.compiled);
-    let rows = matrix(
-        &loaded.source.text,
-        &index,
-        members.as_ref(),
-        instances.as_deref(),
-    );
     let cols = Columns {
         members: members.is_some(),
         reached: instances.is_some(),
     };
-    let text = match format {
-        MatrixFormat::Markdown => matrix_render::markdown(&rows, cols),
-        MatrixFormat::Csv => matrix_render::csv(&rows, cols),
-        MatrixFormat::Json => matrix_render::json(&rows),
-        MatrixFormat::Html => matrix_render::html(&rows, cols),
+    // The compiled plan (every policy) is dropped before the matrix is built, after what
+    // `--instances` needs of it is decided (issue 16).
+    let Loaded {
+        source, compiled, ..
+    } = loaded;
+    let reach = match instances {
+        Some(instances) => Some(query::reach(&source.text, compiled, &instances)),
+        None => {
+            drop(compiled);
+            None
+        }
     };
-    let _ = out.write_all(text.as_bytes());
+    let matrix = query::matrix(&source.text, members, reach);
+    let mut out = BufWriter::new(out);
+    let written = match format {
+        MatrixFormat::Markdown => matrix_render::markdown(&matrix, cols, &mut out),
+        MatrixFormat::Csv => matrix_render::csv(&matrix, cols, &mut out),
+        MatrixFormat::Json => matrix_render::json(&matrix, &mut out),
+        MatrixFormat::Html => matrix_render::html(&matrix, cols, &mut out),
+    };
+    // As before, a closed output is not an error of the command.
+    let _ = written.and_then(|()| out.flush());
     Exit::Success
 }
 

@@ -32,6 +32,12 @@ impl Compact {
         self.0.iter().map(|s| &s[..])
     }
 
+    /// Each statement's compact JSON, in order, shared: a holder keeps the statement and
+    /// nothing else of the document.
+    pub fn shared_statements(&self) -> impl Iterator<Item = &Arc<[u8]>> {
+        self.0.iter()
+    }
+
     pub fn statement_count(&self) -> usize {
         self.0.len()
     }

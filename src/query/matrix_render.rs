@@ -2,7 +2,9 @@
 //! few lines of inline JavaScript to filter; no network, no build chain): a sticky header,
 //! principals grouped by kind (users, groups, roles), readable at hundreds of rows.
 
-use super::matrix::Row;
+use std::io::{self, Write};
+
+use super::matrix::{Matrix, Row};
 
 /// Which optional columns to show: the inputs that were given.
 #[derive(Clone, Copy, Debug, Default)]
@@ -14,30 +16,30 @@ pub struct Columns {
 const NONE: &str = "-";
 
 /// (header, cell values) for the chosen columns.
-fn cells(row: &Row, cols: Columns) -> Vec<(&'static str, Vec<String>)> {
-    let mut out = vec![("principal", vec![row.principal.clone()])];
+fn cells(row: &Row, cols: Columns) -> Vec<(&'static str, Vec<&str>)> {
+    fn all(values: &[String]) -> Vec<&str> {
+        values.iter().map(String::as_str).collect()
+    }
+    let mut out = vec![("principal", vec![row.principal.as_str()])];
     if cols.members {
-        out.push(("members", row.members.clone()));
+        out.push(("members", all(&row.members)));
     }
-    out.push(("grants", row.grants.clone()));
-    out.push(("instances", row.instances.clone()));
-    out.push(("tag selectors", row.tags.clone()));
+    out.push(("grants", all(&row.grants)));
+    out.push(("instances", all(&row.instances)));
+    out.push(("tag selectors", all(&row.tags)));
     if cols.reached {
-        out.push(("reached instances", row.reached.clone()));
+        out.push(("reached instances", all(&row.reached)));
     }
-    out.push(("documents", row.documents.clone()));
-    out.push(("consoles", row.consoles.clone()));
-    let admin = if row.admin { "preferences" } else { "" };
-    out.push((
-        "admin",
-        [admin]
-            .into_iter()
-            .filter(|a| !a.is_empty())
-            .map(String::from)
-            .collect(),
-    ));
-    out.push(("own sessions", row.own_sessions.clone()));
-    out.push(("KMS keys", row.kms.clone()));
+    out.push(("documents", all(&row.documents)));
+    out.push(("consoles", all(&row.consoles)));
+    let admin = if row.admin {
+        vec!["preferences"]
+    } else {
+        vec![]
+    };
+    out.push(("admin", admin));
+    out.push(("own sessions", all(&row.own_sessions)));
+    out.push(("KMS keys", all(&row.kms)));
     out
 }
 
@@ -48,7 +50,7 @@ fn headers(cols: Columns) -> Vec<&'static str> {
         .collect()
 }
 
-fn joined(values: &[String], sep: &str) -> String {
+fn joined(values: &[&str], sep: &str) -> String {
     if values.is_empty() {
         NONE.to_string()
     } else {
@@ -56,22 +58,24 @@ fn joined(values: &[String], sep: &str) -> String {
     }
 }
 
-pub fn markdown(rows: &[Row], cols: Columns) -> String {
+/// The matrix as a Markdown table, written row by row.
+pub fn markdown(matrix: &Matrix, cols: Columns, out: &mut dyn Write) -> io::Result<()> {
     let esc = |s: String| s.replace('|', "\\|");
     let heads = headers(cols);
-    let mut out = format!("| {} |\n", heads.join(" | "));
-    out.push_str(&format!("|{}\n", " --- |".repeat(heads.len())));
-    for row in rows {
-        let line: Vec<String> = cells(row, cols)
+    writeln!(out, "| {} |", heads.join(" | "))?;
+    writeln!(out, "|{}", " --- |".repeat(heads.len()))?;
+    for row in matrix.rows() {
+        let line: Vec<String> = cells(&row, cols)
             .into_iter()
             .map(|(_, v)| esc(joined(&v, "<br>")))
             .collect();
-        out.push_str(&format!("| {} |\n", line.join(" | ")));
+        writeln!(out, "| {} |", line.join(" | "))?;
     }
-    out
+    Ok(())
 }
 
-pub fn csv(rows: &[Row], cols: Columns) -> String {
+/// The matrix as CSV, written row by row.
+pub fn csv(matrix: &Matrix, cols: Columns, out: &mut dyn Write) -> io::Result<()> {
     let quote = |s: &str| {
         if s.contains([',', '"', '\n', ';']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -79,28 +83,40 @@ pub fn csv(rows: &[Row], cols: Columns) -> String {
             s.to_string()
         }
     };
-    let mut out = headers(cols)
-        .iter()
-        .map(|h| quote(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push('\n');
-    for row in rows {
-        let line: Vec<String> = cells(row, cols)
+    let heads: Vec<String> = headers(cols).iter().map(|h| quote(h)).collect();
+    writeln!(out, "{}", heads.join(","))?;
+    for row in matrix.rows() {
+        let line: Vec<String> = cells(&row, cols)
             .into_iter()
             .map(|(_, v)| quote(&v.join("; ")))
             .collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        writeln!(out, "{}", line.join(","))?;
     }
-    out
+    Ok(())
 }
 
-pub fn json(rows: &[Row]) -> String {
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "principals": rows }))
-        .expect("rows serialize");
-    text.push('\n');
-    text
+/// `{"principals": [row, ...]}`: the rows serialized as they are made.
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    principals: Principals<'a>,
+}
+
+struct Principals<'a>(&'a Matrix);
+
+impl serde::Serialize for Principals<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.rows())
+    }
+}
+
+/// The matrix as pretty-printed JSON (`{"principals": [...]}`, keys in name order), written
+/// row by row.
+pub fn json(matrix: &Matrix, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Document {
+        principals: Principals(matrix),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 fn html_escape(s: &str) -> String {
@@ -124,50 +140,48 @@ const SCRIPT: &str = "document.getElementById('filter').addEventListener('input'
 var q=e.target.value.toLowerCase();document.querySelectorAll('tr.r').forEach(function(r){\
 r.style.display=r.textContent.toLowerCase().indexOf(q)<0?'none':'';});});";
 
-pub fn html(rows: &[Row], cols: Columns) -> String {
+/// The matrix as one HTML page, written row by row.
+pub fn html(matrix: &Matrix, cols: Columns, out: &mut dyn Write) -> io::Result<()> {
     let heads = headers(cols);
-    let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
-    out.push_str("<title>ssm-compile access matrix</title><style>");
-    out.push_str(STYLE);
-    out.push_str("</style></head><body>\n<header><h1>Who can reach what</h1><p>");
-    out.push_str(&format!(
+    out.write_all(b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
+    out.write_all(b"<title>ssm-compile access matrix</title><style>")?;
+    out.write_all(STYLE.as_bytes())?;
+    out.write_all(b"</style></head><body>\n<header><h1>Who can reach what</h1><p>")?;
+    write!(
+        out,
         "{} principals. At most: other policies, SCPs, permission boundaries and session policies can still deny.",
-        rows.len()
-    ));
-    out.push_str("</p></header>\n<input id=\"filter\" placeholder=\"Filter principals, instances, tags...\" aria-label=\"filter\">\n<table><thead><tr>");
+        matrix.len()
+    )?;
+    out.write_all(b"</p></header>\n<input id=\"filter\" placeholder=\"Filter principals, instances, tags...\" aria-label=\"filter\">\n<table><thead><tr>")?;
     for h in &heads {
-        out.push_str(&format!("<th>{}</th>", html_escape(h)));
+        write!(out, "<th>{}</th>", html_escape(h))?;
     }
-    out.push_str("</tr></thead>\n");
+    out.write_all(b"</tr></thead>\n")?;
     for (kind, title) in [("user:", "Users"), ("group:", "Groups"), ("role:", "Roles")] {
-        let group: Vec<&Row> = rows
-            .iter()
-            .filter(|r| r.principal.starts_with(kind))
-            .collect();
-        if group.is_empty() {
+        let count = matrix.rows_starting(kind).count();
+        if count == 0 {
             continue;
         }
-        out.push_str(&format!(
-            "<tbody class=\"kind\"><tr><th colspan=\"{}\">{title} ({})</th></tr></tbody><tbody>\n",
+        writeln!(
+            out,
+            "<tbody class=\"kind\"><tr><th colspan=\"{}\">{title} ({count})</th></tr></tbody><tbody>",
             heads.len(),
-            group.len()
-        ));
-        for row in group {
-            out.push_str(&html_row(row, cols));
+        )?;
+        for row in matrix.rows_starting(kind) {
+            out.write_all(html_row(&row, cols).as_bytes())?;
         }
-        out.push_str("</tbody>\n");
+        out.write_all(b"</tbody>\n")?;
     }
-    out.push_str("</table>\n<script>");
-    out.push_str(SCRIPT);
-    out.push_str("</script>\n</body></html>\n");
-    out
+    out.write_all(b"</table>\n<script>")?;
+    out.write_all(SCRIPT.as_bytes())?;
+    out.write_all(b"</script>\n</body></html>\n")
 }
 
 fn html_row(row: &Row, cols: Columns) -> String {
     let mut out = String::from("<tr class=\"r\">");
     for (i, (_, values)) in cells(row, cols).into_iter().enumerate() {
         if i == 0 {
-            out.push_str(&format!("<td class=\"p\">{}</td>", html_escape(&values[0])));
+            out.push_str(&format!("<td class=\"p\">{}</td>", html_escape(values[0])));
         } else if values.is_empty() {
             out.push_str("<td class=\"none\">-</td>");
         } else {

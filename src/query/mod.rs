@@ -10,6 +10,9 @@ mod engine;
 mod inputs;
 mod matrix;
 pub mod matrix_render;
+#[cfg(test)]
+mod matrix_tests;
+mod reach;
 pub mod render;
 mod request;
 
@@ -23,7 +26,8 @@ use crate::diagnostic::suggestion::suggest;
 
 use engine::Pool;
 pub use inputs::{Instance, Members, instances, members};
-pub use matrix::{Row, matrix};
+pub use matrix::{Matrix, Row, matrix};
+pub use reach::{Reach, reach};
 pub use request::{Ask, Place, key_value, start_session};
 
 /// One grant as the queries see it: its name, its `who` (written as in `who`) and its policy's
