@@ -558,6 +558,10 @@ def after_one_edit(log):
         (work / "access.toml").write_text(text)
         emit = ["-o", "out", "--emit", "json,terraform"]
         run([BIN, "build", *emit], work, expect=0)
+        # Templates only: no `.json` beside the template, so the verdict reads every grant's
+        # document from the template, on both sides.
+        templates_only = ["-o", "out-tf", "--emit", "terraform"]
+        run([BIN, "build", *templates_only], work, expect=0)
         at = text.index("who = [")
         (work / "access.toml").write_text(text[:at] + 'who = ["user:bench-edit", ' + text[at + len("who = ["):])
         log("one grant edited: check, diff, build")
@@ -573,6 +577,10 @@ def after_one_edit(log):
         row, ok, rss = measured("`diff` after a change to every grant (the region)", [BIN, "diff", *emit], work, size)
         rows.append(row)
         verdicts.append((f"`diff` after a change to every grant: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
+        label = "`diff` after a change to every grant, `--emit terraform` (templates only)"
+        row, ok, rss = measured(label, [BIN, "diff", *templates_only], work, size)
+        rows.append(row)
+        verdicts.append((f"{label}: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
     finally:
         subprocess.run(["rm", "-rf", "--", str(work)])
     return rows, verdicts
@@ -592,16 +600,19 @@ def at_the_proof_limit(log):
     work = Path(tempfile.mkdtemp(prefix="ssm-bench-proof-"))
     try:
         emit = ["-o", "out", "--emit", "json,terraform"]
+        templates_only = ["-o", "out-tf", "--emit", "terraform"]
         region = text.replace('region = "us-east-2"', 'region = "us-west-2"', 1)
         cases = [
-            ("`build` into an empty directory", "build", text),
-            ("`check`, nothing changed", "check", text),
-            ("`diff` after a change to every grant (the region)", "diff", region),
+            ("`build` into an empty directory", "build", text, emit),
+            ("`check`, nothing changed", "check", text, emit),
+            ("`diff` after a change to every grant (the region)", "diff", region, emit),
+            ("`build`, `--emit terraform` (templates only)", "build", text, templates_only),
+            ("`diff` after a change to every grant, templates only", "diff", region, templates_only),
         ]
-        for label, name, config_text in cases:
+        for label, name, config_text, args in cases:
             log(f"{n:,} grants with Terraform: {name}")
             (work / "access.toml").write_text(config_text)
-            row, ok, rss = measured(label, [BIN, name, *emit], work, size)
+            row, ok, rss = measured(label, [BIN, name, *args], work, size)
             rows.append(row)
             verdicts.append((f"{label} at {n:,} grants with Terraform: peak {rss:.0f} MiB within 20x the file and 1 GB", ok))
     finally:

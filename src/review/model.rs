@@ -164,7 +164,7 @@ pub struct FileDiff {
     /// How many hunks were left out because a `.json` diff already shows them.
     pub repeated_hunks: usize,
     /// Why `diff` is `null` although both sides are text: the changed lines are more than a
-    /// diff shows (16 MiB), or the file could not be read.
+    /// diff shows (the configuration's size, 1 to 16 MiB), or the file could not be read.
     pub omitted: Option<String>,
 }
 
