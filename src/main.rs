@@ -32,8 +32,13 @@ fn raise_open_files_limit() {
         let mut limit = std::mem::zeroed::<libc::rlimit>();
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
         {
+            let soft = limit.rlim_cur;
             limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            // macOS refuses an unlimited soft limit; 10,240 is its OPEN_MAX.
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 && soft < 10_240 {
+                limit.rlim_cur = 10_240.min(limit.rlim_max);
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
         }
     }
 }

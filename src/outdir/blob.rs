@@ -16,14 +16,13 @@ use std::sync::Arc;
 
 use crate::compile::plan::Content;
 
-/// The most of a file held in memory; a larger one is read from disk a piece at a time.
-const IN_MEMORY: u64 = 8 << 20;
-
-/// The bytes a [`Spill`] holds in memory before the rest go to its file. A review keeps
-/// several lists at once (old files, each template side's documents, the report's entries):
-/// at 8 MiB each they were 30 MB, a third of the bound at 20,000 grants (issue 16). A slice
-/// of the file costs a `pwrite` when kept and a `pread` when read.
-pub(crate) const SPILL_MEMORY: u64 = 1 << 20;
+/// The most of a file held in memory, and of a [`Spill`]'s list: past it a file is read from
+/// disk a piece at a time, a rendering goes to a temporary file, a list to its file. At 8 MiB
+/// a review held several such (the old template, the new one's rendering, each template
+/// side's documents, the report's entries): a third of the bound at 20,000 grants and more
+/// than all of it at 2,000 (issue 16). A slice of a file costs a `pwrite` when kept and a
+/// `pread` when read; a file kept open costs a descriptor.
+pub(crate) const IN_MEMORY: u64 = 1 << 20;
 
 #[derive(Clone, Debug)]
 pub enum Blob {
@@ -74,10 +73,10 @@ impl Blob {
         })
     }
 
-    /// The planned content's bytes: a template rendered into memory up to [`SPILL_MEMORY`]
+    /// The planned content's bytes: a template rendered into memory up to [`IN_MEMORY`]
     /// and past that into an unnamed temporary file (in memory if none can be made), anything
     /// else in memory. Rendered in memory up to 8 MiB, a 20,000-grant template took its
-    /// review 12 MiB past the bound while the buffer doubled; and a change to every account's
+    /// review 12 MiB past the bound while the buffer doubled, and a change to every account's
     /// template kept each rendering (375 of 0.7 MB).
     pub fn of(content: &Content) -> Blob {
         if !matches!(content, Content::Template(_)) {
@@ -197,7 +196,7 @@ impl Blob {
     }
 }
 
-/// A writer into memory that moves to an unnamed temporary file past [`SPILL_MEMORY`].
+/// A writer into memory that moves to an unnamed temporary file past [`IN_MEMORY`].
 struct Spool {
     memory: Vec<u8>,
     file: Option<io::BufWriter<File>>,
@@ -205,7 +204,7 @@ struct Spool {
 
 impl Write for Spool {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.file.is_none() && (self.memory.len() + buf.len()) as u64 > SPILL_MEMORY {
+        if self.file.is_none() && (self.memory.len() + buf.len()) as u64 > IN_MEMORY {
             let mut file = io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
             file.write_all(&self.memory)?;
             self.memory = Vec::new();
@@ -226,7 +225,7 @@ impl Write for Spool {
 }
 
 /// Keeps many small byte strings (the old bytes of the files `diff` shows, the report's
-/// entries): in memory up to a total (by default [`SPILL_MEMORY`]), past that appended to one shared
+/// entries): in memory up to a total (by default [`IN_MEMORY`]), past that appended to one shared
 /// unnamed temporary file, each a [`Blob::File`] slice of it. 100,000 changed policies of
 /// 1.4 KB were 150 MB held; now each is a few dozen bytes.
 /// Without a temporary file (none can be made, or the disk is full) the bytes stay in memory:
@@ -242,7 +241,7 @@ pub struct Spill {
 
 impl Default for Spill {
     fn default() -> Self {
-        Spill::with_memory(SPILL_MEMORY)
+        Spill::with_memory(IN_MEMORY)
     }
 }
 
@@ -257,7 +256,7 @@ enum SpoolFile {
 }
 
 impl Spill {
-    /// A spill that holds the first `memory` bytes in memory ([`SPILL_MEMORY`] by default).
+    /// A spill that holds the first `memory` bytes in memory ([`IN_MEMORY`] by default).
     pub fn with_memory(memory: u64) -> Spill {
         Spill {
             kept: 0,
@@ -438,7 +437,7 @@ mod tests {
         for i in 0..200 {
             let bytes = old_bytes(i, 60_000 + i * 13);
             kept += bytes.len() as u64;
-            blobs.push((spool.keep(bytes.clone()), bytes, kept <= SPILL_MEMORY));
+            blobs.push((spool.keep(bytes.clone()), bytes, kept <= IN_MEMORY));
         }
         assert!(blobs[0].2 && !blobs[199].2, "the test crosses the limit");
         let mut shared = None;

@@ -21,7 +21,7 @@ mod state;
 mod write;
 
 #[cfg(test)]
-pub(crate) use blob::SPILL_MEMORY;
+pub(crate) use blob::IN_MEMORY;
 pub use blob::{Blob, Spill};
 pub use lock::{LOCK, Wait};
 pub use manifest::{MANIFEST, for_plan as manifest_for, parse as parse_manifest};

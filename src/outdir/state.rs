@@ -86,14 +86,23 @@ impl<'p> Change<'p> {
         }
     }
 
-    /// The new bytes as a [`Blob`]: a template is rendered once, into a temporary file, and
-    /// kept; any other file is rendered on each call and not kept.
+    /// The new bytes as a [`Blob`]: a template past 1 MiB is rendered once, into a temporary
+    /// file, and kept; a smaller one, and any other file, is rendered on each call.
     pub fn new_blob(&self) -> Option<Cow<'_, Blob>> {
         let new = self.new?;
         if !matches!(new, Content::Template(_)) {
             return Some(Cow::Owned(Blob::of(new)));
         }
-        Some(Cow::Borrowed(self.spooled.get_or_init(|| Blob::of(new))))
+        if let Some(blob) = self.spooled.get() {
+            return Some(Cow::Borrowed(blob));
+        }
+        // A rendering in memory (at most 1 MiB) is made again where it is used: a change to
+        // every account's template kept one per account and format, 750 MB for 375 accounts.
+        let blob = Blob::of(new);
+        if blob.in_memory().is_some() {
+            return Some(Cow::Owned(blob));
+        }
+        Some(Cow::Borrowed(self.spooled.get_or_init(|| blob)))
     }
 }
 
@@ -164,7 +173,7 @@ pub(super) fn read_unlocked(
         }
         let path = dir.join(&name);
         let fail = |e: io::Error| io_error("read", &path, &e);
-        // Any file past 8 MiB is kept as its open file, never read whole: a template is
+        // Any file past 1 MiB is kept as its open file, never read whole: a template is
         // 250 MB for 100,000 grants, and a removed account's is read too (issue 16).
         let blob = Blob::open(&path).map_err(fail)?;
         let same = match (planned, blob.in_memory()) {
@@ -311,7 +320,7 @@ mod tests {
             in_memory += blob.in_memory().map_or(0, <[u8]>::len);
         }
         // 10 files of 100 KiB fit in the spill's 1 MiB; the rest are slices of its file.
-        let fit = (crate::outdir::SPILL_MEMORY / (100 << 10)) as usize;
+        let fit = (crate::outdir::IN_MEMORY / (100 << 10)) as usize;
         assert_eq!(fit, 10);
         assert_eq!(in_memory, fit * (100 << 10), "up to 1 MiB in memory");
         assert!(state.files["p000.json"].in_memory().is_some());
@@ -322,7 +331,7 @@ mod tests {
         assert!(state.files.values().all(Blob::is_empty));
     }
 
-    /// A removed file past 8 MiB (an account's template) is kept as its open file, not read
+    /// A removed file past 1 MiB (an account's template) is kept as its open file, not read
     /// into memory, and still reads back whole.
     #[test]
     fn a_large_removed_file_is_kept_open_not_read_whole() {

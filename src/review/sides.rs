@@ -77,12 +77,13 @@ pub(super) type Attached = BTreeMap<String, Vec<String>>;
 impl<'a> Sides<'a> {
     pub(super) fn new(plan: &'a Plan, state: &'a DiskState, changes: &[Change]) -> Sides<'a> {
         let none = |_: &str| false;
-        // A changed template's rendering is shared with the diff; any other is made again.
+        // A changed template's rendering in its temporary file is shared with the diff; any
+        // other is made again when it is read (held, 375 accounts' were 260 MB).
         let source = |t: &str, content| match changes.iter().find(|c| c.name == t) {
-            Some(c) => c
-                .new_blob()
-                .map(Cow::into_owned)
-                .map_or(Source::Plan(content), Source::Held),
+            Some(c) => match c.new_blob() {
+                Some(blob) if blob.in_memory().is_none() => Source::Held(blob.into_owned()),
+                _ => Source::Plan(content),
+            },
             None => Source::Plan(content),
         };
         let read = |t: &str, source: Source<'a>| {

@@ -128,7 +128,7 @@ mod tests {
     fn entries_come_back_in_key_order_past_the_memory_limit() {
         let mut w = SpoolWriter::default();
         let big = "x".repeat(4096);
-        let n = 2 * crate::outdir::SPILL_MEMORY as usize / big.len() + 7;
+        let n = 2 * crate::outdir::IN_MEMORY as usize / big.len() + 7;
         for i in (0..n).rev() {
             w.push(&format!("{:08}", i / 2), &(i, big.clone()));
         }
