@@ -366,3 +366,49 @@ fn old_bytes_of_a_changed_template_are_kept_only_for_diff() {
     );
     assert!(names(&kept).iter().any(|(n, _)| n == TF));
 }
+
+/// A changed template past 1 MiB is rendered once, into a temporary file shared by the
+/// review and the diff; a smaller one is rendered again on each use, never held per change
+/// (a change to every account's template held 750 renderings: issue 16). Both read back as
+/// the plan's bytes.
+#[test]
+fn a_small_template_is_rendered_where_used_and_a_large_one_once_into_a_file() {
+    use ssm_compile::{compile, outdir};
+    use std::borrow::Cow;
+    let config = |n: usize, region: &str| {
+        let mut text = format!("{HEAD}formats = [\"terraform\"]\n").replace("us-east-2", region);
+        for i in 0..n {
+            text.push_str(&format!(
+                "[grant.g{i}]\nrole = \"end-user\"\nwho = [\"user:u{i}\"]\nconsoles = [\"cli\"]\ninstances = [\"i-{i:017x}\"]\n"
+            ));
+        }
+        text
+    };
+    for (n, large) in [(3, false), (600, true)] {
+        let dir = tempfile::tempdir().unwrap();
+        outdir::build(dir.path(), &compile(&config(n, "us-east-2")).unwrap().plan).unwrap();
+        let after = compile(&config(n, "us-west-2")).unwrap();
+        let mut quiet = |_: &std::path::Path| {};
+        let mut wait = outdir::default_wait(&mut quiet);
+        let state =
+            outdir::read_with(dir.path(), &after.plan, &mut wait, outdir::OldBytes::Keep).unwrap();
+        let changes = state.changes(&after.plan);
+        let change = changes.iter().find(|c| c.name == TF).unwrap();
+        let (first, second) = (change.new_blob().unwrap(), change.new_blob().unwrap());
+        assert_eq!(
+            first.bytes().unwrap()[..],
+            after.plan.bytes(TF).unwrap()[..]
+        );
+        assert_eq!(first.len() > 1 << 20, large, "{n} grants");
+        match (&first, &second) {
+            (Cow::Borrowed(a), Cow::Borrowed(b)) if large => {
+                assert!(std::ptr::eq(*a, *b), "rendered once");
+                assert!(a.in_memory().is_none(), "in its temporary file");
+            }
+            (Cow::Owned(a), Cow::Owned(b)) if !large => {
+                assert!(a.in_memory().is_some() && a == b, "rendered again");
+            }
+            _ => panic!("{n} grants: a rendering held otherwise than planned"),
+        }
+    }
+}
