@@ -147,6 +147,12 @@ pub fn whole_digest(doc: &PolicyDocument) -> Digest {
 }
 
 impl Collector<'_> {
+    /// A second read ([`read_spilled`]): the documents are kept, not the digests and
+    /// attachments the first read found.
+    fn documents_only(&self) -> bool {
+        self.spill.is_some()
+    }
+
     /// One deployed policy attached to `principals`, holding `items` in statement order; the
     /// grants it holds.
     fn policy(
@@ -163,7 +169,7 @@ impl Collector<'_> {
             if taken.len() != item.statements {
                 return Err(format!("grant {} has fewer statements", item.grant));
             }
-            if self.spill.is_none() {
+            if !self.documents_only() {
                 for p in principals {
                     self.attached.insert(Attachment {
                         principal: p.clone(),
@@ -192,7 +198,7 @@ impl Collector<'_> {
     /// A Terraform attachment, resolved at once when its policy came first (as ssm-compile
     /// writes them), else when the file is read.
     fn attach(&mut self, kind: PrincipalKind, name: String, arn: String) {
-        if self.spill.is_some() {
+        if self.documents_only() {
             return;
         }
         let res = arn
@@ -214,7 +220,7 @@ impl Collector<'_> {
     }
 
     fn finish(mut self) -> Option<Reading> {
-        let documents_only = self.spill.is_some();
+        let documents_only = self.documents_only();
         let mut attached = std::mem::take(&mut self.attached);
         // Read again for documents only: the attachments resolved the first time.
         let (attachments, inline) = match documents_only {
@@ -502,7 +508,7 @@ root_visitor!(
             "aws_iam_policy" => {
                 map.next_value_seed(entries(|res, p: tf::Policy| {
                     let grants = tf_policy(c, &p.grants, &p.policy)?;
-                    if c.spill.is_some() {
+                    if c.documents_only() {
                         return Ok(());
                     }
                     match c.policies.insert(res, grants) {
@@ -540,7 +546,7 @@ root_visitor!(
             "aws_ssoadmin_permission_set_inline_policy" => {
                 map.next_value_seed(entries(|res, p: tf::InlinePolicy| {
                     let grants = tf_policy(c, &p.grants, &p.inline_policy)?;
-                    if c.spill.is_none() {
+                    if !c.documents_only() {
                         c.inline.push((res, grants));
                     }
                     Ok(())
